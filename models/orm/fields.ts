@@ -125,15 +125,14 @@ export class Field {
   get isRelated(): boolean {
     return this.spec.related !== undefined;
   }
-  /** Stored in a column of the model's table. */
+  /** Stored (not computed on the fly): Odoo's `store` attribute. */
   get store(): boolean {
-    if (this.type === 'one2many' || this.type === 'many2many') return this.type === 'many2many' && this.spec.store !== false && !this.isComputed && !this.isRelated;
     if (this.spec.store !== undefined) return this.spec.store;
     return !this.isComputed && !this.isRelated;
   }
-  /** Backed by a real column (many2many lives in its relation table). */
+  /** SQL type of the column, if the field has one (x2many live elsewhere). */
   get columnType(): string | undefined {
-    if (!this.store || this.type === 'many2many') return undefined;
+    if (!this.store || this.isX2many) return undefined;
     if (this.spec.sqlType) return this.spec.sqlType;
     return COLUMN_TYPES[this.type];
   }
@@ -149,13 +148,13 @@ export class Field {
     return this.type !== 'one2many' && !(this.isComputed && !this.store) && !this.isRelated;
   }
   get searchable(): boolean {
-    return this.store || this.isRelated || !!this.spec.search || this.type === 'one2many' || this.name === 'id' || this.name === 'display_name';
+    return this.store || this.isRelated || !!this.spec.search || this.name === 'id';
   }
   get sortable(): boolean {
-    return this.store && this.type !== 'many2many' && this.type !== 'binary' && this.type !== 'one2many' || (this.isRelated && this.type !== 'one2many' && this.type !== 'many2many' && false);
+    return this.store && this.type !== 'one2many' && this.type !== 'many2many' && this.type !== 'binary';
   }
   get groupable(): boolean {
-    return (this.store && this.type !== 'text' && this.type !== 'html' && this.type !== 'binary') || false;
+    return this.store && !['text', 'html', 'binary', 'one2many', 'json'].includes(this.type);
   }
   get aggregator(): string | undefined {
     if (this.spec.aggregator === null) return undefined;

@@ -1,0 +1,86 @@
+// res.partner: contacts and companies (base fields; the phone mixin extends it elsewhere).
+
+import type { ModelSpec } from '../orm/model.ts';
+import type { RecordSet, Vals } from '../orm/records.ts';
+import type { Env } from '../orm/env.ts';
+
+export const ResPartnerCategory: ModelSpec = {
+  _name: 'res.partner.category',
+  _description: 'Partner Tags',
+  _order: 'name, id',
+  fields: {
+    name: { type: 'char', string: 'Name', required: true, translate: true },
+    color: { type: 'integer', string: 'Color' },
+    parent_id: { type: 'many2one', comodel: 'res.partner.category', string: 'Parent Category', index: true, ondelete: 'cascade' },
+    child_ids: { type: 'one2many', comodel: 'res.partner.category', inverseName: 'parent_id', string: 'Child Tags' },
+    active: { type: 'boolean', string: 'Active', default: true },
+    partner_ids: { type: 'many2many', comodel: 'res.partner', relation: 'res_partner_res_partner_category_rel', column1: 'category_id', column2: 'partner_id', string: 'Partners' },
+  },
+};
+
+export const ResPartner: ModelSpec = {
+  _name: 'res.partner',
+  _description: 'Contact',
+  _order: 'complete_name ASC, id DESC',
+  _rec_name: 'complete_name',
+  fields: {
+    name: { type: 'char', string: 'Name', index: true, defaultExportCompatible: true },
+    complete_name: { type: 'char', string: 'Complete Name', compute: '_compute_complete_name', store: true, index: true, depends: ['is_company', 'name', 'parent_id.name', 'type', 'company_name'] },
+    ref: { type: 'char', string: 'Reference', index: true },
+    lang: { type: 'selection', string: 'Language', selection: [['en_US', 'English (US)']], default: (env: Env) => (env.context.lang as string) || 'en_US' },
+    tz: { type: 'selection', string: 'Timezone', selection: timezoneSelection() },
+    user_id: { type: 'many2one', comodel: 'res.users', string: 'Salesperson' },
+    vat: { type: 'char', string: 'Tax ID', index: true },
+    website: { type: 'char', string: 'Website Link' },
+    comment: { type: 'html', string: 'Notes' },
+    category_id: { type: 'many2many', comodel: 'res.partner.category', relation: 'res_partner_res_partner_category_rel', column1: 'partner_id', column2: 'category_id', string: 'Tags' },
+    active: { type: 'boolean', string: 'Active', default: true },
+    employee: { type: 'boolean', string: 'Employee' },
+    function: { type: 'char', string: 'Job Position' },
+    type: { type: 'selection', string: 'Address Type', selection: [['contact', 'Contact'], ['invoice', 'Invoice'], ['delivery', 'Delivery'], ['other', 'Other']], default: 'contact' },
+    street: { type: 'char', string: 'Street' },
+    street2: { type: 'char', string: 'Street2' },
+    zip: { type: 'char', string: 'Zip' },
+    city: { type: 'char', string: 'City' },
+    country_id: { type: 'many2one', comodel: 'res.country', string: 'Country', ondelete: 'restrict' },
+    country_code: { type: 'char', string: 'Country Code', related: 'country_id.code' },
+    email: { type: 'char', string: 'Email' },
+    phone: { type: 'char', string: 'Phone' },
+    is_company: { type: 'boolean', string: 'Is a Company', default: false },
+    company_name: { type: 'char', string: 'Company Name' },
+    color: { type: 'integer', string: 'Color Index' },
+    parent_id: { type: 'many2one', comodel: 'res.partner', string: 'Related Company', index: true },
+    child_ids: { type: 'one2many', comodel: 'res.partner', inverseName: 'parent_id', string: 'Contact', depends: ['child_ids.active'] },
+    user_ids: { type: 'one2many', comodel: 'res.users', inverseName: 'partner_id', string: 'Users' },
+  },
+  methods: {
+    _compute_complete_name: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.withContext({ active_test: false }).fetch(['name', 'parent_id', 'is_company', 'type', 'company_name']);
+        const parents = [...new Set(rows.map((r) => r.parent_id).filter(Boolean) as number[])];
+        const pnames = await self.env.model('res.partner').sudo().browse(parents).fetchValues(['name']);
+        const out = new Map<number, Vals>();
+        for (const r of rows) {
+          const name = (r.name as string) || '';
+          let full = name;
+          // "Company, Contact" for people of a company, like Odoo's _compute_complete_name.
+          if (r.parent_id && !r.is_company) {
+            const pname = (pnames.get(r.parent_id as number)?.name as string) || '';
+            full = name ? `${pname}, ${name}` : pname;
+          } else if (r.company_name && !r.is_company && !r.parent_id && name) {
+            full = `${r.company_name}, ${name}`;
+          }
+          out.set(r.id as number, { complete_name: full || false });
+        }
+        return out;
+      },
+    },
+  },
+};
+
+function timezoneSelection(): [string, string][] {
+  const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC'];
+  return [...new Set(['UTC', ...zones])].map((z) => [z, z]);
+}

@@ -1,0 +1,98 @@
+// Environment (uid + context + cursor) and the cursor: one RPC call = one transaction.
+
+import type pg from 'pg';
+import { SQL, sql as sqlTag } from './sql.ts';
+import type { Registry } from './registry.ts';
+import { RecordSet } from './records.ts';
+
+export type Context = Record<string, unknown>;
+
+export const SUPERUSER_ID = 1;
+
+/** A database cursor bound to one pg connection inside a transaction. */
+export class Cursor {
+  readonly client: pg.PoolClient;
+  /** Callbacks run after a successful commit (e.g. kick the send queue). */
+  readonly postcommit: (() => Promise<void> | void)[] = [];
+  /** Callbacks run just before commit (e.g. flush pending recomputations). */
+  readonly precommit: (() => Promise<void> | void)[] = [];
+  queryCount = 0;
+
+  constructor(client: pg.PoolClient) {
+    this.client = client;
+  }
+
+  /** Run a query; `q` is an SQL fragment or plain text with $n params. */
+  async query<T extends Record<string, any> = Record<string, any>>(q: SQL | string, params?: unknown[]): Promise<T[]> {
+    this.queryCount++;
+    if (q instanceof SQL) {
+      const { text, values } = q.toQuery();
+      const res = await this.client.query(text, values as any[]);
+      return res.rows as T[];
+    }
+    const res = await this.client.query(q, params as any[] | undefined);
+    return res.rows as T[];
+  }
+
+  /** Run a statement and return the number of affected rows. */
+  async execute(q: SQL | string, params?: unknown[]): Promise<number> {
+    this.queryCount++;
+    const { text, values } = q instanceof SQL ? q.toQuery() : { text: q, values: params ?? [] };
+    const res = await this.client.query(text, values as any[]);
+    return res.rowCount ?? 0;
+  }
+
+  sql = sqlTag;
+}
+
+export class Env {
+  readonly registry: Registry;
+  readonly cr: Cursor;
+  readonly uid: number;
+  readonly context: Context;
+  /** Superuser mode: access rights are not checked (Odoo's `sudo()`). */
+  readonly su: boolean;
+  /** Per-transaction scratch space shared by every env of the same cursor. */
+  readonly cache: Map<string, unknown>;
+
+  constructor(registry: Registry, cr: Cursor, uid: number, context: Context = {}, su = false, cache?: Map<string, unknown>) {
+    this.registry = registry;
+    this.cr = cr;
+    this.uid = uid;
+    this.context = context;
+    this.su = su;
+    this.cache = cache ?? new Map();
+  }
+
+  /** An empty recordset of `model` (like `env['model']`). */
+  model(name: string): RecordSet {
+    const model = this.registry.get(name);
+    return new RecordSet(this, model, []);
+  }
+
+  withContext(extra: Context): Env {
+    return new Env(this.registry, this.cr, this.uid, { ...this.context, ...extra }, this.su, this.cache);
+  }
+  withNewContext(context: Context): Env {
+    return new Env(this.registry, this.cr, this.uid, context, this.su, this.cache);
+  }
+  sudo(flag = true): Env {
+    return new Env(this.registry, this.cr, this.uid, this.context, flag, this.cache);
+  }
+  withUser(uid: number): Env {
+    return new Env(this.registry, this.cr, uid, this.context, false, this.cache);
+  }
+
+  get lang(): string {
+    return (this.context.lang as string) || 'en_US';
+  }
+  get tz(): string {
+    return (this.context.tz as string) || 'UTC';
+  }
+  get activeTest(): boolean {
+    return this.context.active_test !== false;
+  }
+  get isSuperuser(): boolean {
+    return this.su || this.uid === SUPERUSER_ID;
+  }
+}

@@ -1,0 +1,125 @@
+// Model declarations as data (the `_name`, `_inherit`, `_order`... of an Odoo class) and the
+// runtime `Model` the registry assembles from one or more declarations.
+
+import { Field, type FieldSpec } from './fields.ts';
+import type { RecordSet } from './records.ts';
+
+/** How a method receives its records: `model` methods get an empty recordset and no ids. */
+export type MethodApi = 'model' | 'record';
+
+export interface MethodSpec {
+  api: MethodApi;
+  /** Python-style parameter names in positional order, with defaults; `*name` = varargs. */
+  params?: (string | [string, unknown])[];
+  /** Internal method: refused over RPC like `@api.private` / leading underscore. */
+  private?: boolean;
+  /** Whether the method only reads (used for read-only replicas and JSON-2 hints). */
+  readonly?: boolean;
+  /**
+   * The implementation. Called with `this.super(...args)` bound to the overridden
+   * implementation (for `_inherit` extensions), and `self` the recordset.
+   */
+  fn: (this: MethodThis, self: RecordSet, ...args: any[]) => Promise<unknown> | unknown;
+}
+
+export interface MethodThis {
+  super: (...args: any[]) => Promise<any>;
+}
+
+/** A Python-style `@api.constrains` check: throws ValidationError on bad records. */
+export interface ConstraintSpec {
+  fields: string[];
+  check: (records: RecordSet) => Promise<void>;
+}
+
+export interface ModelSpec {
+  _name: string;
+  _description?: string;
+  /** Extend an existing model (same `_name`) or mix in abstract ones. */
+  _inherit?: string | string[];
+  _order?: string;
+  _rec_name?: string;
+  _table?: string;
+  _abstract?: boolean;
+  _transient?: boolean;
+  /** Add create_uid/create_date/write_uid/write_date (default true). */
+  _log_access?: boolean;
+  _parent_name?: string;
+  /** SQL constraints: [name, definition, message]. */
+  _sql_constraints?: [string, string, string][];
+  /** Extra indexes: [name, definition] e.g. ['x_idx', '(a, b)']. */
+  _indexes?: [string, string][];
+  _constraints?: ConstraintSpec[];
+  fields?: Record<string, FieldSpec>;
+  methods?: Record<string, MethodSpec>;
+}
+
+export class Model {
+  readonly name: string;
+  description: string;
+  order = 'id';
+  recName?: string;
+  table: string;
+  abstract = false;
+  transient = false;
+  logAccess = true;
+  parentName?: string;
+  readonly fields = new Map<string, Field>();
+  readonly methods = new Map<string, MethodSpec>();
+  readonly sqlConstraints: [string, string, string][] = [];
+  readonly indexes: [string, string][] = [];
+  readonly constraints: ConstraintSpec[] = [];
+  /** Abstract models mixed in (for `isinstance`-like checks, e.g. mail.thread.phone). */
+  readonly mixins = new Set<string>();
+  /** Stored fields with a real column, in declaration order (filled by the registry). */
+  columns: Field[] = [];
+
+  constructor(name: string) {
+    this.name = name;
+    this.description = name;
+    this.table = name.replace(/\./g, '_');
+  }
+
+  field(name: string): Field | undefined {
+    return this.fields.get(name);
+  }
+
+  get activeField(): Field | undefined {
+    return this.fields.get('active');
+  }
+
+  /** The field used as record name (display_name source). */
+  get recNameField(): string | undefined {
+    if (this.recName) return this.recName;
+    if (this.fields.has('name')) return 'name';
+    return undefined;
+  }
+
+  addField(name: string, spec: FieldSpec): void {
+    const prev = this.fields.get(name);
+    // An extension may override attributes of an inherited field (like Odoo's field override).
+    const merged = prev ? { ...prev.spec, ...spec } : spec;
+    this.fields.set(name, new Field(this.name, name, merged));
+  }
+
+  addMethod(name: string, spec: MethodSpec): void {
+    const prev = this.methods.get(name);
+    if (!prev) {
+      this.methods.set(name, spec);
+      return;
+    }
+    const prevFn = prev.fn;
+    const ownFn = spec.fn;
+    // Chain to the overridden implementation, like Python's super().
+    const fn = function (this: MethodThis, self: RecordSet, ...args: any[]) {
+      const ctx: MethodThis = { super: async (...a: any[]) => prevFn.call(ctxOf(self, prevFn), self, ...a) };
+      return ownFn.call(ctx, self, ...args);
+    };
+    this.methods.set(name, { ...prev, ...spec, params: spec.params ?? prev.params, fn });
+  }
+}
+
+// The base implementation of an overridden method may itself call super; give it a no-op.
+function ctxOf(_self: RecordSet, _fn: unknown): MethodThis {
+  return { super: async () => undefined };
+}

@@ -1,0 +1,315 @@
+// Grouping: read_group (deprecated in 19, still used) and formatted_read_group (spec §11),
+// compiled to one GROUP BY query; many2one labels fetched in one batch per comodel.
+
+import type { RecordSet, Vals } from './records.ts';
+import type { Field } from './fields.ts';
+import { SQL, sql, raw, ident, join } from './sql.ts';
+import { DomainCompiler, andDomains, parseDomain } from './domain.ts';
+import { PyValueError } from './exceptions.ts';
+
+const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year'] as const;
+const DATE_PARTS: Record<string, string> = {
+  year_number: 'year', quarter_number: 'quarter', month_number: 'month', iso_week_number: 'week',
+  day_of_year: 'doy', day_of_month: 'day', day_of_week: 'dow', hour_number: 'hour', minute_number: 'minute', second_number: 'second',
+};
+const AGGREGATORS = new Set(['sum', 'avg', 'min', 'max', 'count', 'count_distinct', 'bool_and', 'bool_or', 'array_agg', 'recordset']);
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+interface GroupSpec {
+  spec: string;
+  field: Field;
+  granularity?: string;
+  expr: SQL;
+  /** Extra join needed (many2many). */
+  join?: SQL;
+}
+interface AggSpec {
+  key: string;
+  field?: Field;
+  func: string;
+  expr: SQL;
+}
+
+function parseGroupby(self: RecordSet, spec: string, alias: string, defaultMonth: boolean, compiler: DomainCompiler): GroupSpec {
+  const [fname, gran] = spec.split(':');
+  const field = self.model.fields.get(fname);
+  if (!field) throw new PyValueError(`Invalid field '${fname}' on model '${self.model.name}'`);
+  if (!field.groupable && !(field.type === 'many2many' && field.store)) throw new PyValueError(`Field ${field.name} of ${self.model.name} cannot be grouped`);
+  const col = sql`${ident(alias, field.name)}`;
+  if (field.type === 'date' || field.type === 'datetime') {
+    const g = gran ?? (defaultMonth ? 'month' : undefined);
+    if (!g) throw new PyValueError(`Granularity not set on a date(time) field: '${spec}'`);
+    const local = field.type === 'datetime' ? sql`timezone(${self.env.tz}, timezone('UTC', ${col}))` : col;
+    if (g in DATE_PARTS) return { spec, field, granularity: g, expr: sql`EXTRACT(${raw(DATE_PARTS[g])} FROM ${local})::int` };
+    if (!(GRANULARITIES as readonly string[]).includes(g)) throw new PyValueError(`Granularity '${g}' is not supported`);
+    return { spec, field, granularity: g, expr: sql`date_trunc(${g}, ${local})` };
+  }
+  if (gran) throw new PyValueError(`Granularity set on a field that is not a date or datetime: '${spec}'`);
+  if (field.type === 'many2many') {
+    const { table, col1, col2 } = field.m2mRelation;
+    const rel = compiler.newAlias(table);
+    return { spec, field, expr: sql`${ident(rel, col2)}`, join: sql` LEFT JOIN ${ident(table)} ${ident(rel)} ON ${ident(rel, col1)} = ${ident(alias, 'id')}` };
+  }
+  return { spec, field, expr: col };
+}
+
+function parseAggregate(self: RecordSet, spec: string, alias: string, legacy: boolean): AggSpec | null {
+  if (spec === '__count') return { key: '__count', func: 'count', expr: sql`COUNT(*)` };
+  let key: string;
+  let fname: string;
+  let func: string | undefined;
+  const m = /^(\w+):(\w+)\((\w+)\)$/.exec(spec);
+  if (m) [key, func, fname] = [m[1], m[2], m[3]];
+  else {
+    const [f, a] = spec.split(':');
+    fname = f;
+    func = a;
+    key = legacy ? f : spec;
+  }
+  const field = self.model.fields.get(fname);
+  if (!field) throw new PyValueError(`Invalid field '${fname}' on model '${self.model.name}'`);
+  if (!func) {
+    if (!legacy) throw new PyValueError(`Aggregate method is mandatory for ${fname}`);
+    func = field.aggregator;
+    if (!func) return null;
+  }
+  if (!AGGREGATORS.has(func)) throw new PyValueError(`Invalid aggregation function ${func}`);
+  if (!field.store || !field.columnType) {
+    if (fname === 'id' && (func === 'recordset' || func === 'array_agg' || func === 'count' || func === 'count_distinct')) {
+      // ids are fine
+    } else if (legacy) return null;
+    else throw new PyValueError(`Cannot aggregate non-stored field ${fname}`);
+  }
+  const col = sql`${ident(alias, field.name)}`;
+  let expr: SQL;
+  switch (func) {
+    case 'count': expr = sql`COUNT(${col})`; break;
+    case 'count_distinct': expr = sql`COUNT(DISTINCT ${col})`; break;
+    case 'recordset': case 'array_agg': expr = sql`ARRAY_AGG(${col} ORDER BY ${ident(alias, 'id')})`; break;
+    default: expr = sql`${raw(func.toUpperCase())}(${col})`;
+  }
+  return { key, field, func, expr };
+}
+
+async function runGrouping(self: RecordSet, domain: unknown, groups: GroupSpec[], aggs: AggSpec[], alias: string, compiler: DomainCompiler, opts: { having?: SQL; order?: SQL | null; limit?: number | null; offset?: number }): Promise<Record<string, unknown>[]> {
+  await self.checkAccess('read');
+  const where = compiler.where(self.model, domain, alias);
+  const selects: SQL[] = [];
+  groups.forEach((g, i) => selects.push(sql`${g.expr} AS ${ident(`g${i}`)}`));
+  aggs.forEach((a, i) => selects.push(sql`${a.expr} AS ${ident(`a${i}`)}`));
+  if (!selects.length) selects.push(sql`COUNT(*) AS a_count`);
+  const joins = join(groups.filter((g) => g.join).map((g) => g.join!), '');
+  let q = sql`SELECT ${join(selects)} FROM ${ident(self.model.table)} ${ident(alias)}${joins} WHERE ${where}`;
+  if (groups.length) q = sql`${q} GROUP BY ${join(groups.map((_, i) => raw(String(i + 1))))}`;
+  if (opts.having && !opts.having.isEmpty) q = sql`${q} HAVING ${opts.having}`;
+  if (groups.length) q = sql`${q} ORDER BY ${opts.order ?? join(groups.map((_, i) => raw(`${i + 1} ASC NULLS LAST`)))}`;
+  if (opts.limit) q = sql`${q} LIMIT ${opts.limit}`;
+  if (opts.offset) q = sql`${q} OFFSET ${opts.offset}`;
+  return self.env.cr.query(q);
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Start (ISO), end (ISO) and label of a date bucket. */
+function dateBucket(value: string, g: string, field: Field): { from: string; to: string; label: string } {
+  const d = new Date(value.replace(' ', 'T') + (value.length > 10 ? 'Z' : 'T00:00:00Z'));
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  const day = d.getUTCDate();
+  const end = new Date(d);
+  let label: string;
+  switch (g) {
+    case 'day': end.setUTCDate(day + 1); label = `${pad(day)} ${MONTHS[m].slice(0, 3)} ${y}`; break;
+    case 'week': {
+      end.setUTCDate(day + 7);
+      // ISO week number of the bucket start.
+      const t = new Date(Date.UTC(y, m, day));
+      const dayNum = (t.getUTCDay() + 6) % 7;
+      t.setUTCDate(t.getUTCDate() - dayNum + 3);
+      const firstThursday = new Date(Date.UTC(t.getUTCFullYear(), 0, 4));
+      const week = 1 + Math.round(((t.getTime() - firstThursday.getTime()) / 86400000 - 3 + ((firstThursday.getUTCDay() + 6) % 7)) / 7);
+      label = `W${week} ${t.getUTCFullYear()}`;
+      break;
+    }
+    case 'month': end.setUTCMonth(m + 1); label = `${MONTHS[m]} ${y}`; break;
+    case 'quarter': end.setUTCMonth(m + 3); label = `Q${Math.floor(m / 3) + 1} ${y}`; break;
+    default: end.setUTCFullYear(y + 1); label = `${y}`;
+  }
+  const fmt = (x: Date) => (field.type === 'date' ? x.toISOString().slice(0, 10) : x.toISOString().slice(0, 19).replace('T', ' '));
+  return { from: fmt(d), to: fmt(end), label };
+}
+
+/** Convert a local bucket start back to UTC for datetime fields (the range is sent in UTC). */
+function toUtc(local: string, tz: string): string {
+  if (tz === 'UTC' || local.length <= 10) return local;
+  const asUtc = new Date(local.replace(' ', 'T') + 'Z');
+  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const p = Object.fromEntries(fmt.formatToParts(asUtc).map((x) => [x.type, x.value]));
+  const shown = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  const offset = shown - asUtc.getTime();
+  return new Date(asUtc.getTime() - offset).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+async function labelsFor(self: RecordSet, groups: GroupSpec[], rows: Record<string, unknown>[]): Promise<Map<string, Map<number, string>>> {
+  const out = new Map<string, Map<number, string>>();
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g.field.type !== 'many2one' && g.field.type !== 'many2many') continue;
+    const ids = [...new Set(rows.map((r) => r[`g${i}`]).filter((v) => v !== null && v !== undefined) as number[])];
+    const names = await self.env.model(g.field.comodel!).sudo().browse(ids).displayNames();
+    out.set(g.spec, names);
+  }
+  return out;
+}
+
+interface GroupValue {
+  value: unknown;
+  domain: unknown[];
+  range?: { from: string; to: string };
+}
+
+function groupValue(self: RecordSet, g: GroupSpec, v: unknown, labels: Map<string, Map<number, string>>, formatted: boolean): GroupValue {
+  const fname = g.field.name;
+  if (v === null || v === undefined) {
+    return { value: false, domain: [[fname, '=', false]] };
+  }
+  if (g.field.type === 'many2one' || g.field.type === 'many2many') {
+    const id = Number(v);
+    return { value: [id, labels.get(g.spec)?.get(id) ?? ''], domain: [[fname, '=', id]] };
+  }
+  if (g.granularity && g.granularity in DATE_PARTS) {
+    return { value: Number(v), domain: [[g.spec, '=', Number(v)]] };
+  }
+  if (g.granularity) {
+    const b = dateBucket(String(v), g.granularity, g.field);
+    const from = g.field.type === 'datetime' ? toUtc(b.from, self.env.tz) : b.from;
+    const to = g.field.type === 'datetime' ? toUtc(b.to, self.env.tz) : b.to;
+    return {
+      value: formatted ? [from, b.label] : b.label,
+      domain: ['&', [fname, '>=', from], [fname, '<', to]],
+      range: { from, to },
+    };
+  }
+  return { value: v, domain: [[fname, '=', v]] };
+}
+
+function aggValue(a: AggSpec, v: unknown): unknown {
+  if (a.func === 'count' || a.func === 'count_distinct') return Number(v ?? 0);
+  if (a.func === 'array_agg' || a.func === 'recordset') return (v as unknown[]) ?? [];
+  if (v === null || v === undefined) return a.func === 'bool_and' || a.func === 'bool_or' ? false : a.field && (a.field.type === 'integer' || a.field.type === 'float' || a.field.type === 'monetary') ? 0 : false;
+  return v;
+}
+
+function orderSql(order: string, groups: GroupSpec[], aggs: AggSpec[]): SQL {
+  const parts: SQL[] = [];
+  for (const term of order.split(',')) {
+    const m = /^\s*([\w:().]+)(?:\s+(asc|desc))?\s*$/i.exec(term);
+    if (!m) throw new PyValueError(`Invalid order ${JSON.stringify(order)} for grouping`);
+    const dir = raw((m[2] ?? 'asc').toUpperCase());
+    const gi = groups.findIndex((g) => g.spec === m[1] || g.field.name === m[1]);
+    if (gi >= 0) {
+      parts.push(sql`${raw(String(gi + 1))} ${dir}`);
+      continue;
+    }
+    const ai = aggs.findIndex((a) => a.key === m[1] || (a.field && `${a.field.name}:${a.func}` === m[1]));
+    if (ai >= 0) {
+      parts.push(sql`${raw(String(groups.length + ai + 1))} ${dir}`);
+      continue;
+    }
+    if (m[1] === '__count') {
+      parts.push(sql`COUNT(*) ${dir}`);
+      continue;
+    }
+    throw new PyValueError(`Order term ${JSON.stringify(m[1])} is not a groupby or aggregate`);
+  }
+  return join(parts);
+}
+
+export async function readGroup(self: RecordSet, domain: unknown, fields: unknown, groupby: unknown, offset: unknown, limit: unknown, orderby: unknown, lazy: unknown): Promise<Vals[]> {
+  const alias = self.model.table;
+  const compiler = new DomainCompiler(self.env);
+  let gbs = (typeof groupby === 'string' ? [groupby] : Array.isArray(groupby) ? groupby : []) as string[];
+  const allGroupbys = gbs;
+  const isLazy = lazy !== false;
+  if (isLazy && gbs.length > 1) gbs = gbs.slice(0, 1);
+  const groups = gbs.map((s) => parseGroupby(self, s, alias, true, compiler));
+  const aggs: AggSpec[] = [];
+  for (const spec of (Array.isArray(fields) ? fields : []) as string[]) {
+    const fname = spec.split(':')[0].split('(')[0];
+    if (groups.some((g) => g.field.name === fname) || fname === '__count') continue;
+    const a = parseAggregate(self, spec, alias, true);
+    if (a && !aggs.some((x) => x.key === a.key)) aggs.push(a);
+  }
+  const countKey = isLazy && allGroupbys.length <= 1 && groups.length === 1 ? `${groups[0].field.name}_count` : '__count';
+  aggs.push({ key: countKey, func: 'count', expr: sql`COUNT(*)` });
+  const order = orderby && typeof orderby === 'string' ? orderSql(orderby, groups, aggs) : null;
+  const rows = await runGrouping(self, domain, groups, aggs, alias, compiler, { order, limit: Number(limit) || null, offset: Number(offset) || 0 });
+  const labels = await labelsFor(self, groups, rows);
+  const base = Array.isArray(domain) ? domain : [];
+  return rows.map((r) => {
+    const out: Vals = {};
+    let gdomain: unknown[] = [];
+    const range: Record<string, unknown> = {};
+    groups.forEach((g, i) => {
+      const gv = groupValue(self, g, r[`g${i}`], labels, false);
+      out[g.spec.includes(':') ? g.spec : g.field.name] = gv.value;
+      gdomain = andDomains(gdomain, gv.domain);
+      if (gv.range) range[g.spec.includes(':') ? g.spec : `${g.field.name}:month`] = gv.range;
+    });
+    aggs.forEach((a, i) => (out[a.key] = aggValue(a, r[`a${i}`])));
+    out.__domain = andDomains(gdomain, base);
+    if (Object.keys(range).length) out.__range = range;
+    if (isLazy && allGroupbys.length > 1) out.__context = { group_by: allGroupbys.slice(1) };
+    return out;
+  });
+}
+
+export async function formattedReadGroup(self: RecordSet, domain: unknown, groupby: unknown, aggregates: unknown, having: unknown, offset: unknown, limit: unknown, order: unknown): Promise<Vals[]> {
+  const alias = self.model.table;
+  const compiler = new DomainCompiler(self.env);
+  const gbs = (Array.isArray(groupby) ? groupby : typeof groupby === 'string' ? [groupby] : []) as string[];
+  const groups = gbs.map((s) => parseGroupby(self, s, alias, false, compiler));
+  const aggs = ((Array.isArray(aggregates) ? aggregates : []) as string[]).map((s) => parseAggregate(self, s, alias, false)!);
+  let havingSql: SQL | undefined;
+  if (Array.isArray(having) && having.length) havingSql = compileHaving(self, having, alias);
+  const ord = order && typeof order === 'string' ? orderSql(order, groups, aggs) : null;
+  const rows = await runGrouping(self, domain, groups, aggs, alias, compiler, { having: havingSql, order: ord, limit: Number(limit) || null, offset: Number(offset) || 0 });
+  const labels = await labelsFor(self, groups, rows);
+  return rows.map((r) => {
+    const out: Vals = {};
+    let extra: unknown[] = [];
+    groups.forEach((g, i) => {
+      const gv = groupValue(self, g, r[`g${i}`], labels, true);
+      out[g.spec] = gv.value;
+      extra = andDomains(extra, gv.domain);
+    });
+    if (groups.length) out.__extra_domain = extra;
+    aggs.forEach((a, i) => (out[a.key] = aggValue(a, r[`a${i}`])));
+    return out;
+  });
+}
+
+function compileHaving(self: RecordSet, having: unknown[], alias: string): SQL {
+  const node = parseDomain(having);
+  const build = (n: ReturnType<typeof parseDomain>): SQL => {
+    switch (n.kind) {
+      case 'const': return n.value ? raw('TRUE') : raw('FALSE');
+      case 'and': return sql`(${join(n.children.map(build), ' AND ')})`;
+      case 'or': return sql`(${join(n.children.map(build), ' OR ')})`;
+      case 'not': return sql`NOT (${build(n.child)})`;
+      case 'leaf': {
+        const a = parseAggregate(self, n.path, alias, false)!;
+        const ops: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '>': '>', '<=': '<=', '>=': '>=' };
+        if (n.op === 'in' || n.op === 'not in') {
+          const vals = Array.isArray(n.value) ? n.value : [n.value];
+          return n.op === 'in' ? sql`${a.expr} = ANY(${vals})` : sql`NOT (${a.expr} = ANY(${vals}))`;
+        }
+        if (!ops[n.op]) throw new PyValueError(`Invalid having operator ${n.op}`);
+        return sql`${a.expr} ${raw(ops[n.op])} ${n.value}`;
+      }
+    }
+  };
+  return build(node);
+}

