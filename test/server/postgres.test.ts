@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -44,9 +45,13 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-  // A zombie is not alive.
-  const stat = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
-  return !stat.startsWith('Z');
+  // A zombie (exited, not reaped yet) is not alive. State is the field after "(comm)".
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
+  }
 }
 
 async function postmasterPid(dataDir: string): Promise<number> {
