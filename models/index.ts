@@ -4,6 +4,7 @@
 import type { ModelSpec } from './orm/model.ts';
 import type { Env } from './orm/env.ts';
 import { BASE_MODELS, BASE_DATA } from './base/index.ts';
+import { MAIL_MODELS, MAIL_DATA } from './mail/index.ts';
 import { UTM_MODELS, UTM_DATA } from './utm/index.ts';
 import { PHONE_VALIDATION_MODELS, PHONE_VALIDATION_DATA } from './phone_validation/index.ts';
 import { MASS_MAILING_MODELS, MASS_MAILING_DATA } from './mass_mailing/index.ts';
@@ -14,6 +15,7 @@ export type DataLoader = (env: Env) => Promise<void>;
 
 export const MODELS: ModelSpec[] = [
   ...BASE_MODELS,
+  ...MAIL_MODELS,
   ...UTM_MODELS,
   ...PHONE_VALIDATION_MODELS,
   ...MASS_MAILING_MODELS,
@@ -23,6 +25,7 @@ export const MODELS: ModelSpec[] = [
 
 export const DATA_LOADERS: DataLoader[] = [
   ...BASE_DATA,
+  ...MAIL_DATA,
   ...UTM_DATA,
   ...PHONE_VALIDATION_DATA,
   ...MASS_MAILING_DATA,

@@ -53,6 +53,7 @@ const WERKZEUG: Record<number, [name: string, title: string, description: string
   404: ['NotFound', 'Not Found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.'],
   405: ['MethodNotAllowed', 'Method Not Allowed', 'The method is not allowed for the requested URL.'],
   409: ['Conflict', 'Conflict', 'A conflict happened while processing the request. The resource might have been modified while the request was being processed.'],
+  413: ['RequestEntityTooLarge', 'Request Entity Too Large', 'The data value transmitted exceeds the capacity limit.'],
   415: ['UnsupportedMediaType', 'Unsupported Media Type', 'The server does not support the media type transmitted in the request.'],
   422: ['UnprocessableEntity', 'Unprocessable Entity', 'The request was well-formed but was unable to be followed due to semantic errors.'],
   500: ['InternalServerError', 'Internal Server Error', 'The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.'],

@@ -1,27 +1,379 @@
-// Authentication entry points used by the protocol adapters (rpc/). The security work
-// (password hashing, API keys, login cooldown) implements them; signatures are stable.
+// Authentication entry points used by the protocol adapters (rpc/), and what they rest on:
+// password hashing as Odoo stores it (passlib pbkdf2_sha512), API key checks, the login
+// cooldown and the cache of successful object.execute credential checks.
+//
+//   authenticate(env, login, password, opts)  common.authenticate / login, /web/session/authenticate
+//   checkUidPassword(env, uid, password)       object.execute / execute_kw (every call)
+//   checkBearer(env, key)                      JSON-2 `Authorization: bearer <key>`
+//
+// Hash format (passlib "modular crypt format", what Odoo writes in res_users.password):
+//   $pbkdf2-sha512$<rounds>$<salt>$<checksum>
+// with checksum = PBKDF2-HMAC-SHA512(utf-8 password, salt, rounds, 64 bytes), and salt and
+// checksum in passlib's "adapted base64" (standard base64, '+' written '.', no padding).
+// Passwords use max(600000, ir.config_parameter `password.hashing.rounds`) rounds and a
+// 16-byte salt; API keys use 6000 rounds (they are random, not guessable).
 
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Env } from '../orm/env.ts';
+import type { Registry } from '../orm/registry.ts';
 import { AccessDenied } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
+import { getParam } from './ir_config_parameter.ts';
 
-/** Login + password (or API key where allowed) → uid, or false. Never throws for bad credentials. */
-export async function authenticate(env: Env, login: string, password: string, opts: { interactive?: boolean } = {}): Promise<number | false> {
-  void opts;
-  const rows = await env.cr.query<{ id: number; password: string | null }>(sql`SELECT id, password FROM res_users WHERE login = ${login} AND active`);
-  if (!rows.length || !password || rows[0].password !== password) return false;
-  return rows[0].id;
+const pbkdf2 = promisify(crypto.pbkdf2);
+
+/** Odoo's MIN_ROUNDS for password hashes (res_users.py). */
+export const PASSWORD_MIN_ROUNDS = 600_000;
+/** Rounds of the API key hashes (KEY_CRYPT_CONTEXT). */
+export const API_KEY_ROUNDS = 6000;
+/** API keys are 20 random bytes written as 40 lowercase hex characters. */
+export const API_KEY_SIZE = 20;
+/** The first 8 characters of a key are stored in clear as a lookup index. */
+export const API_KEY_INDEX_SIZE = 8;
+const SALT_SIZE = 16;
+const CHECKSUM_SIZE = 64;
+const PREFIX = '$pbkdf2-sha512$';
+/** Odoo's test for "already hashed" passwords (res.users init()). */
+const MCF_RE = /^\$[^$]+\$[^$]+\$./;
+
+// ---------------------------------------------------------------- passlib pbkdf2_sha512
+
+/** passlib's adapted base64: standard alphabet with '.' for '+', no padding. */
+export function ab64Encode(buf: Buffer): string {
+  return buf.toString('base64').replace(/=+$/, '').replace(/\+/g, '.');
+}
+export function ab64Decode(text: string): Buffer {
+  if (!/^[A-Za-z0-9./]*$/.test(text) || text.length % 4 === 1) throw new Error('invalid adapted base64');
+  return Buffer.from(text.replace(/\./g, '+'), 'base64');
 }
 
-/** Check uid + password/API key for object.execute*; AccessDenied when wrong. */
+/** A passlib `pbkdf2_sha512` hash of `secret` (random 16-byte salt unless one is given). */
+export async function pbkdf2Sha512Hash(secret: string, rounds: number, salt: Buffer = crypto.randomBytes(SALT_SIZE)): Promise<string> {
+  const dk = await pbkdf2(Buffer.from(secret, 'utf8'), salt, rounds, CHECKSUM_SIZE, 'sha512');
+  return `${PREFIX}${rounds}$${ab64Encode(salt)}$${ab64Encode(dk)}`;
+}
+
+interface ParsedHash {
+  rounds: number;
+  salt: Buffer;
+  checksum: Buffer;
+}
+
+function parsePbkdf2Sha512(hash: string): ParsedHash | null {
+  if (!hash.startsWith(PREFIX)) return null;
+  const parts = hash.slice(PREFIX.length).split('$');
+  if (parts.length !== 3 || !/^[1-9]\d*$/.test(parts[0])) return null;
+  try {
+    const rounds = Number(parts[0]);
+    const salt = ab64Decode(parts[1]);
+    const checksum = ab64Decode(parts[2]);
+    if (checksum.length !== CHECKSUM_SIZE || rounds > 2 ** 32 - 1) return null;
+    return { rounds, salt, checksum };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `hash` is a well-formed passlib pbkdf2_sha512 hash. */
+export function isPbkdf2Sha512(hash: string): boolean {
+  return parsePbkdf2Sha512(hash) !== null;
+}
+
+/** Verify `secret` against a pbkdf2_sha512 hash (false for anything malformed). */
+export async function verifyPbkdf2Sha512(secret: string, hash: string): Promise<boolean> {
+  const parsed = parsePbkdf2Sha512(hash);
+  if (!parsed) return false;
+  const dk = await pbkdf2(Buffer.from(secret, 'utf8'), parsed.salt, parsed.rounds, CHECKSUM_SIZE, 'sha512');
+  return crypto.timingSafeEqual(dk, parsed.checksum);
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const ha = crypto.createHash('sha256').update(a, 'utf8').digest();
+  const hb = crypto.createHash('sha256').update(b, 'utf8').digest();
+  return crypto.timingSafeEqual(ha, hb) && a === b;
+}
+
+/**
+ * Odoo's password CryptContext (['pbkdf2_sha512', 'plaintext'], deprecated='auto'):
+ * a stored value that is not a hash is compared as plaintext and, when it matches, must be
+ * replaced by a hash (`needsUpdate`).
+ */
+export async function verifyPassword(password: string, stored: string | null | undefined): Promise<{ valid: boolean; needsUpdate: boolean }> {
+  if (!password || !stored) return { valid: false, needsUpdate: false };
+  if (stored.startsWith(PREFIX)) return { valid: await verifyPbkdf2Sha512(password, stored), needsUpdate: false };
+  if (MCF_RE.test(stored)) return { valid: false, needsUpdate: false };
+  const valid = constantTimeEqual(password, stored);
+  return { valid, needsUpdate: valid };
+}
+
+/** Rounds for new password hashes: max(600000, `password.hashing.rounds`). */
+export async function passwordRounds(env: Env): Promise<number> {
+  const configured = parseInt((await getParam(env, 'password.hashing.rounds')) ?? '0', 10);
+  return Math.max(PASSWORD_MIN_ROUNDS, Number.isFinite(configured) ? configured : 0);
+}
+
+/** The hash Odoo would store for `password`. */
+export async function hashPassword(env: Env, password: string): Promise<string> {
+  return pbkdf2Sha512Hash(password, await passwordRounds(env));
+}
+
+/**
+ * Store the hash of `password` for users `uids` (Odoo's `_set_password`); an empty password
+ * clears it (the user can no longer log in with a password). Never stores clear text.
+ */
+export async function setUserPassword(env: Env, uids: number[], password: string | false | null): Promise<void> {
+  if (!uids.length) return;
+  const hash = password ? await hashPassword(env, password) : null;
+  await env.cr.execute(sql`UPDATE res_users SET password = ${hash} WHERE id = ANY(${uids}::int4[])`);
+  for (const uid of uids) invalidateCredentialCache(env.registry, uid);
+}
+
+/** Hash the passwords stored in clear (e.g. set by SQL), like Odoo's res.users init(). */
+export async function hashPlaintextPasswords(env: Env): Promise<number> {
+  const rows = await env.cr.query<{ id: number; password: string }>(
+    `SELECT id, password FROM res_users WHERE password IS NOT NULL AND password <> '' AND password !~ '^\\$[^$]+\\$[^$]+\\$.'`,
+  );
+  for (const r of rows) await setUserPassword(env, [r.id], r.password);
+  return rows.length;
+}
+
+// ---------------------------------------------------------------- API keys
+
+/** A new API key secret: 40 lowercase hex characters. */
+export function newApiKey(): string {
+  return crypto.randomBytes(API_KEY_SIZE).toString('hex');
+}
+
+export function hashApiKey(key: string): Promise<string> {
+  return pbkdf2Sha512Hash(key, API_KEY_ROUNDS);
+}
+
+/**
+ * Odoo's `res.users.apikeys._check_credentials(scope, key)`: the key whose index matches, of
+ * an active user, with a NULL or equal scope, not expired, and whose hash verifies.
+ */
+export async function checkApiKey(env: Env, scope: string, key: string): Promise<{ uid: number; keyId: number } | false> {
+  if (!scope || !key || typeof key !== 'string') return false;
+  const index = key.slice(0, API_KEY_INDEX_SIZE);
+  const rows = await env.cr.query<{ id: number; user_id: number; key: string }>(sql`
+    SELECT k.id, k.user_id, k.key
+    FROM res_users_apikeys k INNER JOIN res_users u ON (u.id = k.user_id)
+    WHERE u.active AND k.index = ${index}
+      AND (k.scope IS NULL OR k.scope = ${scope})
+      AND (k.expiration_date IS NULL OR k.expiration_date >= now() at time zone 'utc')`);
+  for (const r of rows) {
+    if (await verifyPbkdf2Sha512(key, r.key)) return { uid: r.user_id, keyId: r.id };
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- credential cache
+
+// Successful (uid, secret) checks, like Odoo's ormcache on `_check_uid_passwd`: verifying a
+// 600000-round hash on every object.execute call would cost ~0.3 s. Keyed by a SHA-256 of the
+// secret (never the secret itself). Each hit is re-validated with one cheap query (the stored
+// hash is unchanged and the user active, or the API key still exists and has not expired), so a
+// password change or a revoked key made by another server instance is seen at once.
+type CacheEntry = { kind: 'password'; uid: number; stamp: string } | { kind: 'apikey'; uid: number; keyId: number };
+const MAX_CACHE_ENTRIES = 2000;
+const credentialCaches = new WeakMap<Registry, Map<string, CacheEntry>>();
+
+function credentialCache(registry: Registry): Map<string, CacheEntry> {
+  let cache = credentialCaches.get(registry);
+  if (!cache) credentialCaches.set(registry, (cache = new Map()));
+  return cache;
+}
+
+function cacheKey(kind: string, uid: number, secret: string): string {
+  return `${kind}:${uid}:${crypto.createHash('sha256').update(secret, 'utf8').digest('hex')}`;
+}
+
+function remember(registry: Registry, key: string, entry: CacheEntry): void {
+  const cache = credentialCache(registry);
+  cache.delete(key);
+  cache.set(key, entry);
+  while (cache.size > MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+}
+
+async function stillValid(env: Env, entry: CacheEntry): Promise<boolean> {
+  if (entry.kind === 'password') {
+    const rows = await env.cr.query<{ password: string | null; active: boolean }>(sql`SELECT password, active FROM res_users WHERE id = ${entry.uid}`);
+    return !!rows[0]?.active && rows[0].password === entry.stamp;
+  }
+  const rows = await env.cr.query(sql`
+    SELECT 1 FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
+    WHERE k.id = ${entry.keyId} AND k.user_id = ${entry.uid} AND u.active
+      AND (k.expiration_date IS NULL OR k.expiration_date >= now() at time zone 'utc')`);
+  return rows.length > 0;
+}
+
+/** Forget cached successful checks (of one user, or all): password change, key removal... */
+export function invalidateCredentialCache(registry: Registry, uid?: number): void {
+  const cache = credentialCaches.get(registry);
+  if (!cache) return;
+  if (uid === undefined) return cache.clear();
+  for (const [k, e] of cache) if (e.uid === uid) cache.delete(k);
+}
+
+// ---------------------------------------------------------------- login cooldown
+
+// Odoo's `_assert_can_auth` / `_on_login_cooldown`: after `base.login_cooldown_after` (5)
+// failures, each further attempt within `base.login_cooldown_duration` (60 s) of the last
+// failure is refused without even checking the password; a success resets the counter.
+// In memory, per server process and database, keyed by login (Odoo keys by remote address).
+const failureMaps = new WeakMap<Registry, Map<string, { failures: number; last: number }>>();
+
+function failures(registry: Registry): Map<string, { failures: number; last: number }> {
+  let map = failureMaps.get(registry);
+  if (!map) failureMaps.set(registry, (map = new Map()));
+  return map;
+}
+
+export const LOGIN_COOLDOWN_MESSAGE = 'Too many login failures, please wait a bit before trying again.';
+
+/** Whether `login` is currently on login cooldown. */
+export async function isOnLoginCooldown(env: Env, login: string): Promise<boolean> {
+  const entry = failures(env.registry).get(login);
+  if (!entry) return false;
+  const after = parseInt((await getParam(env, 'base.login_cooldown_after')) ?? '5', 10);
+  if (!after) return false;
+  const duration = parseInt((await getParam(env, 'base.login_cooldown_duration')) ?? '60', 10);
+  return entry.failures >= after && Date.now() - entry.last < duration * 1000;
+}
+
+/** Forget recorded login failures (of one login, or all). */
+export function resetLoginCooldown(registry: Registry, login?: string): void {
+  if (login === undefined) failures(registry).clear();
+  else failures(registry).delete(login);
+}
+
+/** Run an authentication attempt under the cooldown rules (AccessDenied counts as a failure). */
+async function withCooldown<T>(env: Env, login: string, attempt: () => Promise<T>): Promise<T> {
+  if (await isOnLoginCooldown(env, login)) throw new AccessDenied(LOGIN_COOLDOWN_MESSAGE);
+  const map = failures(env.registry);
+  try {
+    const result = await attempt();
+    map.delete(login);
+    return result;
+  } catch (err) {
+    if (err instanceof AccessDenied) {
+      const prev = map.get(login);
+      map.delete(login);
+      map.set(login, { failures: (prev?.failures ?? 0) + 1, last: Date.now() });
+      // Bound memory under a flood of distinct logins.
+      while (map.size > 10_000) map.delete(map.keys().next().value as string);
+    }
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------- credentials
+
+export interface AuthOptions {
+  /**
+   * Interactive logins (/web/session/authenticate) accept the password only; non-interactive
+   * ones (XML-RPC / JSON-RPC `common.authenticate`, `login`) also accept an API key (scope rpc).
+   * Default true, as in Odoo when the key is missing.
+   */
+  interactive?: boolean;
+}
+
+/**
+ * Odoo's `_check_credentials` for user `uid`: the password, or (non-interactive only) an
+ * API key of that user with scope NULL or 'rpc'. Returns how it matched; AccessDenied if not.
+ */
+async function checkCredentials(env: Env, uid: number, password: string, interactive: boolean): Promise<CacheEntry> {
+  if (!password || typeof password !== 'string') throw new AccessDenied();
+  const rows = await env.cr.query<{ password: string | null }>(sql`SELECT COALESCE(password, '') AS password FROM res_users WHERE id = ${uid}`);
+  const stored = rows[0]?.password ?? '';
+  const { valid, needsUpdate } = await verifyPassword(password, stored);
+  if (valid) {
+    let stamp = stored;
+    if (needsUpdate) {
+      // A clear-text password (set by SQL) is replaced by its hash on first use.
+      stamp = await hashPassword(env, password);
+      await env.cr.execute(sql`UPDATE res_users SET password = ${stamp} WHERE id = ${uid}`);
+    }
+    return { kind: 'password', uid, stamp };
+  }
+  if (!interactive) {
+    const key = await checkApiKey(env, 'rpc', password);
+    if (key && key.uid === uid) return { kind: 'apikey', uid, keyId: key.keyId };
+  }
+  throw new AccessDenied();
+}
+
+/**
+ * Login + password → uid. Throws AccessDenied ("Access Denied", or the cooldown message)
+ * when refused: what /web/session/authenticate reports. Failures count towards the cooldown.
+ */
+export async function authenticateOrRaise(env: Env, login: string, password: string, opts: AuthOptions = {}): Promise<number> {
+  const interactive = opts.interactive ?? true;
+  const loginKey = typeof login === 'string' ? login : String(login);
+  return withCooldown(env, loginKey, async () => {
+    if (typeof login !== 'string' || !login || !password || typeof password !== 'string') throw new AccessDenied();
+    // Odoo: search([('login', '=', login)], order='name, login', limit=1) among active users.
+    const users = await env.cr.query<{ id: number }>(sql`SELECT id FROM res_users WHERE login = ${login} AND active ORDER BY login, id LIMIT 1`);
+    if (!users.length) throw new AccessDenied();
+    await checkCredentials(env, users[0].id, password, interactive);
+    return users[0].id;
+  });
+}
+
+/** Login + password (or API key where allowed) → uid, or false. Never throws for bad credentials. */
+export async function authenticate(env: Env, login: string, password: string, opts: AuthOptions = {}): Promise<number | false> {
+  try {
+    return await authenticateOrRaise(env, login, password, opts);
+  } catch (err) {
+    if (err instanceof AccessDenied) return false;
+    throw err;
+  }
+}
+
+/**
+ * Check uid + password/API key for object.execute*; AccessDenied when wrong. Non-interactive:
+ * the user's password or one of their API keys (scope NULL or 'rpc'). Successes are cached.
+ */
 export async function checkUidPassword(env: Env, uid: number, password: string): Promise<void> {
-  const rows = await env.cr.query<{ password: string | null }>(sql`SELECT password FROM res_users WHERE id = ${uid} AND active`);
-  if (!rows.length || !password || rows[0].password !== password) throw new AccessDenied();
+  if (!password || typeof password !== 'string') throw new AccessDenied();
+  const id = Number(uid);
+  if (!Number.isInteger(id)) throw new AccessDenied();
+  const key = cacheKey('uid', id, password);
+  const cache = credentialCache(env.registry);
+  const hit = cache.get(key);
+  if (hit) {
+    if (await stillValid(env, hit)) return;
+    cache.delete(key);
+  }
+  const users = await env.cr.query<{ login: string; active: boolean }>(sql`SELECT login, active FROM res_users WHERE id = ${id}`);
+  const login = users[0]?.login ?? `#${id}`;
+  const entry = await withCooldown(env, login, async () => {
+    if (!users.length || !users[0].active) throw new AccessDenied();
+    return checkCredentials(env, id, password, false);
+  });
+  remember(env.registry, key, entry);
 }
 
 /** Bearer API key (scope rpc) → uid, or false. */
 export async function checkBearer(env: Env, key: string): Promise<number | false> {
-  void env;
-  void key;
-  return false;
+  if (!key || typeof key !== 'string') return false;
+  const ck = cacheKey('bearer', 0, key);
+  const cache = credentialCache(env.registry);
+  const hit = cache.get(ck);
+  if (hit) {
+    if (await stillValid(env, hit)) return hit.uid;
+    cache.delete(ck);
+  }
+  const found = await checkApiKey(env, 'rpc', key);
+  if (!found) return false;
+  remember(env.registry, ck, { kind: 'apikey', uid: found.uid, keyId: found.keyId });
+  return found.uid;
+}
+
+/** Whether the admin user (id 2) still has the default password `admin` (for a start-up warning). */
+export async function isDefaultAdminPassword(env: Env): Promise<boolean> {
+  const rows = await env.cr.query<{ password: string | null }>(sql`SELECT password FROM res_users WHERE id = 2 AND active`);
+  if (!rows.length) return false;
+  return (await verifyPassword('admin', rows[0].password)).valid;
 }

@@ -32,7 +32,12 @@ export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof v === 'string') {
+    // Python's repr: single quotes unless the text holds a single quote and no double quote.
+    const body = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+    if (v.includes("'") && !v.includes('"')) return `"${body}"`;
+    return `'${body.replace(/'/g, "\\'")}'`;
+  }
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v as object).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return String(v);
@@ -45,11 +50,12 @@ function isLeaf(item: unknown): item is unknown[] {
 /** Parse a prefix-notation domain into a tree; implicit AND between top-level items. */
 export function parseDomain(domain: unknown): Node {
   if (domain === null || domain === undefined || domain === false || domain === '') return { kind: 'const', value: true };
-  if (!Array.isArray(domain)) throw new PyValueError(`Invalid domain: ${pyRepr(domain)}`);
+  if (domain === true) return { kind: 'const', value: true };
+  if (!Array.isArray(domain)) throw new PyTypeError(`Domain() invalid argument type for domain: ${pyRepr(domain)}`);
   let pos = 0;
   const items = domain as unknown[];
   const next = (): Node => {
-    if (pos >= items.length) throw new PyValueError(`Domain ${pyRepr(domain)} is syntactically not correct.`);
+    if (pos >= items.length) throw new PyValueError(`Domain() malformed domain ${pyRepr(domain)}`);
     const item = items[pos++];
     if (item === '&' || item === '|') {
       const a = next();
@@ -57,9 +63,10 @@ export function parseDomain(domain: unknown): Node {
       return { kind: item === '&' ? 'and' : 'or', children: [a, b] };
     }
     if (item === '!') return { kind: 'not', child: next() };
+    // Internal callers may put constants in a domain (Odoo's Domain.TRUE / Domain.FALSE).
     if (item === true || item === false) return { kind: 'const', value: item };
-    if (isLeaf(item)) return parseLeaf(item);
-    throw new PyValueError(`Invalid domain term ${pyRepr(item)}`);
+    if (isLeaf(item) && item.length === 3) return parseLeaf(item);
+    throw new PyValueError(`Domain() invalid item in domain: ${pyRepr(item)}`);
   };
   const children: Node[] = [];
   while (pos < items.length) children.push(next());
@@ -69,19 +76,19 @@ export function parseDomain(domain: unknown): Node {
 }
 
 function parseLeaf(item: unknown[]): Node {
-  if (item.length !== 3) throw new PyValueError(`Invalid domain term ${pyRepr(item)}`);
   let [path, op, value] = item as [unknown, unknown, unknown];
-  if (typeof op !== 'string') throw new PyValueError(`Invalid operator in condition ${reprLeaf(item)}`);
-  // Constant leaves (1, '=', 1) and (0, '=', 1).
-  if (typeof path === 'number' || typeof path === 'boolean') {
-    if ((path === 1 || path === true) && op === '=' && value === 1) return { kind: 'const', value: true };
-    if ((path === 0 || path === false) && op === '=' && value === 1) return { kind: 'const', value: false };
-    throw new PyValueError(`Invalid field ${pyRepr(path)} in condition ${reprLeaf(item)}`);
+  // Constant leaves (1, '=', 1) and (0, '=', 1); any other non-string left side is refused.
+  if (typeof path !== 'string') {
+    if ((path === 1 || path === true) && op === '=' && (value === 1 || value === true)) return { kind: 'const', value: true };
+    if ((path === 0 || path === false) && op === '=' && (value === 1 || value === true)) return { kind: 'const', value: false };
+    throw new PyTypeError(`Domain() invalid arguments: ${reprLeaf(item)}`);
   }
-  if (typeof path !== 'string' || !path) throw new PyValueError(`Invalid field ${pyRepr(path)} in condition ${reprLeaf(item)}`);
+  if (!path) throw new PyTypeError(`Empty field name in condition ${reprLeaf(item)}`);
+  if (typeof op !== 'string') throw new PyValueError(`Invalid operator in condition ${reprLeaf(item)}`);
+  // Upper-case operators are accepted (deprecated in 19); `==` and `<>` are deprecated aliases.
   op = op.toLowerCase();
   op = DEPRECATED_ALIASES[op as string] ?? op;
-  if (op === 'any!' || op === 'not any!') throw new PyValueError(`Invalid operator in condition ${reprLeaf(item)}`);
+  // `any!` / `not any!` are internal (they bypass access rules): refused in client domains.
   if (!OPERATORS.has(op as string)) throw new PyValueError(`Invalid operator in condition ${reprLeaf(item)}`);
   if (value === null || value === undefined) value = false;
   return { kind: 'leaf', path, op: op as string, value, raw: item };
@@ -141,10 +148,20 @@ function countTerms(domain: unknown[]): number {
   return terms + 1;
 }
 
-const DYNAMIC_DATE_RE = /^(today|now)((?:\s+[=+-]\S+)*)$/;
-const ISO_ZONE_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+// `today +3d`, `now -1m =1d`, `+2w`, `=monday`... (Odoo 19 dynamic date values).
+const DYNAMIC_DATE_RE = /^(?:(today|now)(?=$|\s))?((?:\s*[=+-][A-Za-z0-9_]+)*)\s*$/;
+const ISO_ZONE_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$/i;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\.\d+)?$/;
+const DATETIME_RE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
+const LIKE_OPS = new Set(['like', 'ilike', 'not like', 'not ilike', '=like', '=ilike', 'not =like', 'not =ilike']);
+const INEQUALITIES = new Set(['<', '>', '<=', '>=']);
+/** Date parts usable as `field.part` in domains and as `field:part` in groupbys. */
+export const DATE_PART_SQL: Record<string, string> = {
+  year_number: 'year', quarter_number: 'quarter', month_number: 'month', iso_week_number: 'week',
+  day_of_year: 'doy', day_of_month: 'day', day_of_week: 'dow', hour_number: 'hour', minute_number: 'minute', second_number: 'second',
+};
+
+type Leaf = Extract<Node, { kind: 'leaf' }>;
 
 /** Compiles domains of one model; `alias` is the SQL alias of the model's table. */
 export class DomainCompiler {
@@ -157,7 +174,7 @@ export class DomainCompiler {
 
   /** Compile a full search domain (with the implicit active filter) to a WHERE clause. */
   where(model: Model, domain: unknown, alias: string, opts: { activeTest?: boolean } = {}): SQL {
-    let node = parseDomain(domain);
+    let node = isNode(domain) ? domain : parseDomain(domain);
     const activeTest = opts.activeTest ?? this.env.activeTest;
     if (activeTest && model.activeField?.store && !mentionsField(node, 'active')) {
       node = { kind: 'and', children: [node, { kind: 'leaf', path: 'active', op: '=', value: true, raw: ['active', '=', true] }] };
@@ -199,91 +216,109 @@ export class DomainCompiler {
     }
   }
 
-  private invalidField(model: Model, node: { path: string; raw: unknown[] }): never {
-    throw new PyValueError(`Invalid field ${model.name}.${node.path.split('.')[0]} in condition ${reprLeaf(node.raw)}`);
-  }
-
-  private leaf(model: Model, node: Extract<Node, { kind: 'leaf' }>, alias: string): SQL {
+  private leaf(model: Model, node: Leaf, alias: string): SQL {
     const dot = node.path.indexOf('.');
     const fname = dot < 0 ? node.path : node.path.slice(0, dot);
     const rest = dot < 0 ? '' : node.path.slice(dot + 1);
     const field = model.fields.get(fname);
-    if (!field) this.invalidField(model, node);
+    if (!field) throw new PyValueError(`Invalid field ${model.name}.${fname} in condition ${reprLeaf(node.raw)}`);
+    if (rest && (field.type === 'date' || field.type === 'datetime') && rest in DATE_PART_SQL && field.store) {
+      return this.datePartCondition(field, rest, node, alias);
+    }
     if (rest) {
-      if (!field.isRelational) {
-        throw new PyValueError(`Invalid field ${model.name}.${node.path} in condition ${reprLeaf(node.raw)}`);
-      }
-      // A dotted path is an `any` through the relation.
-      const sub: Node = { kind: 'leaf', path: rest, op: node.op, value: node.value, raw: node.raw };
-      const negative = isNegativeOp(node.op);
-      if (negative && field.type !== 'many2one') {
-        // x2many with a negative operator: "no related record fails the positive condition" is not
-        // what Odoo does; Odoo applies the operator inside `any`.
-      }
-      return this.any(model, field, { op: 'any', sub }, alias);
+      if (!field.isRelational) throw new PyValueError(`Invalid field ${model.name}.${node.path} in condition ${reprLeaf(node.raw)}`);
+      // A dotted path is an `any` through the relation; the operator applies inside (as in Odoo).
+      const raw = [rest, node.raw[1], node.raw[2]];
+      const sub: Node = { kind: 'leaf', path: rest, op: node.op, value: node.value, raw };
+      return this.any(model, field, 'any', sub, alias);
     }
     return this.condition(model, field, node, alias);
   }
 
-  private condition(model: Model, field: Field, node: Extract<Node, { kind: 'leaf' }>, alias: string): SQL {
+  /** `date_field.month_number = 3` and friends (the domains read_group gives for date parts). */
+  private datePartCondition(field: Field, part: string, node: Leaf, alias: string): SQL {
+    const col = sql`${ident(alias, field.name)}`;
+    const local = field.type === 'datetime' ? sql`timezone(${this.env.tz}, timezone('UTC', ${col}))` : col;
+    const expr = sql`date_part(${DATE_PART_SQL[part]}, ${local})::int`;
     let { op, value } = node;
-    // Non-stored fields: searchable only through `related` or a `search` method.
-    if (field.name === 'id') return this.idCondition(model, node, alias);
-    if (!field.store || field.type === 'one2many') {
-      if (field.type === 'one2many' || field.type === 'many2many') {
-        if (field.type === 'one2many' || field.store) return this.x2many(model, field, node, alias);
-      }
-      if (field.isRelated) {
-        return this.compile(model, { kind: 'leaf', path: field.spec.related!, op, value, raw: node.raw }, alias);
-      }
-      const search = field.spec.search;
-      if (search) {
-        // Search methods are synchronous and may return SQL sub-queries as `in` values.
-        const fn = typeof search === 'string' ? model.methods.get(search)?.fn : search;
-        if (!fn) throw new Error(`Search method ${String(search)} missing on ${model.name}`);
-        const domain = (fn as (...a: unknown[]) => unknown).call({ super: async () => undefined }, this.env.model(model.name), op, value);
-        if (domain instanceof Promise) throw new Error(`Search method of ${model.name}.${field.name} must be synchronous`);
-        return this.compile(model, parseDomain(domain), alias);
-      }
-      throw new PyValueError(`Non-stored field ${model.name}.${field.name} cannot be searched.`);
+    if (op === '=?') {
+      if (isFalsy(value)) return TRUE;
+      op = '=';
     }
-    if (field.type === 'many2many') return this.x2many(model, field, node, alias);
+    const toInt = (v: unknown) => {
+      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isInteger(n)) throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
+      return n;
+    };
+    if (op === '=' || op === '!=' || op === 'in' || op === 'not in') {
+      const vals = asList(op, value);
+      const hasFalse = vals.some((v) => v === false || v === null);
+      const ints = vals.filter((v) => v !== false && v !== null).map(toInt);
+      const cmp = ints.length ? sql`${expr} = ANY(${ints}::int4[])` : FALSE;
+      return finishIn(col, cmp, hasFalse, op === '!=' || op === 'not in');
+    }
+    if (INEQUALITIES.has(op)) return sql`${expr} ${raw(op)} ${toInt(value === false ? 0 : value)}`;
+    throw new PyValueError(`Invalid operator in condition ${reprLeaf(node.raw)}`);
+  }
+
+  private condition(model: Model, field: Field, node: Leaf, alias: string): SQL {
+    let { op, value } = node;
+    if (field.name === 'id') return this.idCondition(model, node, alias);
+    // A search method wins over everything (display_name, searchable computed fields).
+    if (field.spec.search && !field.store) return this.searchMethod(model, field, op, value, alias);
+    if (field.isRelated && !field.store) {
+      return this.compile(model, { kind: 'leaf', path: field.spec.related!, op, value, raw: node.raw }, alias);
+    }
+    if (!field.store) throw new PyValueError(`Non-stored field ${model.name}.${field.name} cannot be searched.`);
 
     if (op === '=?') {
       if (isFalsy(value)) return TRUE;
       op = '=';
     }
     if (op === 'any' || op === 'not any') {
-      if (field.type !== 'many2one') throw new PyValueError(`Operator ${op} not supported on field ${model.name}.${field.name} in condition ${reprLeaf(node.raw)}`);
-      return this.any(model, field, { op, sub: value }, alias);
+      if (!field.isRelational) throw new PyValueError(`Cannot use 'any' with non-relational fields in condition ${reprLeaf(node.raw)}`);
+      return this.any(model, field, op, value, alias);
     }
-    if (op === 'child_of' || op === 'parent_of') return this.hierarchy(model, field, op, value, alias);
+    if (op === 'child_of' || op === 'parent_of') return this.hierarchy(model, field, op, value, alias, node);
+    if (LIKE_OPS.has(op)) {
+      const lk = likeValue(op, value, node);
+      if (lk.kind === 'const') return lk.value ? TRUE : FALSE;
+      if (lk.kind === 'set' || (lk.kind === 'unset')) {
+        // Empty pattern: `=like ''` means unset; on relational fields `ilike ''` means set.
+        if (!field.isRelational && !op.includes('=')) return lk.kind === 'set' ? TRUE : FALSE;
+        return this.condition(model, field, { ...node, op: lk.kind === 'set' ? '!=' : '=', value: false }, alias);
+      }
+      value = lk.pattern;
+      if (field.isRelational) {
+        const negative = op.startsWith('not ');
+        const positive = negative ? op.slice(4) : op;
+        const sub: Node = { kind: 'leaf', path: 'display_name', op: positive, value, raw: ['display_name', positive, value] };
+        return this.any(model, field, negative ? 'not any' : 'any', sub, alias);
+      }
+    }
+    if (field.isX2many) return this.x2many(model, field, op, value, alias, node);
 
     const col = sql`${ident(alias, field.name)}`;
-    if (value instanceof SQL && (op === 'in' || op === 'not in')) {
-      // A sub-query given by a search method or internal caller.
-      return op === 'in' ? sql`${col} IN (${value})` : sql`(${col} IS NULL OR ${col} NOT IN (${value}))`;
+    if (value instanceof SQL && (op === 'in' || op === 'not in' || op === '=' || op === '!=')) {
+      // A sub-query given by a search method or an internal caller.
+      const positive = op === 'in' || op === '=';
+      return positive ? sql`${col} IN (${value})` : sql`(${col} IS NULL OR ${col} NOT IN (${value}))`;
     }
     if (field.type === 'many2one') {
-      // Names instead of ids: match the comodel's display name.
-      if (['like', 'ilike', 'not like', 'not ilike', '=like', '=ilike', 'not =like', 'not =ilike'].includes(op)) {
-        if (value === '' && (op === 'ilike' || op === 'like')) return sql`(${col} IS NOT NULL)`;
-        if (value === '' && (op === 'not ilike' || op === 'not like')) return sql`(${col} IS NULL)`;
-        const positive = op.replace(/^not /, '');
-        const anyNode = this.any(model, field, { op: 'any', sub: [['display_name', positive, value]] }, alias);
-        return op.startsWith('not ') ? sql`(${col} IS NULL OR NOT ${anyNode})` : anyNode;
-      }
       const vals = asList(op, value);
       if ((op === '=' || op === '!=' || op === 'in' || op === 'not in') && vals.some((v) => typeof v === 'string')) {
+        // Names instead of ids: exact display name of the comodel records.
         const names = vals.filter((v) => typeof v === 'string');
         const others = vals.filter((v) => typeof v !== 'string');
-        const byName = this.any(model, field, { op: 'any', sub: [['display_name', 'in', names]] }, alias);
-        const rest = others.length ? this.inCondition(field, col, 'in', others) : FALSE;
-        const positive = others.length ? sql`(${byName} OR ${rest})` : byName;
-        return op === '=' || op === 'in' ? positive : sql`((${positive}) IS NOT TRUE)`;
+        const negative = op === '!=' || op === 'not in';
+        const sub: Node = { kind: 'leaf', path: 'display_name', op: 'in', value: names, raw: ['display_name', 'in', names] };
+        const byName = this.any(model, field, negative ? 'not any' : 'any', sub, alias);
+        if (!others.length) return byName;
+        const rest = this.inCondition(field, col, negative ? 'not in' : 'in', others);
+        return negative ? sql`(${byName} AND ${rest})` : sql`(${byName} OR ${rest})`;
       }
-      if (['<', '>', '<=', '>='].includes(op) && typeof value === 'string') {
-        throw new PyTypeError(`Cannot compare ${model.name}.${field.name} with a string in condition ${reprLeaf(node.raw)}`);
+      if (INEQUALITIES.has(op) && typeof value === 'string') {
+        throw new PyTypeError(`Inequality not supported for relational field using a string in condition ${reprLeaf(node.raw)}`);
       }
     }
     switch (op) {
@@ -292,50 +327,72 @@ export class DomainCompiler {
       case '<': case '>': case '<=': case '>=':
         return this.comparison(model, field, col, op, value, node);
       case 'like': case 'ilike': case 'not like': case 'not ilike':
-        return this.like(field, col, op, value);
-      case '=like': case '=ilike': case 'not =like': case 'not =ilike': {
-        if (typeof value !== 'string') throw new PyTypeError(`Value of ${op} must be a string in condition ${reprLeaf(node.raw)}`);
-        const neg = op.startsWith('not ');
-        if (value === '') return this.inCondition(field, col, neg ? 'not in' : 'in', [false]);
-        const kw = op.includes('ilike') ? raw('ILIKE') : raw('LIKE');
-        const text = field.type === 'char' || field.type === 'text' || field.type === 'html' || field.type === 'selection' ? col : sql`CAST(${col} AS VARCHAR)`;
-        return neg ? sql`(${col} IS NULL OR NOT (${text} ${kw} ${value}))` : sql`(${text} ${kw} ${value})`;
-      }
+      case '=like': case '=ilike': case 'not =like': case 'not =ilike':
+        return this.like(field, col, op, value as string);
     }
     throw new PyValueError(`Invalid operator in condition ${reprLeaf(node.raw)}`);
   }
 
-  private idCondition(model: Model, node: Extract<Node, { kind: 'leaf' }>, alias: string): SQL {
+  private searchMethod(model: Model, field: Field, op: string, value: unknown, alias: string): SQL {
+    const search = field.spec.search!;
+    // Search methods are synchronous and may return SQL sub-queries as `in` values.
+    const fn = typeof search === 'string' ? model.methods.get(search)?.fn : search;
+    if (!fn) throw new Error(`Search method ${String(search)} missing on ${model.name}`);
+    const domain = (fn as (...a: unknown[]) => unknown).call({ super: async () => undefined }, this.env.model(model.name), op, value);
+    if (domain instanceof Promise) throw new Error(`Search method of ${model.name}.${field.name} must be synchronous`);
+    // The returned domain is not subject to the active filter again (it is a condition, not a search).
+    return this.compile(model, isNode(domain) ? domain : parseDomain(domain), alias);
+  }
+
+  private idCondition(model: Model, node: Leaf, alias: string): SQL {
     const col = sql`${ident(alias, 'id')}`;
     let { op, value } = node;
     if (op === '=?') {
       if (isFalsy(value)) return TRUE;
       op = '=';
     }
-    if (op === 'any') return this.compile(model, parseDomain(value), alias);
-    if (op === 'not any') return sql`((${this.compile(model, parseDomain(value), alias)}) IS NOT TRUE)`;
-    if (op === 'child_of' || op === 'parent_of') return this.hierarchy(model, model.fields.get('id')!, op, value, alias);
-    if (value instanceof SQL && (op === 'in' || op === 'not in')) return op === 'in' ? sql`${col} IN (${value})` : sql`${col} NOT IN (${value})`;
+    // (id any D) is D itself; (id not any D) its negation.
+    if (op === 'any') return this.compile(model, toNode(value), alias);
+    if (op === 'not any') {
+      const inner = this.compile(model, toNode(value), alias);
+      return inner === TRUE ? FALSE : inner === FALSE ? TRUE : sql`((${inner}) IS NOT TRUE)`;
+    }
+    if (op === 'child_of' || op === 'parent_of') return this.hierarchy(model, model.fields.get('id')!, op, value, alias, node);
+    if (value instanceof SQL && (op === 'in' || op === 'not in' || op === '=' || op === '!=')) {
+      return op === 'in' || op === '=' ? sql`${col} IN (${value})` : sql`${col} NOT IN (${value})`;
+    }
     if (op === '=' || op === 'in' || op === '!=' || op === 'not in') {
       const vals = asList(op, value).filter((v) => v !== false);
       if (vals.some((v) => typeof v === 'string' && !/^\d+$/.test(v))) {
-        // Names given for ids: match display name.
+        // Names given for ids: match the display name.
         return this.compile(model, { kind: 'leaf', path: 'display_name', op, value, raw: node.raw }, alias);
       }
       const ints = vals.map((v) => Number(v));
-      const positive = ints.length ? sql`${col} = ANY(${ints}::int4[])` : FALSE;
-      return op === '=' || op === 'in' ? positive : ints.length ? sql`NOT (${positive})` : TRUE;
+      if (ints.some((v) => !Number.isInteger(v))) throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
+      const positive = ints.length === 0 ? FALSE : ints.length === 1 ? sql`${col} = ${ints[0]}` : sql`${col} = ANY(${ints}::int4[])`;
+      if (op === '=' || op === 'in') return positive;
+      return ints.length ? sql`NOT (${positive})` : TRUE;
     }
-    if (['<', '>', '<=', '>='].includes(op)) return sql`${col} ${raw(op)} ${Number(value)}`;
-    if (['like', 'ilike', 'not like', 'not ilike'].includes(op)) return this.like(model.fields.get('id')!, col, op, value);
+    if (INEQUALITIES.has(op)) {
+      const n = value === false ? 0 : Number(value);
+      if (!Number.isFinite(n)) throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
+      return sql`${col} ${raw(op)} ${n}`;
+    }
+    if (LIKE_OPS.has(op)) {
+      const lk = likeValue(op, value, node);
+      if (lk.kind === 'const') return lk.value ? TRUE : FALSE;
+      if (lk.kind === 'set') return TRUE;
+      if (lk.kind === 'unset') return FALSE;
+      return this.like(model.fields.get('id')!, col, op, lk.pattern);
+    }
     throw new PyValueError(`Invalid operator in condition ${reprLeaf(node.raw)}`);
   }
 
-  /** `in` / `not in` with Odoo's False-matches-NULL-or-falsy rule. */
+  /** `in` / `not in` with Odoo's rule: False (or the type's falsy value) also matches NULL. */
   inCondition(field: Field, col: SQL, op: string, values: unknown[]): SQL {
     const negative = op === '!=' || op === 'not in';
     if (field.type === 'boolean') {
-      const vs = new Set(values.map((v) => v === 'false' ? false : v === 'true' ? true : !!v));
+      const vs = new Set(values.map(toBool));
       let positive: SQL;
       if (vs.size === 0) positive = FALSE;
       else if (vs.size === 2) positive = TRUE;
@@ -345,166 +402,210 @@ export class DomainCompiler {
       if (positive === FALSE) return TRUE;
       return vs.has(true) ? sql`(${col} IS NOT TRUE)` : sql`(${col} = TRUE)`;
     }
-    const hasFalse = values.some((v) => v === false);
-    let vals = values.filter((v) => v !== false).map((v) => convertForColumn(field, v));
     const falsy = field.falsyValue;
-    if (falsy !== undefined && falsy !== false && hasFalse) vals.push(falsy);
-    vals = [...new Set(vals)];
+    let hasFalse = false;
+    const vals: unknown[] = [];
+    for (const v of values) {
+      if (v === false || v === null || v === undefined) {
+        hasFalse = true;
+        if (falsy !== undefined) vals.push(falsy);
+        continue;
+      }
+      const c = this.convertForColumn(field, v);
+      // The falsy value of the type ('' or 0) stands for "not set" too: NULL matches it.
+      if (falsy !== undefined && c === falsy) hasFalse = true;
+      vals.push(c);
+    }
+    const unique = [...new Set(vals)];
     if (field.type === 'datetime') {
-      const cast = raw(`::timestamp[]`);
-      const cmp = vals.length ? sql`date_trunc('second', ${col}) = ANY(${vals}${cast})` : FALSE;
+      // Compare to the whole second: [v, v + 1s).
+      const ranges = unique.map((v) => sql`(${col} >= ${v}::timestamp AND ${col} < ${v}::timestamp + interval '1 second')`);
+      const cmp = ranges.length === 0 ? FALSE : ranges.length === 1 ? ranges[0] : sql`(${join(ranges, ' OR ')})`;
       return finishIn(col, cmp, hasFalse, negative);
     }
     const cast = raw(`::${arrayType(field)}`);
-    const cmp = vals.length === 0 ? FALSE : vals.length === 1 ? sql`${col} = ${vals[0]}` : sql`${col} = ANY(${vals}${cast})`;
+    const cmp = unique.length === 0 ? FALSE : unique.length === 1 ? sql`${col} = ${unique[0]}` : sql`${col} = ANY(${unique}${cast})`;
     return finishIn(col, cmp, hasFalse, negative);
   }
 
-  private comparison(model: Model, field: Field, col: SQL, op: string, value: unknown, node: Extract<Node, { kind: 'leaf' }>): SQL {
+  private comparison(model: Model, field: Field, col: SQL, op: string, value: unknown, node: Leaf): SQL {
     if (field.type === 'date' || field.type === 'datetime') {
-      if (value === false || value === '' || value === null) return FALSE;
+      if (isFalsy(value)) return FALSE;
       return this.dateComparison(field, col, op, value, node);
     }
-    if (field.type === 'integer' || field.type === 'float' || field.type === 'monetary' || field.type === 'many2one') {
-      let v = value;
+    let v: unknown = value;
+    if (['integer', 'float', 'monetary', 'many2one'].includes(field.type)) {
       if (v === false) v = 0;
-      if (typeof v === 'string') {
-        if (field.type === 'many2one') throw new PyTypeError(`Cannot compare ${model.name}.${field.name} with a string`);
-        v = Number(v);
-      }
+      if (v === true) v = 1;
+      if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) v = Number(v);
       if (typeof v !== 'number' || Number.isNaN(v)) throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
-      // NULL counts as 0 for numeric comparisons.
-      if (field.type === 'many2one') return sql`${col} ${raw(op)} ${v}`;
-      return sql`COALESCE(${col}, 0) ${raw(op)} ${v}`;
+    } else if (v === false) {
+      return FALSE;
+    } else if (typeof v !== 'string' && typeof v !== 'number') {
+      throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
+    } else if (typeof v === 'number') {
+      v = pyStr(v);
     }
-    if (value === false) return FALSE;
-    return sql`${col} ${raw(op)} ${value}`;
+    const cmp = sql`${col} ${raw(op)} ${v}`;
+    // NULL counts as the falsy value of the type (0, ''): `qty < 5` includes unset quantities.
+    const falsy = field.falsyValue;
+    if (falsy !== undefined && falsy !== false && compareValues(falsy, op, v)) return sql`(${col} IS NULL OR ${cmp})`;
+    void model;
+    return cmp;
   }
 
-  private dateComparison(field: Field, col: SQL, op: string, value: unknown, node: Extract<Node, { kind: 'leaf' }>): SQL {
-    if (typeof value !== 'string') throw new PyValueError(`Invalid date value in condition ${reprLeaf(node.raw)}`);
+  private dateComparison(field: Field, col: SQL, op: string, value: unknown, node: Leaf): SQL {
+    const { value: v, isDate } = this.dateValue(field, value, node);
+    if (field.type === 'date') return sql`${col} ${raw(op)} ${v}::date`;
+    // Odoo steps `>` and `<=` by one unit (a day for a date-only value, else a second).
+    const step = raw(isDate ? `interval '1 day'` : `interval '1 second'`);
+    switch (op) {
+      case '>': return sql`${col} >= (${v}::timestamp + ${step})`;
+      case '<=': return sql`${col} < (${v}::timestamp + ${step})`;
+      default: return sql`${col} ${raw(op)} ${v}::timestamp`;
+    }
+  }
+
+  /**
+   * A client value for a date/datetime field, normalised: ISO date or naive UTC datetime.
+   * Dynamic values (`today +3d`) are resolved; a date-only value on a datetime field is the
+   * local midnight of the context time zone, in UTC. Zone-suffixed values are refused.
+   */
+  dateValue(field: Field, value: unknown, node?: Leaf): { value: string; isDate: boolean } {
+    if (typeof value !== 'string') throw new PyValueError(`Failed to cast ${pyRepr(value)} into a ${field.type}${node ? ` in condition ${reprLeaf(node.raw)}` : ''}`);
     let v = value.trim();
-    if (ISO_ZONE_RE.test(v)) throw new PyValueError(`Invalid datetime value ${pyRepr(value)}: time zones are not supported, use naive UTC values`);
-    const dyn = DYNAMIC_DATE_RE.exec(v);
-    if (dyn) v = resolveDynamicDate(v, this.env.tz);
+    if (ISO_ZONE_RE.test(v)) {
+      throw new PyValueError(`Invalid ${field.type} value ${pyRepr(value)}: values with a time zone are not accepted, send naive UTC values`);
+    }
+    let isDate = false;
+    if (!DATE_RE.test(v) && !DATETIME_RE.test(v) && DYNAMIC_DATE_RE.test(v) && v !== '') {
+      const resolved = resolveDynamicDate(v, this.env.tz);
+      v = resolved.value;
+      isDate = resolved.isDate;
+    }
     if (field.type === 'date') {
-      v = v.slice(0, 10);
-      if (!DATE_RE.test(v)) throw new PyValueError(`Invalid date value ${pyRepr(value)}`);
-      return sql`${col} ${raw(op)} ${v}::date`;
+      const d = v.slice(0, 10);
+      if (!DATE_RE.test(d) || !validDate(d) || (v.length > 10 && !DATETIME_RE.test(v))) throw new PyValueError(`Invalid isoformat string: ${pyRepr(value)}`);
+      return { value: d, isDate: true };
     }
     if (DATE_RE.test(v)) {
-      // A date on a datetime field means local midnight in the user's time zone.
-      const start = sql`((${v}::timestamp AT TIME ZONE ${this.env.tz}) AT TIME ZONE 'UTC')`;
-      switch (op) {
-        case '<': case '>=': return sql`${col} ${raw(op)} ${start}`;
-        case '>': return sql`${col} >= (${start} + interval '1 day')`;
-        case '<=': return sql`${col} < (${start} + interval '1 day')`;
-      }
+      if (!validDate(v)) throw new PyValueError(`Invalid isoformat string: ${pyRepr(value)}`);
+      return { value: zonedMidnightUtc(v, this.env.tz), isDate: true };
     }
-    if (!DATETIME_RE.test(v)) throw new PyValueError(`Invalid datetime value ${pyRepr(value)}`);
-    const ts = v.replace('T', ' ').slice(0, 19);
-    switch (op) {
-      case '>': return sql`${col} >= (${ts}::timestamp + interval '1 second')`;
-      case '<=': return sql`${col} < (${ts}::timestamp + interval '1 second')`;
-      default: return sql`${col} ${raw(op)} ${ts}::timestamp`;
-    }
+    const m = DATETIME_RE.exec(v);
+    if (!m || !validDate(m[1])) throw new PyValueError(`Invalid isoformat string: ${pyRepr(value)}`);
+    return { value: `${m[1]} ${m[2]}:${m[3]}:${m[4] ?? '00'}`, isDate };
   }
 
-  private like(field: Field, col: SQL, op: string, value: unknown): SQL {
+  private like(field: Field, col: SQL, op: string, pattern: string): SQL {
     const negative = op.startsWith('not ');
-    if (value === false || value === null) value = '';
-    const text = typeof value === 'string' ? value : pyStr(value);
-    if (text === '') return negative ? FALSE : TRUE;
+    const exact = op.includes('=');
     const kw = op.includes('ilike') ? raw('ILIKE') : raw('LIKE');
     const target = ['char', 'text', 'html', 'selection'].includes(field.type) ? col : sql`CAST(${col} AS VARCHAR)`;
-    const pattern = `%${text}%`;
-    return negative ? sql`(${col} IS NULL OR NOT (${target} ${kw} ${pattern}))` : sql`(${target} ${kw} ${pattern})`;
+    // No escaping: `%` and `_` in the value act as wildcards, as in Odoo.
+    const value = exact ? pattern : `%${pattern}%`;
+    return negative ? sql`(${col} IS NULL OR NOT (${target} ${kw} ${value}))` : sql`(${target} ${kw} ${value})`;
   }
 
   /** many2one / one2many / many2many `any` and `not any` with a sub-domain on the comodel. */
-  any(model: Model, field: Field, spec: { op: 'any' | 'not any'; sub: unknown }, alias: string): SQL {
+  any(model: Model, field: Field, op: 'any' | 'not any', sub: unknown, alias: string): SQL {
     const comodel = this.env.registry.get(field.comodel!);
-    const sub = spec.sub;
     const subAlias = this.newAlias(comodel.table);
-    const negative = spec.op === 'not any';
+    const negative = op === 'not any';
+    const subNode = toNode(sub);
     if (field.type === 'many2one') {
       // Inactive comodel records count for many2one, as in Odoo.
-      const where = this.where(comodel, subDomain(sub), subAlias, { activeTest: false });
+      const where = this.where(comodel, subNode, subAlias, { activeTest: false });
       const col = ident(alias, field.name);
+      if (where === TRUE) return negative ? sql`${col} IS NULL` : sql`${col} IS NOT NULL`;
       const inner = sql`${col} IN (SELECT ${ident(subAlias, 'id')} FROM ${ident(comodel.table)} ${ident(subAlias)} WHERE ${where})`;
       return negative ? sql`(${col} IS NULL OR NOT (${inner}))` : inner;
     }
-    const where = this.where(comodel, subDomain(sub), subAlias);
+    // x2many: the comodel's own active_test applies (through the environment's context).
+    const where = this.where(comodel, subNode, subAlias);
     let exists: SQL;
     if (field.type === 'one2many') {
       const inv = field.inverseField!;
-      exists = sql`EXISTS (SELECT 1 FROM ${ident(comodel.table)} ${ident(subAlias)} WHERE ${ident(subAlias, inv.name)} = ${ident(alias, 'id')} AND ${where})`;
+      const cond = where === TRUE ? raw('') : sql` AND ${where}`;
+      exists = sql`EXISTS (SELECT 1 FROM ${ident(comodel.table)} ${ident(subAlias)} WHERE ${ident(subAlias, inv.name)} = ${ident(alias, 'id')}${cond})`;
     } else {
       const { table, col1, col2 } = field.m2mRelation;
       const rel = this.newAlias(table);
-      exists = sql`EXISTS (SELECT 1 FROM ${ident(table)} ${ident(rel)} JOIN ${ident(comodel.table)} ${ident(subAlias)} ON ${ident(subAlias, 'id')} = ${ident(rel, col2)} WHERE ${ident(rel, col1)} = ${ident(alias, 'id')} AND ${where})`;
+      if (where === TRUE) {
+        exists = sql`EXISTS (SELECT 1 FROM ${ident(table)} ${ident(rel)} WHERE ${ident(rel, col1)} = ${ident(alias, 'id')})`;
+      } else {
+        exists = sql`EXISTS (SELECT 1 FROM ${ident(table)} ${ident(rel)} JOIN ${ident(comodel.table)} ${ident(subAlias)} ON ${ident(subAlias, 'id')} = ${ident(rel, col2)} WHERE ${ident(rel, col1)} = ${ident(alias, 'id')} AND ${where})`;
+      }
     }
     return negative ? sql`NOT ${exists}` : exists;
   }
 
-  private x2many(model: Model, field: Field, node: Extract<Node, { kind: 'leaf' }>, alias: string): SQL {
-    let { op, value } = node;
-    if (op === '=?') {
-      if (isFalsy(value)) return TRUE;
-      op = '=';
-    }
-    if (op === 'any' || op === 'not any') return this.any(model, field, { op, sub: value }, alias);
-    if (op === 'child_of' || op === 'parent_of') {
-      const comodel = this.env.registry.get(field.comodel!);
-      const ids = this.hierarchyIds(comodel, op, value);
-      return this.any(model, field, { op: 'any', sub: [['id', 'in', ids]] }, alias);
-    }
+  private x2many(model: Model, field: Field, op: string, value: unknown, alias: string, node: Leaf): SQL {
     if (op === '=' || op === 'in' || op === '!=' || op === 'not in') {
-      const vals = asList(op, value);
       const negative = op === '!=' || op === 'not in';
-      const hasFalse = vals.some((v) => v === false);
-      const ids = vals.filter((v) => v !== false);
+      if (value instanceof SQL) {
+        return this.any(model, field, negative ? 'not any' : 'any', [['id', 'in', value]], alias);
+      }
+      const vals = asList(op, value);
+      const hasFalse = vals.some((v) => v === false || v === null);
+      const ids = vals.filter((v) => v !== false && v !== null);
       const parts: SQL[] = [];
       if (ids.length) {
-        const byName = ids.some((v) => typeof v === 'string');
-        parts.push(this.any(model, field, { op: 'any', sub: byName ? [['display_name', 'in', ids]] : [['id', 'in', ids]] }, alias));
+        const names = ids.filter((v) => typeof v === 'string' && !/^\d+$/.test(v));
+        const nums = ids.filter((v) => !(typeof v === 'string' && !/^\d+$/.test(v)));
+        const sub: unknown[] = names.length && nums.length ? ['|', ['display_name', 'in', names], ['id', 'in', nums]] : names.length ? [['display_name', 'in', names]] : [['id', 'in', nums]];
+        parts.push(this.any(model, field, 'any', sub, alias));
       }
-      if (hasFalse) parts.push(this.any(model, field, { op: 'not any', sub: [] }, alias));
+      // `= False`: no linked record at all.
+      if (hasFalse) parts.push(this.any(model, field, 'not any', [], alias));
       if (parts.length === 0) return negative ? TRUE : FALSE;
       const positive = parts.length === 1 ? parts[0] : sql`(${join(parts, ' OR ')})`;
       return negative ? sql`NOT (${positive})` : positive;
     }
-    if (['like', 'ilike', 'not like', 'not ilike', '=like', '=ilike', 'not =like', 'not =ilike'].includes(op)) {
-      const negative = op.startsWith('not ');
-      const positiveOp = op.replace(/^not /, '');
-      if (value === '' || value === false) return this.any(model, field, { op: negative ? 'not any' : 'any', sub: [] }, alias);
-      return this.any(model, field, { op: negative ? 'not any' : 'any', sub: [['display_name', positiveOp, value]] }, alias);
+    if (INEQUALITIES.has(op)) {
+      if (typeof value === 'string') throw new PyTypeError(`Inequality not supported for relational field using a string in condition ${reprLeaf(node.raw)}`);
+      return this.any(model, field, 'any', [['id', op, value]], alias);
     }
     throw new PyValueError(`Invalid operator in condition ${reprLeaf(node.raw)}`);
   }
 
-  /** child_of / parent_of through the comodel's parent field, with a recursive CTE. */
-  private hierarchy(model: Model, field: Field, op: string, value: unknown, alias: string): SQL {
+  /**
+   * child_of / parent_of. For `id` (or a many2one to the same model, which then names the parent
+   * field) the result is a condition on `id`; for other relational fields, a condition on the
+   * field through the comodel's `_parent_name`. Names are searched with `display_name ilike`.
+   */
+  private hierarchy(model: Model, field: Field, op: string, value: unknown, alias: string, node: Leaf): SQL {
+    if (value === false) return FALSE;
+    if (!field.isRelational && field.name !== 'id') {
+      throw new PyValueError(`Cannot execute ${op} for ${model.name}.${field.name}, works only for relational fields in condition ${reprLeaf(node.raw)}`);
+    }
     const comodel = field.name === 'id' ? model : this.env.registry.get(field.comodel!);
-    const ids = this.hierarchyIds(comodel, op, value);
-    const col = ident(alias, field.name);
-    if (ids instanceof SQL) return sql`${col} IN (${ids})`;
-    return FALSE;
+    let parent = comodel.parentName;
+    let target = field;
+    if (comodel.name === model.name && field.name !== 'id') {
+      parent = field.type === 'many2one' ? field.name : parent;
+      if (field.type === 'many2one') target = model.fields.get('id')!;
+    }
+    const vals = typeof value === 'number' || typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
+    if (!vals) throw new PyValueError(`Value of type ${typeof value} is not supported in condition ${reprLeaf(node.raw)}`);
+    const ints = vals.filter((v) => typeof v === 'number' && Number.isInteger(v)) as number[];
+    const strs = vals.filter((v) => typeof v === 'string') as string[];
+    if (!ints.length && !strs.length) return FALSE;
+    const ids = this.hierarchyIds(comodel, op, ints, strs, parent, { activeTest: field.type === 'many2one' ? false : undefined });
+    if (target.name === 'id') return sql`${ident(alias, 'id')} IN (${ids})`;
+    if (target.type === 'many2one') return sql`${ident(alias, target.name)} IN (${ids})`;
+    return this.any(model, target, 'any', [['id', 'in', ids]], alias);
   }
 
-  private hierarchyIds(comodel: Model, op: string, value: unknown): SQL {
-    const vals = Array.isArray(value) ? value : [value];
-    if (vals.length === 0 || vals.every((v) => v === false)) return sql`SELECT NULL::int4 WHERE FALSE`;
-    const strs = vals.filter((v) => typeof v === 'string');
-    const ints = vals.filter((v) => typeof v === 'number');
+  private hierarchyIds(comodel: Model, op: string, ints: number[], strs: string[], parent: string | undefined, opts: { activeTest?: boolean }): SQL {
     const a = this.newAlias(comodel.table);
     let seed = sql`SELECT ${ident(a, 'id')} AS id FROM ${ident(comodel.table)} ${ident(a)} WHERE ${ident(a, 'id')} = ANY(${ints}::int4[])`;
     if (strs.length) {
-      const where = this.where(comodel, orDomains(...strs.map((s) => [['display_name', 'ilike', s]])), a, { activeTest: false });
+      const where = this.where(comodel, orDomains(...strs.map((s) => [['display_name', 'ilike', s]])), a, opts);
       seed = sql`SELECT ${ident(a, 'id')} AS id FROM ${ident(comodel.table)} ${ident(a)} WHERE ${ident(a, 'id')} = ANY(${ints}::int4[]) OR ${where}`;
     }
-    const parent = comodel.parentName;
-    if (!parent) return seed;
+    if (!parent || !comodel.fields.has(parent)) return seed;
+    // The walk itself ignores active_test and access (filtering is the rest of the domain's job).
     const t = ident(comodel.table);
     const p = ident(parent);
     const step = op === 'child_of'
@@ -512,11 +613,49 @@ export class DomainCompiler {
       : sql`SELECT c.${p} FROM ${t} c JOIN __h ON c.id = __h.id WHERE c.${p} IS NOT NULL`;
     return sql`WITH RECURSIVE __h(id) AS (${seed} UNION ${step}) SELECT id FROM __h`;
   }
+
+  convertForColumn(field: Field, v: unknown): unknown {
+    switch (field.type) {
+      case 'integer': case 'many2one': case 'many2one_reference': case 'float': case 'monetary': {
+        if (typeof v === 'number') return v;
+        if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+        if (v === true) return 1;
+        throw new PyValueError(`Invalid value ${pyRepr(v)} for field ${field.modelName}.${field.name}`);
+      }
+      case 'date': case 'datetime':
+        return this.dateValue(field, v).value;
+      default:
+        return typeof v === 'string' ? v : pyStr(v);
+    }
+  }
 }
 
-function subDomain(sub: unknown): unknown {
-  if (Array.isArray(sub) && sub.length > 0 && sub.every((x) => typeof x === 'number')) return [['id', 'in', sub]];
-  return sub;
+function isNode(v: unknown): v is Node {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { kind?: unknown }).kind === 'string' && !(v instanceof SQL);
+}
+
+function toNode(sub: unknown): Node {
+  if (isNode(sub)) return sub;
+  if (Array.isArray(sub) && sub.length > 0 && sub.every((x) => typeof x === 'number')) {
+    return { kind: 'leaf', path: 'id', op: 'in', value: sub, raw: ['id', 'in', sub] };
+  }
+  return parseDomain(sub);
+}
+
+/** The value of a like-operator condition, after Odoo's rules for empty and non-string values. */
+function likeValue(op: string, value: unknown, node: Leaf): { kind: 'pattern'; pattern: string } | { kind: 'const'; value: boolean } | { kind: 'set' } | { kind: 'unset' } {
+  const negative = op.startsWith('not ');
+  const exact = op.includes('=');
+  if (isFalsy(value)) {
+    // `ilike ''` is TRUE, `not ilike ''` FALSE; `=like ''` means unset, `not =like ''` set.
+    // The caller decides for relational fields (where `ilike ''` means set).
+    const result = negative === exact;
+    return result ? { kind: 'set' } : { kind: 'unset' };
+  }
+  if (typeof value === 'string') return { kind: 'pattern', pattern: value };
+  if (value instanceof SQL) throw new PyValueError(`SQL values are not supported with ${op} in condition ${reprLeaf(node.raw)}`);
+  if (exact) throw new PyTypeError(`The pattern to match must be a string in condition ${reprLeaf(node.raw)}`);
+  return { kind: 'pattern', pattern: pyStr(value) };
 }
 
 function finishIn(col: SQL, cmp: SQL, hasFalse: boolean, negative: boolean): SQL {
@@ -534,17 +673,38 @@ function asList(op: string, value: unknown): unknown[] {
     if (Array.isArray(value)) return value;
     return [value];
   }
-  // `=` with a list behaves like `in`, `= []` means unset.
+  // `=` with a list behaves like `in`; `= []` means unset.
   if (Array.isArray(value)) return value.length ? value : [false];
   return [value];
 }
 
 function isFalsy(v: unknown): boolean {
-  return v === false || v === null || v === undefined || v === '' || v === 0 || (Array.isArray(v) && v.length === 0);
+  if (v === false || v === null || v === undefined || v === '' || v === 0) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (v && typeof v === 'object' && !(v instanceof SQL) && !isNode(v)) return Object.keys(v).length === 0;
+  return false;
 }
 
-function isNegativeOp(op: string): boolean {
-  return op === '!=' || op.startsWith('not ');
+function toBool(v: unknown): boolean {
+  if (typeof v === 'string') {
+    const t = v.trim().toLowerCase();
+    if (['false', '0', 'f', 'n', 'no', 'off', ''].includes(t)) return false;
+    return true;
+  }
+  return !!v;
+}
+
+function compareValues(a: unknown, op: string, b: unknown): boolean {
+  const x = a as number | string;
+  const y = b as number | string;
+  if (typeof x !== typeof y) return false;
+  switch (op) {
+    case '<': return x < y;
+    case '>': return x > y;
+    case '<=': return x <= y;
+    case '>=': return x >= y;
+  }
+  return false;
 }
 
 function pyStr(v: unknown): string {
@@ -565,22 +725,9 @@ function arrayType(field: Field): string {
   }
 }
 
-function convertForColumn(field: Field, v: unknown): unknown {
-  switch (field.type) {
-    case 'integer': case 'many2one': case 'float': case 'monetary': {
-      if (typeof v === 'number') return v;
-      if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
-      if (v === true) return 1;
-      throw new PyValueError(`Invalid value ${pyRepr(v)} for field ${field.modelName}.${field.name}`);
-    }
-    case 'date': return typeof v === 'string' ? v.slice(0, 10) : v;
-    case 'datetime': {
-      if (typeof v !== 'string') throw new PyValueError(`Invalid value ${pyRepr(v)} for field ${field.modelName}.${field.name}`);
-      if (ISO_ZONE_RE.test(v)) throw new PyValueError(`Invalid datetime value ${pyRepr(v)}: time zones are not supported, use naive UTC values`);
-      return v.replace('T', ' ').slice(0, 19);
-    }
-    default: return typeof v === 'string' ? v : pyStr(v);
-  }
+function validDate(d: string): boolean {
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
 }
 
 /** Negation pushed into a node when Odoo does so (De Morgan, operator inversion). */
@@ -603,28 +750,70 @@ function negate(node: Node): Node | null {
   }
 }
 
-/** `today +3d`, `now -1m =1d` ... → ISO string (date for `today`, datetime for `now`). */
-export function resolveDynamicDate(expr: string, _tz: string): string {
-  const m = DYNAMIC_DATE_RE.exec(expr.trim())!;
-  const d = new Date();
+// ---------------------------------------------------------------- time zones and dynamic dates
+
+/** Offset (ms) of `tz` from UTC at the UTC instant `t`. */
+function tzOffset(t: number, tz: string): number {
+  if (!tz || tz === 'UTC') return 0;
+  let fmt: Intl.DateTimeFormat;
+  try {
+    fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  } catch {
+    return 0; // unknown time zone: UTC, like Odoo's fallback
+  }
+  const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+  return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(t / 1000) * 1000;
+}
+
+/** UTC instant of a local wall-clock time in `tz`. */
+function zonedToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): Date {
+  const guess = Date.UTC(y, mo, d, h, mi, s);
+  let t = guess - tzOffset(guess, tz);
+  t = guess - tzOffset(t, tz);
+  return new Date(t);
+}
+
+/** Local midnight of an ISO date in `tz`, as a naive UTC datetime string. */
+export function zonedMidnightUtc(date: string, tz: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return zonedToUtc(y, m - 1, d, 0, 0, 0, tz).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Local wall-clock parts of a UTC instant in `tz` (as a Date whose UTC fields are local). */
+function localNow(tz: string): Date {
+  const now = Date.now();
+  return new Date(Math.floor(now / 1000) * 1000 + tzOffset(now, tz));
+}
+
+/**
+ * Resolve an Odoo 19 dynamic date: `today` (a date in the context tz) or `now` (the default,
+ * naive UTC), then space-separated terms `+3d`, `-1m`, `+2w`, `+1y`, `+4H`, `-30M`, `+10S`,
+ * `=1d` (sets a part), `=monday` / `+monday` / `-monday`, `=week_start`.
+ */
+export function resolveDynamicDate(expr: string, tz: string): { value: string; isDate: boolean } {
+  const m = DYNAMIC_DATE_RE.exec(expr.trim());
+  if (!m) throw new PyValueError(`Invalid isoformat string: ${pyRepr(expr)}`);
   const isToday = m[1] === 'today';
+  const d = isToday ? localNow(tz) : new Date(Math.floor(Date.now() / 1000) * 1000);
   if (isToday) d.setUTCHours(0, 0, 0, 0);
-  d.setUTCMilliseconds(0);
+  const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
   for (const term of (m[2] || '').trim().split(/\s+/).filter(Boolean)) {
     const sign = term[0];
     const body = term.slice(1);
-    const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-    const wd = weekdays.indexOf(body) >= 0 ? weekdays.indexOf(body) : body === 'week_start' ? 0 : -1;
+    const wd = body === 'week_start' ? 0 : weekdays.indexOf(body);
     if (wd >= 0) {
       const cur = (d.getUTCDay() + 6) % 7;
       let delta = wd - cur;
       if (sign === '+' && delta < 0) delta += 7;
       if (sign === '-' && delta > 0) delta -= 7;
+      if (sign === '=' && body !== 'week_start') {
+        // `=tuesday`: the given weekday of the current week.
+      }
       d.setUTCDate(d.getUTCDate() + delta);
       continue;
     }
     const mm = /^(\d+)([dmwyHMS])$/.exec(body);
-    if (!mm) throw new PyValueError(`Invalid dynamic date term ${pyRepr(term)}`);
+    if (!mm) throw new PyValueError(`Invalid isoformat string: ${pyRepr(expr)}`);
     const n = parseInt(mm[1], 10);
     const unit = mm[2];
     if (sign === '=') {
@@ -635,7 +824,7 @@ export function resolveDynamicDate(expr: string, _tz: string): string {
         case 'H': d.setUTCHours(n, 0, 0, 0); break;
         case 'M': d.setUTCMinutes(n, 0, 0); break;
         case 'S': d.setUTCSeconds(n, 0); break;
-        default: throw new PyValueError(`Invalid dynamic date term ${pyRepr(term)}`);
+        default: throw new PyValueError(`Invalid isoformat string: ${pyRepr(expr)}`);
       }
       continue;
     }
@@ -651,5 +840,5 @@ export function resolveDynamicDate(expr: string, _tz: string): string {
     }
   }
   const iso = d.toISOString();
-  return isToday ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
+  return isToday ? { value: iso.slice(0, 10), isDate: true } : { value: iso.slice(0, 19).replace('T', ' '), isDate: false };
 }

@@ -47,7 +47,7 @@ export interface FieldSpec {
   ondelete?: 'cascade' | 'set null' | 'restrict';
   /** Name of the model method computing the field, or the function itself. */
   compute?: string | ComputeFn;
-  depends?: string[];
+  depends?: readonly string[];
   /** Dotted path whose value this field mirrors (`source_id.name`). */
   related?: string;
   inverse?: string | InverseFn;

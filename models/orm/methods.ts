@@ -6,6 +6,7 @@ import type { RecordSet, Vals } from './records.ts';
 import { fieldsGet } from './fields_get.ts';
 import { readGroup, formattedReadGroup } from './read_group.ts';
 import { webRead, webSearchRead } from './web_read.ts';
+import { load } from './load.ts';
 import { PyValueError, PyTypeError, UserError } from './exceptions.ts';
 import { sql, ident } from './sql.ts';
 
@@ -133,20 +134,29 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   }),
   check_access_rule: record(['operation'], async () => null),
   get_metadata: record([], async (self) => {
-    const rows = await self.fetch(self.model.logAccess ? ['create_uid', 'create_date', 'write_uid', 'write_date'] : []);
-    const recs = await self.read(self.model.logAccess ? ['create_uid', 'write_uid'] : ['id']);
-    const names = new Map(recs.map((r) => [r.id as number, r]));
-    return rows.map((r) => ({
-      id: r.id,
-      create_uid: names.get(r.id as number)?.create_uid ?? false,
-      create_date: r.create_date ?? false,
-      write_uid: names.get(r.id as number)?.write_uid ?? false,
-      write_date: r.write_date ?? false,
-      xmlid: false,
-      xmlids: [],
-      noupdate: false,
-    }));
+    const log = self.model.logAccess;
+    const recs = log ? await self.read(['create_uid', 'create_date', 'write_uid', 'write_date']) : self.ids.map((id) => ({ id }) as Vals);
+    // External ids, oldest first: `xmlid`/`noupdate` are those of the first one.
+    const xml = new Map<number, { xmlid: string; noupdate: boolean }[]>();
+    if (self.env.registry.has('ir.model.data') && self.ids.length) {
+      const rows = await self.env.cr.query<{ res_id: number; module: string; name: string; noupdate: boolean }>(
+        sql`SELECT res_id, module, name, COALESCE(noupdate, FALSE) AS noupdate FROM ir_model_data WHERE model = ${self.model.name} AND res_id = ANY(${self.ids}::int4[]) ORDER BY id`,
+      );
+      for (const r of rows) xml.set(r.res_id, [...(xml.get(r.res_id) ?? []), { xmlid: `${r.module}.${r.name}`, noupdate: !!r.noupdate }]);
+    }
+    return recs.map((r) => {
+      const list = xml.get(r.id as number) ?? [];
+      return {
+        id: r.id,
+        ...(log ? { create_uid: r.create_uid, create_date: r.create_date, write_uid: r.write_uid, write_date: r.write_date } : {}),
+        xmlid: list[0]?.xmlid ?? false,
+        xmlids: list,
+        noupdate: list[0]?.noupdate ?? false,
+      };
+    });
   }, { readonly: true }),
+  // Odoo's import API (see load.ts).
+  load: model(['fields', 'data'], (self, fields, data) => load(self, fields, data)),
   action_archive: record([], async (self) => {
     if (!self.model.activeField) throw new UserError(`Model ${self.model.name} has no active field`);
     await self.write({ active: false });

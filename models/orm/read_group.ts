@@ -1,17 +1,15 @@
 // Grouping: read_group (deprecated in 19, still used) and formatted_read_group (spec §11),
 // compiled to one GROUP BY query; many2one labels fetched in one batch per comodel.
 
-import type { RecordSet, Vals } from './records.ts';
+import { RecordSet, type Vals } from './records.ts';
 import type { Field } from './fields.ts';
 import { SQL, sql, raw, ident, join } from './sql.ts';
-import { DomainCompiler, andDomains, parseDomain } from './domain.ts';
+import { DomainCompiler, andDomains, parseDomain, DATE_PART_SQL } from './domain.ts';
+import { parseOrder } from './order.ts';
 import { PyValueError } from './exceptions.ts';
 
 const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year'] as const;
-const DATE_PARTS: Record<string, string> = {
-  year_number: 'year', quarter_number: 'quarter', month_number: 'month', iso_week_number: 'week',
-  day_of_year: 'doy', day_of_month: 'day', day_of_week: 'dow', hour_number: 'hour', minute_number: 'minute', second_number: 'second',
-};
+const DATE_PARTS = DATE_PART_SQL;
 const AGGREGATORS = new Set(['sum', 'avg', 'min', 'max', 'count', 'count_distinct', 'bool_and', 'bool_or', 'array_agg', 'recordset']);
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -20,8 +18,10 @@ interface GroupSpec {
   field: Field;
   granularity?: string;
   expr: SQL;
-  /** Extra join needed (many2many). */
+  /** Extra join needed (many2many, many2one ordering). */
   join?: SQL;
+  /** ORDER BY terms (ascending) when not the group expression itself: a many2one follows its comodel's _order. */
+  order?: SQL;
 }
 interface AggSpec {
   key: string;
@@ -42,13 +42,33 @@ function parseGroupby(self: RecordSet, spec: string, alias: string, defaultMonth
     const local = field.type === 'datetime' ? sql`timezone(${self.env.tz}, timezone('UTC', ${col}))` : col;
     if (g in DATE_PARTS) return { spec, field, granularity: g, expr: sql`EXTRACT(${raw(DATE_PARTS[g])} FROM ${local})::int` };
     if (!(GRANULARITIES as readonly string[]).includes(g)) throw new PyValueError(`Granularity '${g}' is not supported`);
-    return { spec, field, granularity: g, expr: sql`date_trunc(${g}, ${local})` };
+    // date_trunc of a date gives a timestamptz: cast back to date.
+    const trunc = field.type === 'date' ? sql`date_trunc(${g}, ${local})::date` : sql`date_trunc(${g}, ${local})`;
+    return { spec, field, granularity: g, expr: trunc };
   }
   if (gran) throw new PyValueError(`Granularity set on a field that is not a date or datetime: '${spec}'`);
   if (field.type === 'many2many') {
     const { table, col1, col2 } = field.m2mRelation;
     const rel = compiler.newAlias(table);
     return { spec, field, expr: sql`${ident(rel, col2)}`, join: sql` LEFT JOIN ${ident(table)} ${ident(rel)} ON ${ident(rel, col1)} = ${ident(alias, 'id')}` };
+  }
+  if (field.type === 'many2one') {
+    // Groups come in the comodel's order (Odoo orders a many2one by its comodel's _order). The
+    // group key is the comodel's id, so its other columns may be ordered on (functional dependency).
+    const comodel = self.env.registry.get(field.comodel!);
+    const terms = parseOrder(comodel.order, comodel);
+    const plain = terms.every((t) => comodel.fields.get(t.field)?.sortable && comodel.fields.get(t.field)!.type !== 'many2one');
+    if (plain && !comodel.abstract) {
+      const co = compiler.newAlias(comodel.table);
+      const coRs = new RecordSet(self.env, comodel, []);
+      const { orderBy } = coRs.orderToSql(comodel.order, co, compiler);
+      return {
+        spec, field,
+        expr: sql`${ident(co, 'id')}`,
+        join: sql` LEFT JOIN ${ident(comodel.table)} ${ident(co)} ON ${ident(co, 'id')} = ${col}`,
+        order: orderBy ?? undefined,
+      };
+    }
   }
   return { spec, field, expr: col };
 }
@@ -102,10 +122,33 @@ async function runGrouping(self: RecordSet, domain: unknown, groups: GroupSpec[]
   let q = sql`SELECT ${join(selects)} FROM ${ident(self.model.table)} ${ident(alias)}${joins} WHERE ${where}`;
   if (groups.length) q = sql`${q} GROUP BY ${join(groups.map((_, i) => raw(String(i + 1))))}`;
   if (opts.having && !opts.having.isEmpty) q = sql`${q} HAVING ${opts.having}`;
-  if (groups.length) q = sql`${q} ORDER BY ${opts.order ?? join(groups.map((_, i) => raw(`${i + 1} ASC NULLS LAST`)))}`;
+  if (groups.length) q = sql`${q} ORDER BY ${opts.order ?? join(groups.map((g, i) => groupOrder(g, i, 'ASC')))}`;
   if (opts.limit) q = sql`${q} LIMIT ${opts.limit}`;
   if (opts.offset) q = sql`${q} OFFSET ${opts.offset}`;
   return self.env.cr.query(q);
+}
+
+/** ORDER BY term of group `i` in direction `dir` (a many2one follows its comodel order). */
+function groupOrder(g: GroupSpec, i: number, dir: 'ASC' | 'DESC'): SQL {
+  if (g.order) {
+    const flipped = dir === 'DESC' ? new SQL(g.order.parts.map((p) => p.replace(/\b(ASC|DESC)\b/g, (m) => (m === 'ASC' ? 'DESC' : 'ASC'))), g.order.values) : g.order;
+    return sql`${flipped}, ${raw(String(i + 1))} ${raw(dir)}`;
+  }
+  return raw(`${i + 1} ${dir}${dir === 'ASC' ? ' NULLS LAST' : ' NULLS FIRST'}`);
+}
+
+/**
+ * Week number as Odoo labels week groups for en_US (weeks start on Sunday; week 1 holds
+ * January 1st; days of late December in that week belong to the next year).
+ */
+function weekNumberEnUs(t: number): [number, number] {
+  const d = new Date(t);
+  const sundayOnOrBefore = (x: number) => x - new Date(x).getUTCDay() * 86400000;
+  const year = d.getUTCFullYear();
+  const fdny = sundayOnOrBefore(Date.UTC(year + 1, 0, 1));
+  if (t >= fdny) return [year + 1, 1];
+  const fdow = sundayOnOrBefore(Date.UTC(year, 0, 1));
+  return [year, Math.floor((t - fdow) / 86400000 / 7) + 1];
 }
 
 function pad(n: number): string {
@@ -114,7 +157,8 @@ function pad(n: number): string {
 
 /** Start (ISO), end (ISO) and label of a date bucket. */
 function dateBucket(value: string, g: string, field: Field): { from: string; to: string; label: string } {
-  const d = new Date(value.replace(' ', 'T') + (value.length > 10 ? 'Z' : 'T00:00:00Z'));
+  const v = value.slice(0, 19);
+  const d = new Date(v.replace(' ', 'T') + (v.length > 10 ? 'Z' : 'T00:00:00Z'));
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
   const day = d.getUTCDate();
@@ -124,13 +168,8 @@ function dateBucket(value: string, g: string, field: Field): { from: string; to:
     case 'day': end.setUTCDate(day + 1); label = `${pad(day)} ${MONTHS[m].slice(0, 3)} ${y}`; break;
     case 'week': {
       end.setUTCDate(day + 7);
-      // ISO week number of the bucket start.
-      const t = new Date(Date.UTC(y, m, day));
-      const dayNum = (t.getUTCDay() + 6) % 7;
-      t.setUTCDate(t.getUTCDate() - dayNum + 3);
-      const firstThursday = new Date(Date.UTC(t.getUTCFullYear(), 0, 4));
-      const week = 1 + Math.round(((t.getTime() - firstThursday.getTime()) / 86400000 - 3 + ((firstThursday.getUTCDay() + 6) % 7)) / 7);
-      label = `W${week} ${t.getUTCFullYear()}`;
+      const [wy, wn] = weekNumberEnUs(Date.UTC(y, m, day));
+      label = `W${wn} ${String(wy).padStart(4, '0')}`;
       break;
     }
     case 'month': end.setUTCMonth(m + 1); label = `${MONTHS[m]} ${y}`; break;
@@ -173,14 +212,15 @@ interface GroupValue {
 function groupValue(self: RecordSet, g: GroupSpec, v: unknown, labels: Map<string, Map<number, string>>, formatted: boolean): GroupValue {
   const fname = g.field.name;
   if (v === null || v === undefined) {
-    return { value: false, domain: [[fname, '=', false]] };
+    // No linked record at all for a many2many.
+    return { value: false, domain: g.field.type === 'many2many' ? [[fname, 'not any', []]] : [[fname, '=', false]] };
   }
   if (g.field.type === 'many2one' || g.field.type === 'many2many') {
     const id = Number(v);
     return { value: [id, labels.get(g.spec)?.get(id) ?? ''], domain: [[fname, '=', id]] };
   }
   if (g.granularity && g.granularity in DATE_PARTS) {
-    return { value: Number(v), domain: [[g.spec, '=', Number(v)]] };
+    return { value: Number(v), domain: [[`${fname}.${g.granularity}`, '=', Number(v)]] };
   }
   if (g.granularity) {
     const b = dateBucket(String(v), g.granularity, g.field);
@@ -210,7 +250,7 @@ function orderSql(order: string, groups: GroupSpec[], aggs: AggSpec[]): SQL {
     const dir = raw((m[2] ?? 'asc').toUpperCase());
     const gi = groups.findIndex((g) => g.spec === m[1] || g.field.name === m[1]);
     if (gi >= 0) {
-      parts.push(sql`${raw(String(gi + 1))} ${dir}`);
+      parts.push(groupOrder(groups[gi], gi, (m[2] ?? 'asc').toUpperCase() as 'ASC' | 'DESC'));
       continue;
     }
     const ai = aggs.findIndex((a) => a.key === m[1] || (a.field && `${a.field.name}:${a.func}` === m[1]));
@@ -230,38 +270,40 @@ function orderSql(order: string, groups: GroupSpec[], aggs: AggSpec[]): SQL {
 export async function readGroup(self: RecordSet, domain: unknown, fields: unknown, groupby: unknown, offset: unknown, limit: unknown, orderby: unknown, lazy: unknown): Promise<Vals[]> {
   const alias = self.model.table;
   const compiler = new DomainCompiler(self.env);
-  let gbs = (typeof groupby === 'string' ? [groupby] : Array.isArray(groupby) ? groupby : []) as string[];
-  const allGroupbys = gbs;
+  const allGroupbys = (typeof groupby === 'string' ? [groupby] : Array.isArray(groupby) ? groupby : []) as string[];
   const isLazy = lazy !== false;
-  if (isLazy && gbs.length > 1) gbs = gbs.slice(0, 1);
+  const gbs = isLazy ? allGroupbys.slice(0, 1) : allGroupbys;
+  // Date groups default to month; the result key stays the spec as given ('date' or 'date:week').
   const groups = gbs.map((s) => parseGroupby(self, s, alias, true, compiler));
-  const aggs: AggSpec[] = [];
+  // Odoo: `<first groupby>_count` in lazy mode, else `__count`; the count comes before other aggregates.
+  const countKey = isLazy && gbs.length === 1 ? `${gbs[0].split(':')[0]}_count` : '__count';
+  const aggs: AggSpec[] = [{ key: countKey, func: 'count', expr: sql`COUNT(*)` }];
   for (const spec of (Array.isArray(fields) ? fields : []) as string[]) {
-    const fname = spec.split(':')[0].split('(')[0];
-    if (groups.some((g) => g.field.name === fname) || fname === '__count') continue;
+    if (spec === '__count') continue;
+    // A bare groupby field gets no aggregate (its value is the group itself).
+    if (!spec.includes(':') && gbs.includes(spec)) continue;
     const a = parseAggregate(self, spec, alias, true);
     if (a && !aggs.some((x) => x.key === a.key)) aggs.push(a);
   }
-  const countKey = isLazy && allGroupbys.length <= 1 && groups.length === 1 ? `${groups[0].field.name}_count` : '__count';
-  aggs.push({ key: countKey, func: 'count', expr: sql`COUNT(*)` });
   const order = orderby && typeof orderby === 'string' ? orderSql(orderby, groups, aggs) : null;
   const rows = await runGrouping(self, domain, groups, aggs, alias, compiler, { order, limit: Number(limit) || null, offset: Number(offset) || 0 });
   const labels = await labelsFor(self, groups, rows);
   const base = Array.isArray(domain) ? domain : [];
   return rows.map((r) => {
     const out: Vals = {};
-    let gdomain: unknown[] = [];
+    let gdomain: unknown[] = base;
     const range: Record<string, unknown> = {};
     groups.forEach((g, i) => {
       const gv = groupValue(self, g, r[`g${i}`], labels, false);
-      out[g.spec.includes(':') ? g.spec : g.field.name] = gv.value;
+      out[g.spec] = gv.value;
+      // __domain: the request domain AND each group's condition (in that order, like Odoo).
       gdomain = andDomains(gdomain, gv.domain);
-      if (gv.range) range[g.spec.includes(':') ? g.spec : `${g.field.name}:month`] = gv.range;
+      if (g.granularity && !(g.granularity in DATE_PARTS)) range[g.spec] = gv.range ?? false;
     });
     aggs.forEach((a, i) => (out[a.key] = aggValue(a, r[`a${i}`])));
-    out.__domain = andDomains(gdomain, base);
+    out.__domain = gdomain;
+    if (gbs.length < allGroupbys.length) out.__context = { group_by: allGroupbys.slice(gbs.length) };
     if (Object.keys(range).length) out.__range = range;
-    if (isLazy && allGroupbys.length > 1) out.__context = { group_by: allGroupbys.slice(1) };
     return out;
   });
 }

@@ -362,14 +362,11 @@ export class RecordSet implements Iterable<RecordSet> {
     await this.checkAccess('create');
     const model = this.model;
     if (model.abstract) throw new UserError(`Model ${model.name} is abstract and cannot be created`);
-    const prepared: { columns: Vals; x2many: [Field, unknown][]; inverse: [Field, unknown][] }[] = [];
-    const defaults = await this.defaultValues(list as Vals[]);
-    for (let i = 0; i < list.length; i++) {
-      const vals = list[i];
+    for (const vals of list) {
       if (!vals || typeof vals !== 'object' || Array.isArray(vals)) throw new PyTypeError(`create() values must be a dict, got ${pyRepr(vals)}`);
-      const full: Vals = { ...defaults[i], ...(vals as Vals) };
-      prepared.push(this.splitVals(full, true));
     }
+    const defaults = await this.defaultValues(list as Vals[]);
+    const prepared = list.map((vals, i) => this.splitVals(defaults[i] ? { ...defaults[i], ...(vals as Vals) } : (vals as Vals), true));
     const n = prepared.length;
     const seq = `${model.table}_id_seq`;
     const idRows = await this.env.cr.query<{ id: number }>(sql`SELECT nextval(${seq}) AS id FROM generate_series(1, ${n})`);
@@ -378,59 +375,76 @@ export class RecordSet implements Iterable<RecordSet> {
     const colNames = new Set<string>();
     for (const p of prepared) for (const k of Object.keys(p.columns)) colNames.add(k);
     const fieldsOrdered = model.columns.filter((f) => colNames.has(f.name));
+    const logVals = model.logAccess ? sql`, ${this.env.uid}::int4, ${this.env.uid}::int4, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')` : raw('');
+    const colIdents: SQL[] = [ident('id'), ...fieldsOrdered.map((f) => ident(f.name))];
+    if (model.logAccess) colIdents.push(ident('create_uid'), ident('write_uid'), ident('create_date'), ident('write_date'));
     for (let start = 0; start < n; start += INSERT_BATCH) {
       const end = Math.min(n, start + INSERT_BATCH);
       const arrays: SQL[] = [sql`unnest(${ids.slice(start, end)}::int4[])`];
-      const colIdents: SQL[] = [ident('id')];
       for (const f of fieldsOrdered) {
-        const arr: unknown[] = [];
-        for (let i = start; i < end; i++) arr.push(prepared[i].columns[f.name] ?? null);
+        const arr: unknown[] = new Array(end - start);
+        for (let i = start; i < end; i++) {
+          const v = prepared[i].columns[f.name];
+          arr[i - start] = v === undefined ? null : v;
+        }
         arrays.push(sql`unnest(${arr}${raw(`::${f.columnType}[]`)})`);
-        colIdents.push(ident(f.name));
       }
-      if (model.logAccess) {
-        colIdents.push(ident('create_uid'), ident('write_uid'), ident('create_date'), ident('write_date'));
-      }
-      const logVals = model.logAccess ? sql`, ${this.env.uid}::int4, ${this.env.uid}::int4, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')` : raw('');
       await this.env.cr.execute(sql`INSERT INTO ${ident(model.table)} (${join(colIdents)}) SELECT *${logVals} FROM (SELECT ${join(arrays)}) AS v`);
     }
     const records = this.browse(ids);
-    // Relational commands and inverses, then stored computes and constraints.
-    for (let i = 0; i < n; i++) {
-      const rec = this.browse([ids[i]]);
-      for (const [f, cmds] of prepared[i].x2many) await rec.applyX2many(f, cmds, true);
-      for (const [f, v] of prepared[i].inverse) await rec.applyInverse(f, v);
+    // Relational commands, batched per field over all records; then inverses, grouped by value.
+    const x2manyFields = new Map<Field, { id: number; value: unknown }[]>();
+    const inverseFields = new Map<Field, { id: number; value: unknown }[]>();
+    prepared.forEach((p, i) => {
+      for (const [f, cmds] of p.x2many) x2manyFields.set(f, [...(x2manyFields.get(f) ?? []), { id: ids[i], value: cmds }]);
+      for (const [f, v] of p.inverse) inverseFields.set(f, [...(inverseFields.get(f) ?? []), { id: ids[i], value: v }]);
+    });
+    for (const [f, items] of x2manyFields) await this.createX2many(f, items);
+    for (const [f, items] of inverseFields) {
+      for (const group of groupByValue(items)) await this.browse(group.ids).applyInverse(f, group.value);
     }
-    const stored = [...model.fields.values()].filter((f) => f.isComputed && f.store && f.columnType);
+    const stored = [...model.fields.values()].filter((f) => f.store && f.columnType && (f.isComputed || f.isRelated));
     const provided = new Set<string>();
     for (const p of prepared) for (const k of Object.keys(p.columns)) provided.add(k);
     const toCompute = stored.filter((f) => !provided.has(f.name) || f.readonly);
-    if (toCompute.length) await records.recompute(toCompute);
+    if (toCompute.length) await records.recompute(toCompute, { triggers: false });
     const written = new Set<string>([...model.fields.keys()]);
     await records.triggerDependents(written, { skipSelf: true });
     await records.checkConstraints(written);
     return records;
   }
 
-  /** Default values per record: context `default_<f>`, then field defaults. */
-  private async defaultValues(list: Vals[]): Promise<Vals[]> {
+  /**
+   * Default values per record: context `default_<f>`, then field defaults. Constant defaults are
+   * resolved once; default functions are called once per record, as in Odoo.
+   */
+  private async defaultValues(list: Vals[]): Promise<(Vals | null)[]> {
     const model = this.model;
     const ctx = this.env.context;
-    const out: Vals[] = [];
-    for (const vals of list) {
-      const d: Vals = {};
-      for (const f of model.fields.values()) {
-        if (MAGIC.has(f.name) || (vals && typeof vals === 'object' && f.name in vals)) continue;
-        const key = `default_${f.name}`;
-        if (key in ctx) {
-          d[f.name] = ctx[key];
-          continue;
-        }
+    const candidates: { f: Field; fromCtx: boolean; value: unknown; fn?: (env: Env) => unknown }[] = [];
+    for (const f of model.fields.values()) {
+      if (MAGIC.has(f.name)) continue;
+      const key = `default_${f.name}`;
+      if (key in ctx) candidates.push({ f, fromCtx: true, value: ctx[key] });
+      else if (f.spec.default !== undefined) {
         const def = f.spec.default;
-        if (def === undefined) continue;
-        d[f.name] = typeof def === 'function' ? await (def as (env: Env) => unknown)(this.env) : def;
+        if (typeof def === 'function') candidates.push({ f, fromCtx: false, value: undefined, fn: def as (env: Env) => unknown });
+        else candidates.push({ f, fromCtx: false, value: def });
       }
-      out.push(d);
+    }
+    if (!candidates.length) return list.map(() => null);
+    const out: (Vals | null)[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const vals = list[i];
+      const d: Vals = {};
+      for (const c of candidates) {
+        if (c.f.name in vals) continue;
+        if (c.fn) {
+          const v = c.fn(this.env);
+          d[c.f.name] = v instanceof Promise ? await v : v;
+        } else d[c.f.name] = c.value;
+      }
+      out[i] = d;
     }
     return out;
   }
@@ -440,20 +454,22 @@ export class RecordSet implements Iterable<RecordSet> {
     const columns: Vals = {};
     const x2many: [Field, unknown][] = [];
     const inverse: [Field, unknown][] = [];
-    for (const [name, value] of Object.entries(vals)) {
-      const f = this.model.fields.get(name);
+    const fields = this.model.fields;
+    for (const name in vals) {
+      const value = vals[name];
+      const f = fields.get(name);
       if (!f) throw new PyValueError(`Invalid field ${pyRepr(name)} on model ${pyRepr(this.model.name)}`);
       if (MAGIC.has(name) || name === 'display_name') continue;
       if (f.isX2many && !(f.isComputed && !f.spec.inverse) && !f.isRelated) {
         x2many.push([f, value]);
-      } else if (f.columnType && !(f.isRelated && !f.store)) {
+      } else if (f.columnType) {
         columns[name] = toColumn(f, value);
-        if (f.isComputed && f.spec.inverse) inverse.push([f, value]);
+        // A stored related field writes through; a stored computed one calls its inverse.
+        if ((f.isComputed && f.spec.inverse) || f.isRelated) inverse.push([f, value]);
       } else if (f.spec.inverse || f.isRelated) {
         inverse.push([f, value]);
-      } else if (!creating) {
-        // Writing a non-stored computed field without inverse is ignored, like Odoo.
       }
+      // Writing a non-stored computed field without inverse is ignored, like Odoo.
     }
     return { columns, x2many, inverse };
   }
@@ -466,10 +482,16 @@ export class RecordSet implements Iterable<RecordSet> {
     await this.checkAccess('write');
     const model = this.model;
     const { columns, x2many, inverse } = this.splitVals(vals as Vals, false);
+    const written = new Set(Object.keys(vals as Vals));
+    const ids = [...new Set(this.ids)];
+    const records = ids.length === this.ids.length ? this : this.browse(ids);
+    // Records depending on us through a relation we are about to change (a line moving from an
+    // item to another): recompute them too, besides those depending on the new values.
+    const relational = [...written].filter((n) => model.fields.get(n)?.isRelational);
+    const before = relational.length ? await records.collectDependents(new Set(relational), { skipSelf: true }) : new Map<Field, Set<number>>();
     const sets: SQL[] = [];
     for (const [name, v] of Object.entries(columns)) sets.push(sql`${ident(name)} = ${v}${raw(`::${model.fields.get(name)!.columnType}`)}`);
     if (model.logAccess) sets.push(sql`write_uid = ${this.env.uid}, write_date = (now() AT TIME ZONE 'UTC')`);
-    const ids = [...new Set(this.ids)];
     if (sets.length) {
       const rows = await this.env.cr.query<{ id: number }>(sql`UPDATE ${ident(model.table)} SET ${join(sets)} WHERE id = ANY(${ids}::int4[]) RETURNING id`);
       if (rows.length !== ids.length) throw this.missingError(ids, rows.map((r) => r.id));
@@ -477,12 +499,17 @@ export class RecordSet implements Iterable<RecordSet> {
       const rows = await this.env.cr.query<{ id: number }>(sql`SELECT id FROM ${ident(model.table)} WHERE id = ANY(${ids}::int4[])`);
       if (rows.length !== ids.length) throw this.missingError(ids, rows.map((r) => r.id));
     }
-    for (const [f, cmds] of x2many) await this.applyX2many(f, cmds, false);
-    for (const [f, v] of inverse) await this.applyInverse(f, v);
-    const written = new Set(Object.keys(vals as Vals));
-    // Stored computed fields of these records depending on what changed.
-    await this.triggerDependents(written, { skipSelf: false });
-    await this.checkConstraints(written);
+    for (const [f, cmds] of x2many) await records.applyX2many(f, cmds, false, { triggers: false });
+    for (const [f, v] of inverse) await records.applyInverse(f, v);
+    // Stored computed fields depending on what changed (these records and related ones).
+    const after = await records.collectDependents(written, { skipSelf: false });
+    for (const [f, set] of before) {
+      const into = after.get(f) ?? new Set<number>();
+      for (const id of set) into.add(id);
+      after.set(f, into);
+    }
+    await this.recomputeDependents(after, 0);
+    await records.checkConstraints(written);
     return true;
   }
 
@@ -491,68 +518,154 @@ export class RecordSet implements Iterable<RecordSet> {
     return new MissingError(`Record does not exist or has been deleted.\n(Record: ${this.model.name}(${missing.join(', ')}${missing.length === 1 ? ',' : ''}), User: ${this.env.uid})`);
   }
 
-  /** Apply x2many commands (0–6, short forms accepted) or a plain id list. */
-  async applyX2many(f: Field, value: unknown, creating: boolean): Promise<void> {
-    if (value === false || value === null || value === undefined) value = [[5]];
+  // ---------------------------------------------------------------- x2many commands
+
+  /** Commands of a value: `False` clears, a plain id list is SET; each command a list. */
+  private normalizeCommands(f: Field, value: unknown): [number, unknown, unknown][] {
+    if (value === false || value === null || value === undefined) return [[5, 0, 0]];
     if (!Array.isArray(value)) throw new PyValueError(`Wrong value for ${this.model.name}.${f.name}: ${pyRepr(value)}`);
-    let commands = value as unknown[];
-    if (commands.every((c) => typeof c === 'number')) commands = [[6, 0, commands]];
+    if (value.length && value.every((c) => typeof c === 'number')) return [[6, 0, value]];
+    return value.map((c) => {
+      if (!Array.isArray(c) || typeof c[0] !== 'number') throw new PyValueError(`Wrong value for ${this.model.name}.${f.name}: ${pyRepr(c)}`);
+      return [c[0], c[1], c[2]] as [number, unknown, unknown];
+    });
+  }
+
+  /**
+   * x2many commands of new records, set-based: the links of every record are worked out in
+   * memory (a new record has none yet), then one create per comodel and one INSERT of links.
+   */
+  private async createX2many(f: Field, items: { id: number; value: unknown }[]): Promise<void> {
     const comodel = this.env.model(f.comodel!);
-    for (const id of this.ids) {
-      for (const c of commands) {
-        if (!Array.isArray(c) || typeof c[0] !== 'number') throw new PyValueError(`Wrong value for ${this.model.name}.${f.name}: ${pyRepr(c)}`);
-        const [code, target, payload] = c as [number, unknown, unknown];
+    type Target = number | { create: number };
+    const toCreate: Vals[] = [];
+    const updates: [number, Vals][] = [];
+    const deletes: number[] = [];
+    const targets = new Map<number, Target[]>();
+    for (const { id, value } of items) {
+      let list: Target[] = [];
+      for (const [code, target, payload] of this.normalizeCommands(f, value)) {
         const tid = Number(target);
         switch (code) {
           case 0: {
             const vals = { ...((payload as Vals) ?? {}) };
             if (f.type === 'one2many') vals[f.inverseField!.name] = id;
-            const created = await comodel.create(vals);
-            if (f.type === 'many2many') await this.m2mLink(f, id, created.ids);
+            list.push({ create: toCreate.push(vals) - 1 });
             break;
           }
-          case 1:
-            await comodel.browse([tid]).write((payload as Vals) ?? {});
-            break;
-          case 2:
-            if (f.type === 'many2many') await this.m2mUnlink(f, id, [tid]);
-            await comodel.browse([tid]).unlink();
-            break;
-          case 3:
-            if (f.type === 'many2many') await this.m2mUnlink(f, id, [tid]);
-            else await this.o2mCut(f, [tid]);
-            break;
-          case 4:
-            if (f.type === 'many2many') await this.m2mLink(f, id, [tid]);
-            else await comodel.browse([tid]).write({ [f.inverseField!.name]: id });
-            break;
-          case 5:
-            if (creating) break;
-            if (f.type === 'many2many') await this.m2mUnlink(f, id, null);
-            else await this.o2mCut(f, (await this.browse([id]).fetchOne2many(f)).get(id) ?? []);
-            break;
-          case 6: {
-            const want = ((payload as unknown[]) ?? []).map(Number);
-            if (f.type === 'many2many') {
-              if (!creating) await this.m2mUnlink(f, id, null);
-              await this.m2mLink(f, id, want);
-            } else {
-              const current = (await this.browse([id]).fetchOne2many(f)).get(id) ?? [];
-              const drop = current.filter((x) => !want.includes(x));
-              if (drop.length) await this.o2mCut(f, drop);
-              const add = want.filter((x) => !current.includes(x));
-              if (add.length) await comodel.browse(add).write({ [f.inverseField!.name]: id });
-            }
-            break;
-          }
-          default:
-            throw new PyValueError(`Unknown x2many command ${code} for ${this.model.name}.${f.name}`);
+          case 1: updates.push([tid, (payload as Vals) ?? {}]); break;
+          case 2: list = list.filter((x) => x !== tid); deletes.push(tid); break;
+          case 3: list = list.filter((x) => x !== tid); break;
+          case 4: if (!list.includes(tid)) list.push(tid); break;
+          case 5: list = list.filter((x) => typeof x !== 'number' && f.type === 'one2many'); break;
+          case 6: list = [...list.filter((x) => typeof x !== 'number' && f.type === 'one2many'), ...((payload as unknown[]) ?? []).map(Number)]; break;
+          default: throw new PyValueError(`Unknown x2many command ${code} for ${this.model.name}.${f.name}`);
         }
       }
+      targets.set(id, list);
     }
+    const created = toCreate.length ? (await comodel.create(toCreate)).ids : [];
+    const resolve = (x: Target) => (typeof x === 'number' ? x : created[x.create]);
     if (f.type === 'many2many') {
-      await this.triggerDependents(new Set([f.name]), { skipSelf: false });
+      const src: number[] = [];
+      const dst: number[] = [];
+      for (const [id, list] of targets) for (const x of list) {
+        src.push(id);
+        dst.push(resolve(x));
+      }
+      await this.m2mInsert(f, src, dst);
+    } else {
+      // Existing records attached to the new parent (created ones already point to it).
+      const byParent = new Map<number, number[]>();
+      for (const [id, list] of targets) for (const x of list) if (typeof x === 'number') byParent.set(id, [...(byParent.get(id) ?? []), x]);
+      for (const [id, children] of byParent) await comodel.browse(children).write({ [f.inverseField!.name]: id });
     }
+    for (const [tid, vals] of updates) await comodel.browse([tid]).write(vals);
+    if (deletes.length) await comodel.browse([...new Set(deletes)]).unlink();
+    if (f.type === 'many2many') await this.triggerDependents(new Set([f.name]), { skipSelf: true });
+  }
+
+  /**
+   * Apply x2many commands (0–6, short forms such as [5] and [4, id] accepted, or a plain id list)
+   * to every record of the set, set-based: one statement per command, never one per record.
+   */
+  async applyX2many(f: Field, value: unknown, creating: boolean, opts: { triggers?: boolean } = {}): Promise<void> {
+    if (creating) {
+      await this.createX2many(f, this.ids.map((id) => ({ id, value })));
+      return;
+    }
+    const ids = [...new Set(this.ids)];
+    if (!ids.length) return;
+    const comodel = this.env.model(f.comodel!);
+    const m2m = f.type === 'many2many';
+    const inverse = f.inverseField?.name;
+    for (const [code, target, payload] of this.normalizeCommands(f, value)) {
+      const tid = Number(target);
+      switch (code) {
+        case 0: {
+          const vals = (payload as Vals) ?? {};
+          if (m2m) {
+            // One new record linked to every record (as Odoo does).
+            const created = await comodel.create({ ...vals });
+            await this.m2mInsert(f, ids, ids.map(() => created.ids[0]));
+          } else {
+            await comodel.create(ids.map((id) => ({ ...vals, [inverse!]: id })));
+          }
+          break;
+        }
+        case 1:
+          await comodel.browse([tid]).write((payload as Vals) ?? {});
+          break;
+        case 2:
+          if (m2m) await this.m2mDelete(f, ids, [tid]);
+          await comodel.browse([tid]).unlink();
+          break;
+        case 3:
+          if (m2m) await this.m2mDelete(f, ids, [tid]);
+          else await this.o2mCut(f, [tid]);
+          break;
+        case 4:
+          if (m2m) await this.m2mInsert(f, ids, ids.map(() => tid));
+          else await comodel.browse([tid]).write({ [inverse!]: ids[ids.length - 1] });
+          break;
+        case 5:
+          if (m2m) await this.m2mDelete(f, ids, null);
+          else {
+            const current = [...(await this.browse(ids).fetchOne2many(f)).values()].flat();
+            await this.o2mCut(f, current);
+          }
+          break;
+        case 6: {
+          const want = [...new Set(((payload as unknown[]) ?? []).map(Number))];
+          if (m2m) {
+            // Only the links that go are removed and the missing ones added (extra columns of the
+            // relation rows that stay are kept).
+            await this.env.cr.execute(sql`DELETE FROM ${ident(f.m2mRelation.table)} WHERE ${ident(f.m2mRelation.col1)} = ANY(${ids}::int4[]) AND NOT (${ident(f.m2mRelation.col2)} = ANY(${want}::int4[]))`);
+            if (want.length) {
+              const src: number[] = [];
+              const dst: number[] = [];
+              for (const id of ids) for (const w of want) {
+                src.push(id);
+                dst.push(w);
+              }
+              await this.m2mInsert(f, src, dst);
+            }
+          } else {
+            const current = await this.browse(ids).fetchOne2many(f);
+            const drop = [...current.values()].flat().filter((x) => !want.includes(x));
+            if (drop.length) await this.o2mCut(f, drop);
+            for (const id of ids) {
+              const add = want.filter((x) => !(current.get(id) ?? []).includes(x));
+              if (add.length) await comodel.browse(add).write({ [inverse!]: id });
+            }
+          }
+          break;
+        }
+        default:
+          throw new PyValueError(`Unknown x2many command ${code} for ${this.model.name}.${f.name}`);
+      }
+    }
+    if (m2m && opts.triggers !== false) await this.triggerDependents(new Set([f.name]), { skipSelf: false });
   }
 
   private async o2mCut(f: Field, ids: number[]): Promise<void> {
@@ -563,20 +676,28 @@ export class RecordSet implements Iterable<RecordSet> {
     else await comodel.write({ [f.inverseField!.name]: false });
   }
 
-  async m2mLink(f: Field, id: number, targets: number[]): Promise<void> {
-    if (!targets.length) return;
+  /** Insert relation rows (src[i], dst[i]), ignoring the ones already there. */
+  private async m2mInsert(f: Field, src: number[], dst: number[]): Promise<void> {
+    if (!src.length) return;
     const { table, col1, col2 } = f.m2mRelation;
     await this.env.cr.execute(
-      sql`INSERT INTO ${ident(table)} (${ident(col1)}, ${ident(col2)}) SELECT ${id}::int4, unnest(${targets}::int4[]) ON CONFLICT DO NOTHING`,
+      sql`INSERT INTO ${ident(table)} (${ident(col1)}, ${ident(col2)}) SELECT DISTINCT * FROM unnest(${src}::int4[], ${dst}::int4[]) ON CONFLICT DO NOTHING`,
     );
   }
-  async m2mUnlink(f: Field, id: number, targets: number[] | null): Promise<void> {
+  private async m2mDelete(f: Field, ids: number[], targets: number[] | null): Promise<void> {
     const { table, col1, col2 } = f.m2mRelation;
-    if (targets === null) await this.env.cr.execute(sql`DELETE FROM ${ident(table)} WHERE ${ident(col1)} = ${id}`);
-    else if (targets.length) await this.env.cr.execute(sql`DELETE FROM ${ident(table)} WHERE ${ident(col1)} = ${id} AND ${ident(col2)} = ANY(${targets}::int4[])`);
+    if (targets === null) await this.env.cr.execute(sql`DELETE FROM ${ident(table)} WHERE ${ident(col1)} = ANY(${ids}::int4[])`);
+    else if (targets.length) await this.env.cr.execute(sql`DELETE FROM ${ident(table)} WHERE ${ident(col1)} = ANY(${ids}::int4[]) AND ${ident(col2)} = ANY(${targets}::int4[])`);
+  }
+  /** Link one record to `targets` (kept for callers; see applyX2many for set-based use). */
+  async m2mLink(f: Field, id: number, targets: number[]): Promise<void> {
+    await this.m2mInsert(f, targets.map(() => id), targets);
+  }
+  async m2mUnlink(f: Field, id: number, targets: number[] | null): Promise<void> {
+    await this.m2mDelete(f, [id], targets);
   }
 
-  private async applyInverse(f: Field, value: unknown): Promise<void> {
+  async applyInverse(f: Field, value: unknown): Promise<void> {
     if (f.spec.inverse) {
       const inv = f.spec.inverse;
       if (typeof inv === 'function') return inv(this, value);
@@ -586,7 +707,7 @@ export class RecordSet implements Iterable<RecordSet> {
       return;
     }
     if (f.isRelated) {
-      // Write through the relation path (`source_id.name`).
+      // Write through the relation path (`source_id.name`), on the records at the end of it.
       const path = f.spec.related!.split('.');
       let recs: RecordSet = this;
       for (let i = 0; i < path.length - 1; i++) {
@@ -605,16 +726,21 @@ export class RecordSet implements Iterable<RecordSet> {
 
   // ---------------------------------------------------------------- computed fields
 
-  /** Recompute stored computed fields on these records and store the results. */
-  async recompute(fields: Field[]): Promise<void> {
+  /** Recompute stored computed (and stored related) fields on these records and store them. */
+  async recompute(fields: Field[], opts: { triggers?: boolean; depth?: number } = {}): Promise<void> {
     if (!this.ids.length || !fields.length) return;
     const done = new Set<string>();
     for (const f of fields) {
       if (done.has(f.name)) continue;
-      const group = fields.filter((g) => g.spec.compute === f.spec.compute);
+      const group = fields.filter((g) => (f.isComputed ? g.spec.compute === f.spec.compute : g === f));
       for (let start = 0; start < this.ids.length; start += INSERT_BATCH) {
-        const chunk = this.browse(this.ids.slice(start, start + INSERT_BATCH));
-        const values = await chunk.runCompute(f, group.map((g) => g.name));
+        const chunk = this.ids.length <= INSERT_BATCH ? this : this.browse(this.ids.slice(start, start + INSERT_BATCH));
+        let values: Map<number, Vals>;
+        if (f.isComputed) values = await chunk.runCompute(f, group.map((g) => g.name));
+        else {
+          const rel = await chunk.sudo().fetchRelated(f);
+          values = new Map([...rel].map(([id, v]) => [id, { [f.name]: v }]));
+        }
         const ids: number[] = [];
         const cols: unknown[][] = group.map(() => []);
         for (const id of chunk.ids) {
@@ -630,35 +756,74 @@ export class RecordSet implements Iterable<RecordSet> {
       }
       for (const g of group) done.add(g.name);
     }
-    await this.triggerDependents(new Set(fields.map((f) => f.name)), { skipSelf: true, depth: 1 });
+    if (opts.triggers === false) return;
+    await this.triggerDependents(new Set(fields.map((f) => f.name)), { skipSelf: true, depth: (opts.depth ?? 0) + 1 });
+  }
+
+  /**
+   * Records of stored computed fields that depend on `changed` fields of these records, per
+   * field: one query per (trigger with a path), none per record.
+   */
+  async collectDependents(changed: Set<string>, opts: { skipSelf: boolean }): Promise<Map<Field, Set<number>>> {
+    const registry = this.env.registry;
+    const byTarget = new Map<Field, Set<number>>();
+    if (!this.ids.length) return byTarget;
+    // One search per distinct (target model, path).
+    const searches = new Map<string, { model: string; path: string; targets: Field[] }>();
+    for (const name of changed) {
+      for (const t of registry.triggers.get(`${this.model.name}.${name}`) ?? []) {
+        if (t.path.length === 0) {
+          if (opts.skipSelf && t.target.modelName === this.model.name) continue;
+          const set = byTarget.get(t.target) ?? new Set<number>();
+          for (const id of this.ids) set.add(id);
+          byTarget.set(t.target, set);
+          continue;
+        }
+        const key = `${t.target.modelName}|${t.path.join('.')}`;
+        const s = searches.get(key) ?? { model: t.target.modelName, path: t.path.join('.'), targets: [] };
+        if (!s.targets.includes(t.target)) s.targets.push(t.target);
+        searches.set(key, s);
+      }
+    }
+    for (const s of searches.values()) {
+      const target = this.env.model(s.model).sudo().withContext({ active_test: false });
+      const found = (await target.search([[s.path, 'in', this.ids]], { order: 'id' })).ids;
+      for (const f of s.targets) {
+        const set = byTarget.get(f) ?? new Set<number>();
+        for (const id of found) set.add(id);
+        byTarget.set(f, set);
+      }
+    }
+    return byTarget;
+  }
+
+  private async recomputeDependents(byTarget: Map<Field, Set<number>>, depth: number): Promise<void> {
+    if (depth > 6) return;
+    // Fields of the same model and records together (one compute call per method).
+    const grouped = new Map<string, { model: string; ids: number[]; fields: Field[] }>();
+    for (const [field, ids] of byTarget) {
+      if (!ids.size) continue;
+      const sorted = [...ids].sort((a, b) => a - b);
+      const key = `${field.modelName}|${sorted.join(',')}`;
+      const g = grouped.get(key) ?? { model: field.modelName, ids: sorted, fields: [] };
+      g.fields.push(field);
+      grouped.set(key, g);
+    }
+    for (const g of grouped.values()) {
+      // Records deleted meanwhile (cascades) are skipped.
+      const model = this.env.registry.get(g.model);
+      const alive = await this.env.cr.query<{ id: number }>(sql`SELECT id FROM ${ident(model.table)} WHERE id = ANY(${g.ids}::int4[])`);
+      if (!alive.length) continue;
+      await this.env.model(g.model).sudo().browse(alive.map((r) => r.id)).recompute(g.fields, { depth });
+    }
   }
 
   /** Find stored computed fields depending on `changed` fields of these records; recompute. */
   async triggerDependents(changed: Set<string>, opts: { skipSelf: boolean; depth?: number }): Promise<void> {
     const depth = opts.depth ?? 0;
     if (depth > 6 || !this.ids.length) return;
-    const registry = this.env.registry;
-    const byTarget = new Map<Field, Set<number>>();
-    for (const name of changed) {
-      for (const t of registry.triggers.get(`${this.model.name}.${name}`) ?? []) {
-        let ids: number[];
-        if (t.path.length === 0) {
-          if (opts.skipSelf && t.target.modelName === this.model.name) continue;
-          ids = this.ids;
-        } else {
-          const target = this.env.model(t.target.modelName).withContext({ active_test: false });
-          ids = (await target.sudo().search([[t.path.join('.'), 'in', this.ids]])).ids;
-        }
-        const set = byTarget.get(t.target) ?? new Set<number>();
-        ids.forEach((i) => set.add(i));
-        byTarget.set(t.target, set);
-      }
-    }
-    for (const [field, ids] of byTarget) {
-      if (!ids.size) continue;
-      const recs = this.env.model(field.modelName).sudo().browse([...ids]);
-      await recs.recompute([field]);
-    }
+    const byTarget = await this.collectDependents(changed, opts);
+    await this.recomputeDependents(byTarget, depth);
   }
 
   async checkConstraints(written: Set<string>): Promise<void> {
@@ -673,25 +838,11 @@ export class RecordSet implements Iterable<RecordSet> {
     if (!this.ids.length) return true;
     await this.checkAccess('unlink');
     const model = this.model;
-    // Collect dependents before the rows disappear.
-    const registry = this.env.registry;
-    const pending: [Field, number[]][] = [];
-    for (const f of model.fields.values()) {
-      for (const t of registry.triggers.get(`${model.name}.${f.name}`) ?? []) {
-        if (t.path.length === 0) continue;
-        const target = this.env.model(t.target.modelName).withContext({ active_test: false }).sudo();
-        const ids = (await target.search([[t.path.join('.'), 'in', this.ids]])).ids;
-        if (ids.length) pending.push([t.target, ids]);
-      }
-    }
+    // Records of other models whose stored computes depend on these: found before the rows go.
+    const pending = await this.collectDependents(new Set(model.fields.keys()), { skipSelf: true });
+    for (const [f, ids] of pending) if (f.modelName === model.name) for (const id of this.ids) ids.delete(id);
     await this.env.cr.execute(sql`DELETE FROM ${ident(model.table)} WHERE id = ANY(${this.ids}::int4[])`);
-    for (const [f, ids] of pending) {
-      const recs = this.env.model(f.modelName).sudo();
-      const still = await recs.search([['id', 'in', ids]]).then((r) => r.withContext({ active_test: false }));
-      const alive = (await recs.withContext({ active_test: false }).search([['id', 'in', ids]])).ids;
-      void still;
-      await recs.browse(alive).recompute([f]);
-    }
+    await this.recomputeDependents(pending, 0);
     return true;
   }
 
@@ -717,6 +868,18 @@ export class RecordSet implements Iterable<RecordSet> {
 }
 
 // ---------------------------------------------------------------- value conversion
+
+/** Records grouped by equal value (for inverse methods, which take one value). */
+function groupByValue(items: { id: number; value: unknown }[]): { ids: number[]; value: unknown }[] {
+  const out = new Map<string, { ids: number[]; value: unknown }>();
+  for (const it of items) {
+    const key = JSON.stringify(it.value) ?? 'undefined';
+    const g = out.get(key) ?? { ids: [], value: it.value };
+    g.ids.push(it.id);
+    out.set(key, g);
+  }
+  return [...out.values()];
+}
 
 function groupPairs(rows: { src: number; dst: number }[]): Map<number, number[]> {
   const out = new Map<number, number[]>();

@@ -150,8 +150,9 @@ export class Registry {
     for (const model of this.models.values()) {
       if (model.abstract) continue;
       for (const f of model.fields.values()) {
-        if (!f.isComputed || !f.store) continue;
-        for (const dep of f.spec.depends ?? []) {
+        if (!(f.isComputed || f.isRelated) || !f.store) continue;
+        // A stored related field depends on its path.
+        for (const dep of f.spec.depends ?? (f.isRelated ? [f.spec.related!] : [])) {
           const parts = dep.split('.');
           let cur: Model = model;
           for (let i = 0; i < parts.length; i++) {
@@ -258,7 +259,7 @@ export function translatePgError(registry: Registry, err: unknown): unknown {
     const label = f ? `'${f.string}' (${f.name})` : `'${e.column}'`;
     return new ValidationError(`The operation cannot be completed: Missing required value for the field ${label}.${tail}`);
   }
-  if (e.code === '23503') {
+  if (e.code === '23503' || e.code === '23001') {
     return new ValidationError(`The operation cannot be completed: another model requires the record being deleted. If possible, archive it instead.${tail}`);
   }
   if (e.code === '23505' || e.code === '23514' || e.code === '23P01') {

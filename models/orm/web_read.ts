@@ -20,6 +20,8 @@ export async function webRead(self: RecordSet, specification: unknown): Promise<
     if (!f.isRelational) continue;
     const co = self.env.model(f.comodel!).withContext(sub.context ?? {});
     if (f.type === 'many2one') {
+      // `fields: {}` keeps the bare id; display_name is read as superuser, like Odoo.
+      if (Object.keys(sub.fields).length === 0) continue;
       const ids = [...new Set(rows.map((r) => r[name]).filter(Boolean) as number[])];
       const subRows = await webRead(co.sudo().browse(ids), sub.fields);
       const byId = new Map(subRows.map((r) => [r.id as number, r]));
@@ -42,12 +44,18 @@ export async function webRead(self: RecordSet, specification: unknown): Promise<
 }
 
 export async function webSearchRead(self: RecordSet, domain: unknown, specification: unknown, offset: unknown, limit: unknown, order: unknown, countLimit: unknown): Promise<{ length: number; records: Vals[] }> {
-  const recs = await self.search((domain as unknown[]) ?? [], { offset: Number(offset) || 0, limit: (limit as number) || null, order: (order as string) || null });
-  const records = await webRead(recs, specification);
-  let length = (Number(offset) || 0) + records.length;
+  const off = Number(offset) || 0;
   const lim = Number(limit) || 0;
-  if (lim && records.length === lim) {
-    length = await self.searchCount((domain as unknown[]) ?? [], (countLimit as number) || null);
+  const recs = await self.search((domain as unknown[]) || [], { offset: off, limit: lim || null, order: (order as string) || null });
+  const records = await webRead(recs, specification);
+  if (!records.length) return { length: 0, records: [] };
+  // length = offset + records read, unless the limit was reached: then count (up to count_limit).
+  const current = records.length + off;
+  const cl = Number(countLimit) || 0;
+  const countLimitReached = cl > 0 && cl <= current;
+  let length = current;
+  if (lim && ((records.length === lim && !countLimitReached) || self.env.context.force_search_count)) {
+    length = await self.searchCount((domain as unknown[]) || [], cl || null);
   }
   return { length, records };
 }

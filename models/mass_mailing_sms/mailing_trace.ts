@@ -1,0 +1,215 @@
+// mailing.trace: one recipient of one mailing (status, failure, SMS number/code, link to the SMS).
+
+import type { ModelSpec } from '../orm/model.ts';
+import type { Selection } from '../orm/fields.ts';
+import type { RecordSet, Vals } from '../orm/records.ts';
+import { sql } from '../orm/sql.ts';
+import { randomTraceCode } from './prepare.ts';
+
+export const TRACE_STATUSES: Selection = [
+  ['outgoing', 'Outgoing'],
+  ['process', 'Processing'],
+  ['pending', 'Sent'],
+  ['sent', 'Delivered'],
+  ['open', 'Opened'],
+  ['reply', 'Replied'],
+  ['bounce', 'Bounced'],
+  ['error', 'Exception'],
+  ['cancel', 'Cancelled'],
+];
+
+export const TRACE_FAILURE_TYPES: Selection = [
+  ['unknown', 'Unknown error'],
+  ['mail_bounce', 'Bounce'],
+  ['mail_spam', 'Detected As Spam'],
+  ['mail_email_invalid', 'Invalid email address'],
+  ['mail_email_missing', 'Missing email address'],
+  ['mail_from_invalid', 'Invalid from address'],
+  ['mail_from_missing', 'Missing from address'],
+  ['mail_smtp', 'Connection failed (outgoing mail server problem)'],
+  ['mail_bl', 'Blacklisted Address'],
+  ['mail_dup', 'Duplicated Email'],
+  ['mail_optout', 'Opted Out'],
+  ['sms_number_missing', 'Missing Number'],
+  ['sms_number_format', 'Wrong Number Format'],
+  ['sms_credit', 'Insufficient Credit'],
+  ['sms_country_not_supported', 'Country Not Supported'],
+  ['sms_registration_needed', 'Country-specific Registration Required'],
+  ['sms_server', 'Server Error'],
+  ['sms_acc', 'Unregistered Account'],
+  ['sms_blacklist', 'Blacklisted'],
+  ['sms_duplicate', 'Duplicate'],
+  ['sms_optout', 'Opted Out'],
+  ['sms_expired', 'Expired'],
+  ['sms_invalid_destination', 'Invalid Destination'],
+  ['sms_not_allowed', 'Not Allowed'],
+  ['sms_not_delivered', 'Not Delivered'],
+  ['sms_rejected', 'Rejected'],
+  ['twilio_authentication', 'Authentication Error"'],
+  ['twilio_callback', 'Incorrect callback URL'],
+  ['twilio_from_missing', 'Missing From Number'],
+  ['twilio_from_to', 'From / To identic'],
+];
+
+const NOW = sql`(now() AT TIME ZONE 'UTC')`;
+
+/** `set_*` methods: act on these traces plus those matching `domain`, return them. */
+async function withDomain(self: RecordSet, domain: unknown): Promise<RecordSet> {
+  if (!domain || (Array.isArray(domain) && !domain.length)) return self;
+  return self.union(await self.search(domain as unknown[]));
+}
+
+export const MailingTrace: ModelSpec = {
+  _name: 'mailing.trace',
+  _description: 'Mailing Statistics',
+  _order: 'create_date DESC',
+  _sql_constraints: [['check_res_id_is_set', 'CHECK(res_id IS NOT NULL AND res_id !=0 )', 'Traces have to be linked to records with a not null res_id.']],
+  _indexes: [
+    // Statistics and "remaining recipients" of a mailing (also serves the plain mass_mailing_id lookups).
+    ['mass_mailing_res_idx', '(mass_mailing_id, res_id)'],
+    // "Is anything of this mailing still outgoing / processing?" without scanning its traces.
+    ['mass_mailing_active_idx', "(mass_mailing_id) WHERE trace_status IN ('outgoing', 'process')"],
+  ],
+  fields: {
+    trace_type: { type: 'selection', string: 'Type', selection: [['mail', 'Email'], ['sms', 'SMS']], required: true, default: 'mail' },
+    is_test_trace: { type: 'boolean', string: 'Generated for testing' },
+    mail_mail_id_int: { type: 'integer', string: 'Mail ID (tech)', index: 'btree_not_null', help: 'ID of the related mail_mail. This field is an integer field because the related mail_mail can be deleted separately from its statistics. However the ID is needed for several action and controllers.' },
+    email: { type: 'char', string: 'Email', help: 'Normalized email address' },
+    message_id: { type: 'char', string: 'Message-ID', help: 'Technical field for the email Message-ID' },
+    medium_id: { type: 'many2one', comodel: 'utm.medium', string: 'Medium', related: 'mass_mailing_id.medium_id', readonly: true },
+    source_id: { type: 'many2one', comodel: 'utm.source', string: 'Source', related: 'mass_mailing_id.source_id', readonly: true },
+    model: { type: 'char', string: 'Document model', required: true },
+    res_id: { type: 'many2one_reference', string: 'Document ID' },
+    mass_mailing_id: { type: 'many2one', comodel: 'mailing.mailing', string: 'Mailing', ondelete: 'cascade' },
+    // Stored copy of the mailing's campaign (kept in sync by mailing.mailing's write).
+    campaign_id: { type: 'many2one', comodel: 'utm.campaign', string: 'Campaign', related: 'mass_mailing_id.campaign_id', store: true, readonly: true, index: 'btree_not_null' },
+    sent_datetime: { type: 'datetime', string: 'Sent On' },
+    open_datetime: { type: 'datetime', string: 'Opened On' },
+    reply_datetime: { type: 'datetime', string: 'Replied On' },
+    trace_status: { type: 'selection', string: 'Status', selection: TRACE_STATUSES, default: 'outgoing' },
+    failure_type: { type: 'selection', string: 'Failure type', selection: TRACE_FAILURE_TYPES },
+    failure_reason: { type: 'text', string: 'Failure reason', readonly: true, copy: false },
+    links_click_datetime: { type: 'datetime', string: 'Clicked On', help: 'Stores last click datetime in case of multi clicks.' },
+    // SMS
+    sms_id_int: { type: 'integer', string: 'SMS ID', index: 'btree_not_null' },
+    sms_id: { type: 'many2one', comodel: 'sms.sms', string: 'SMS', compute: '_compute_sms_id', depends: ['sms_id_int', 'trace_type'] },
+    sms_tracker_ids: { type: 'one2many', comodel: 'sms.tracker', inverseName: 'mailing_trace_id', string: 'SMS Trackers' },
+    sms_number: { type: 'char', string: 'Number' },
+    sms_code: { type: 'char', string: 'Code' },
+  },
+  methods: {
+    create: {
+      api: 'model',
+      params: ['vals_list'],
+      async fn(self: RecordSet, valsList: Vals[]) {
+        const list = (Array.isArray(valsList) ? valsList : [valsList]).map((v) => ({ ...v }));
+        const mailingIds = [...new Set(list.map((v) => Number(v.mass_mailing_id)).filter(Boolean))];
+        const campaigns = mailingIds.length
+          ? new Map((await self.env.cr.query<{ id: number; campaign_id: number | null }>(sql`SELECT id, campaign_id FROM mailing_mailing WHERE id = ANY(${mailingIds}::int4[])`)).map((r) => [r.id, r.campaign_id]))
+          : new Map<number, number | null>();
+        for (const v of list) {
+          // SMS traces always get a code (Odoo's create fills a missing one).
+          if (v.trace_type === 'sms' && !v.sms_code) v.sms_code = randomTraceCode();
+          if (v.mass_mailing_id && !('campaign_id' in v)) v.campaign_id = campaigns.get(Number(v.mass_mailing_id)) ?? false;
+        }
+        return this.super(list);
+      },
+    },
+    _compute_display_name: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.read(['trace_type', 'mass_mailing_id']);
+        return new Map(rows.map((r) => [r.id as number, { display_name: `${r.trace_type}: ${Array.isArray(r.mass_mailing_id) ? r.mass_mailing_id[1] : ''} (${r.id})` }]));
+      },
+    },
+    _compute_sms_id: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.fetch(['sms_id_int', 'trace_type']);
+        const ids = rows.filter((r) => r.trace_type === 'sms' && r.sms_id_int).map((r) => r.sms_id_int as number);
+        const alive = ids.length
+          ? new Set((await self.env.cr.query<{ id: number }>(sql`SELECT id FROM sms_sms WHERE id = ANY(${ids}::int4[]) AND NOT COALESCE(to_delete, FALSE)`)).map((r) => r.id))
+          : new Set<number>();
+        return new Map(rows.map((r) => [r.id as number, { sms_id: r.trace_type === 'sms' && alive.has(r.sms_id_int as number) ? r.sms_id_int : false }]));
+      },
+    },
+    set_sent: {
+      api: 'record',
+      params: [['domain', null]],
+      fn: async (self: RecordSet, domain: unknown) => {
+        const traces = await withDomain(self, domain);
+        await traces.write({ trace_status: 'sent', sent_datetime: new Date(), failure_type: false });
+        return traces;
+      },
+    },
+    set_opened: {
+      api: 'record',
+      params: [['domain', null]],
+      fn: async (self: RecordSet, domain: unknown) => {
+        const traces = await withDomain(self, domain);
+        const rows = await traces.fetch(['trace_status']);
+        const todo = traces.browse(rows.filter((r) => r.trace_status !== 'open' && r.trace_status !== 'reply').map((r) => r.id as number));
+        await todo.write({ trace_status: 'open', open_datetime: new Date() });
+        return traces;
+      },
+    },
+    set_clicked: {
+      api: 'record',
+      params: [['domain', null]],
+      fn: async (self: RecordSet, domain: unknown) => {
+        const traces = await withDomain(self, domain);
+        await traces.write({ links_click_datetime: new Date() });
+        return traces;
+      },
+    },
+    set_replied: {
+      api: 'record',
+      params: [['domain', null]],
+      fn: async (self: RecordSet, domain: unknown) => {
+        const traces = await withDomain(self, domain);
+        await traces.write({ trace_status: 'reply', reply_datetime: new Date() });
+        return traces;
+      },
+    },
+    set_bounced: {
+      api: 'record',
+      params: [['domain', null], ['bounce_message', false]],
+      fn: async (self: RecordSet, domain: unknown, bounceMessage: unknown) => {
+        const traces = await withDomain(self, domain);
+        await traces.write({ trace_status: 'bounce', failure_type: 'mail_bounce', failure_reason: bounceMessage || false });
+        return traces;
+      },
+    },
+    set_failed: {
+      api: 'record',
+      params: [['domain', null], ['failure_type', false]],
+      fn: async (self: RecordSet, domain: unknown, failureType: unknown) => {
+        const traces = await withDomain(self, domain);
+        await traces.write({ trace_status: 'error', failure_type: failureType || false });
+        return traces;
+      },
+    },
+    set_canceled: {
+      api: 'record',
+      params: [['domain', null]],
+      fn: async (self: RecordSet, domain: unknown) => {
+        const traces = await withDomain(self, domain);
+        await traces.write({ trace_status: 'cancel' });
+        return traces;
+      },
+    },
+    action_view_contact: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => {
+        self.ensureOne();
+        const [r] = await self.fetch(['model', 'res_id']);
+        return { type: 'ir.actions.act_window', view_mode: 'form', res_model: r.model, target: 'current', res_id: r.res_id };
+      },
+    },
+  },
+};
+
+export { NOW };

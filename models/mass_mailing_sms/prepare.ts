@@ -1,0 +1,343 @@
+// Preparing an SMS mailing: recipients → classification → sms.sms + mailing.trace (+ sms.tracker),
+// Odoo's sms.composer mass mode (spec §5.2) done set-based so a million recipients take seconds
+// and flat memory. Every statement runs inside the caller's transaction (all or nothing) and
+// bypasses the ORM on purpose: per-record ORM creates would cost minutes and gigabytes at this
+// size. The recipient set lives in a temporary table; batches are keyset ranges over it.
+//
+// Classification (first match wins), as sms.composer `_prepare_mass_sms_values`:
+//   sanitised + active phone.blacklist entry (use_exclusion_list)   → cancel / sms_blacklist
+//   sanitised + opted out (mailing lists: opted out on a targeted list and opted in on none)
+//                                                                   → cancel / sms_optout
+//   sanitised + same number earlier in recipient order, or already traced (explicit res_ids)
+//                                                                   → cancel / sms_duplicate
+//   raw number that does not sanitise                               → cancel / sms_number_format
+//   no number                                                       → cancel / sms_number_missing
+//   otherwise → sms.sms `outgoing` + trace `outgoing`. Cancelled ones get a trace and no sms.sms.
+
+import type { Env } from '../orm/env.ts';
+import type { RecordSet, Vals } from '../orm/records.ts';
+import { SQL, sql, ident, raw, join } from '../orm/sql.ts';
+import { toColumn } from '../orm/records.ts';
+import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
+import { phoneSanitizeMany } from '../tools/phone.ts';
+import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
+import { parseMailingDomain } from './py_literal.ts';
+import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
+import { SMS_BODY_FILTERS, applyBodyFilters, renderSmsBodies } from './render.ts';
+
+export const PREPARE_BATCH_SIZE = 25_000;
+const CODE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export interface PrepareResult {
+  /** Recipients handled in this run (one trace each). */
+  recipients: number;
+  /** sms.sms created (outgoing). */
+  sent: number;
+  /** Traces created cancelled, by failure type. */
+  canceled: Record<string, number>;
+  /** Ids of the created sms.sms (only collected when `collectSmsIds`). */
+  smsIds: number[];
+}
+
+export interface PrepareOptions {
+  /** Odoo's `res_ids`: exactly these records (no domain, already-traced ones become duplicates). */
+  resIds?: number[] | null;
+  batchSize?: number;
+  collectSmsIds?: boolean;
+}
+
+interface MailingRow {
+  id: number;
+  mailing_model_real: string;
+  mailing_model_name: string | false;
+  mailing_domain: string | false;
+  body_plaintext: string | false;
+  use_exclusion_list: boolean;
+  campaign_id: number | false;
+  source_id: number | false;
+  medium_id: number | false;
+  sms_allow_unsubscribe: boolean;
+  contact_list_ids: number[];
+}
+
+/** Random trace code (Odoo's `mailing.trace._get_random_code`): 3 chars of [A-Za-z0-9]. */
+export function randomTraceCode(): string {
+  let s = '';
+  for (let i = 0; i < 3; i++) s += CODE_CHARS[Math.floor(Math.random() * CODE_CHARS.length)];
+  return s;
+}
+// The same in SQL, evaluated per row (random() is volatile).
+const SQL_CODE = raw(`substr('${CODE_CHARS}', floor(random() * 62)::int + 1, 1) || substr('${CODE_CHARS}', floor(random() * 62)::int + 1, 1) || substr('${CODE_CHARS}', floor(random() * 62)::int + 1, 1)`);
+const SQL_UUID = raw(`replace(gen_random_uuid()::text, '-', '')`);
+const NOW = raw(`(now() AT TIME ZONE 'UTC')`);
+
+let tempCounter = 0;
+
+/** Prepare one mailing (caller checked it is an SMS mailing). */
+export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions = {}): Promise<PrepareResult> {
+  mailing.ensureOne();
+  const env = mailing.env;
+  const cr = env.cr;
+  const batchSize = opts.batchSize ?? PREPARE_BATCH_SIZE;
+  const result: PrepareResult = { recipients: 0, sent: 0, canceled: {}, smsIds: [] };
+
+  // Row lock + new row version of the mailing: a concurrent preparation of the same mailing waits
+  // here, then fails to serialize and is retried on a snapshot that sees our traces (no double SMS).
+  await cr.execute(sql`UPDATE mailing_mailing SET write_date = write_date WHERE id = ${mailing.ids[0]}`);
+
+  const [m] = (await mailing.sudo().fetch([
+    'mailing_model_real', 'mailing_model_name', 'mailing_domain', 'body_plaintext', 'use_exclusion_list',
+    'campaign_id', 'source_id', 'medium_id', 'sms_allow_unsubscribe', 'contact_list_ids',
+  ])) as unknown as MailingRow[];
+  const modelName = m.mailing_model_real;
+  const spec = await requireSmsRecipientSpec(env, modelName);
+  const target = env.registry.get(modelName);
+  const parts = parseInlineTemplate(m.body_plaintext || '');
+  const dynamic = templatePaths(parts).length > 0 || SMS_BODY_FILTERS.length > 0;
+
+  const tmp = `mm_sms_recipients_${process.pid}_${++tempCounter}`;
+  // Recipient set of this run, dropped at commit; numbered in recipient order (Odoo's res_ids order).
+  await cr.execute(raw(`CREATE TEMP TABLE ${tmp} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`));
+  try {
+    const total = await fillRecipients(env, tmp, m, spec, opts.resIds ?? null);
+    result.recipients = total;
+    if (!total) return result;
+    await cr.execute(raw(`CREATE INDEX ON ${tmp} (seq)`));
+    if (opts.resIds) {
+      // Odoo's `_get_seen_list_sms`: given records this mailing already traced count as duplicates.
+      await cr.execute(sql`UPDATE ${raw(tmp)} r SET seen = TRUE WHERE EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.model = ${modelName} AND tr.res_id = r.res_id)`);
+    }
+    if (!spec.sanitizedField) await sanitizeInJs(env, tmp, spec, total, batchSize);
+    // Duplicates: a sanitised number already met earlier in recipient order (only rows that
+    // repeat a number are written).
+    await cr.execute(raw(`UPDATE ${tmp} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${tmp} WHERE sanitized IS NOT NULL) d WHERE ${tmp}.seq = d.seq AND d.rn > 1`));
+    await cr.execute(raw(`ANALYZE ${tmp}`));
+
+    const failure = await failureExpression(env, tmp, m);
+    const smsInsert = await smsInsertShape(env);
+    for (let lo = 0; lo < total; lo += batchSize) {
+      const hi = Math.min(total, lo + batchSize);
+      const rows = await insertBatch(env, tmp, m, spec, parts, dynamic, failure, smsInsert, lo, hi, !!opts.collectSmsIds);
+      result.sent += rows.sent;
+      for (const [k, n] of Object.entries(rows.canceled)) result.canceled[k] = (result.canceled[k] ?? 0) + n;
+      if (opts.collectSmsIds) result.smsIds.push(...rows.smsIds);
+    }
+    void target;
+    return result;
+  } finally {
+    await cr.execute(raw(`DROP TABLE IF EXISTS ${tmp}`));
+  }
+}
+
+/** Fill the temp table; returns the number of recipients. */
+async function fillRecipients(env: Env, tmp: string, m: MailingRow, spec: SmsRecipientSpec, resIds: number[] | null): Promise<number> {
+  const target = env.registry.get(m.mailing_model_real);
+  const t = ident(target.table);
+  let ordered: SQL;
+  if (resIds) {
+    const ids = [...new Set(resIds.map(Number).filter(Number.isInteger))];
+    ordered = sql`SELECT v.id, v.seq FROM unnest(${ids}::int4[]) WITH ORDINALITY AS v(id, seq) JOIN ${t} x ON x.id = v.id`;
+  } else {
+    const domain = parseMailingDomain(m.mailing_domain);
+    const idsQuery = env.model(target.name).searchQuery(domain, { order: target.order });
+    // Odoo's _get_remaining_recipients: matching records minus those with a trace of this mailing.
+    ordered = sql`SELECT q.id, row_number() OVER () AS seq FROM (${idsQuery}) q
+      WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})`;
+  }
+  const cols = (names: string[]) => names.map((n) => sql`NULLIF(r.${ident(n)}, '')`);
+  const rawNumber = spec.numberFields.length ? sql`COALESCE(${join(cols(spec.numberFields))})` : sql`NULL::varchar`;
+  const ownSanitized = spec.sanitizedField ? sql`r.${ident(spec.sanitizedField)}` : sql`NULL::varchar`;
+  const partnerModel = env.registry.has('res.partner') ? env.registry.get('res.partner') : null;
+  const partnerHasSanitized = !!partnerModel?.fields.get('phone_sanitized')?.columnType;
+  let joins = sql``;
+  let sanitized = ownSanitized;
+  let rawExpr = rawNumber;
+  let partner: SQL = spec.isPartner ? sql`r.id` : sql`NULL::int4`;
+  if (spec.partnerField) {
+    // Odoo's partner fallback: a record without a valid number of its own uses its customer's.
+    joins = sql` LEFT JOIN res_partner p ON p.id = r.${ident(spec.partnerField)}`;
+    partner = sql`p.id`;
+    if (partnerHasSanitized && spec.sanitizedField) {
+      sanitized = sql`COALESCE(${ownSanitized}, p.phone_sanitized)`;
+      rawExpr = sql`CASE WHEN ${ownSanitized} IS NOT NULL OR p.id IS NULL THEN ${rawNumber} ELSE NULLIF(p.phone, '') END`;
+    }
+  }
+  const rawList = spec.numberFields.length ? sql`ARRAY[${join(spec.numberFields.map((n) => sql`r.${ident(n)}::varchar`))}]` : sql`ARRAY[]::varchar[]`;
+  const country = spec.countryField ? sql`(SELECT c.code FROM res_country c WHERE c.id = r.${ident(spec.countryField)})` : sql`NULL::varchar`;
+  const jsPath = !spec.sanitizedField;
+  // One INSERT … SELECT for the whole recipient set (the database does the search, the anti-join
+  // on existing traces and the ordering; nothing goes through Node).
+  return env.cr.execute(sql`INSERT INTO ${raw(tmp)} (seq, res_id, raw_number, sanitized, partner_id, raw_numbers, country_code)
+    SELECT o.seq, r.id, ${rawExpr}, ${sanitized}, ${partner}, ${jsPath ? rawList : sql`NULL`}, ${jsPath ? country : sql`NULL`}
+    FROM (${ordered}) o JOIN ${t} r ON r.id = o.id${joins}`);
+}
+
+/** Models without a stored sanitised number: E.164 in Node, one batch at a time. */
+async function sanitizeInJs(env: Env, tmp: string, spec: SmsRecipientSpec, total: number, batchSize: number): Promise<void> {
+  // Records without a country use the default ("company") country, as Odoo's _phone_format.
+  const fallbackCountry = await defaultPhoneCountry(env);
+  for (let lo = 0; lo < total; lo += batchSize) {
+    const rows = await env.cr.query<{ seq: number; raw_numbers: (string | null)[]; country_code: string | null }>(
+      raw(`SELECT seq, raw_numbers, country_code FROM ${tmp} WHERE seq > ${lo} AND seq <= ${lo + batchSize}`),
+    );
+    const seqs: number[] = [];
+    const values: string[] = [];
+    const byCountry = new Map<string, { i: number; n: string | null }[]>();
+    rows.forEach((r, i) => {
+      const list = byCountry.get(r.country_code ?? '') ?? [];
+      for (const n of r.raw_numbers ?? []) list.push({ i, n });
+      byCountry.set(r.country_code ?? '', list);
+    });
+    const found = new Map<number, string>();
+    for (const [code, list] of byCountry) {
+      const out = phoneSanitizeMany(list.map((x) => x.n), code || fallbackCountry || null);
+      // First valid field wins (number fields are listed in priority order per row).
+      list.forEach((x, k) => {
+        if (out[k] && !found.has(x.i)) found.set(x.i, out[k] as string);
+      });
+    }
+    for (const [i, s] of found) {
+      seqs.push(rows[i].seq);
+      values.push(s);
+    }
+    if (seqs.length) {
+      // Write back the batch's sanitised numbers in one statement.
+      await env.cr.execute(sql`UPDATE ${raw(tmp)} t SET sanitized = v.s FROM unnest(${seqs}::int4[], ${values}::varchar[]) AS v(seq, s) WHERE t.seq = v.seq`);
+    }
+  }
+  if (spec.partnerField && env.registry.get('res.partner').fields.get('phone_sanitized')?.columnType) {
+    // Partner fallback for records without a valid number of their own (set-based).
+    await env.cr.execute(sql`UPDATE ${raw(tmp)} t SET sanitized = p.phone_sanitized, raw_number = NULLIF(p.phone, '')
+      FROM res_partner p WHERE t.sanitized IS NULL AND p.id = t.partner_id`);
+  }
+}
+
+/** SQL CASE giving each temp row its failure type (NULL = sendable). */
+async function failureExpression(env: Env, tmp: string, m: MailingRow): Promise<SQL> {
+  const r = raw(tmp);
+  let blacklisted = sql`FALSE`;
+  if (m.use_exclusion_list && env.registry.has('phone.blacklist')) {
+    blacklisted = sql`EXISTS (SELECT 1 FROM phone_blacklist b WHERE b.number = ${r}.sanitized AND b.active)`;
+  }
+  let optout = sql`FALSE`;
+  const listModel = m.mailing_model_name || '';
+  if (listModel && env.registry.has(listModel)) {
+    const methods = env.registry.get(listModel).methods;
+    const mailingRec = env.model('mailing.mailing').browse([m.id]);
+    if (methods.has('_mailing_get_opt_out_query_sms')) {
+      const q = await env.model(listModel).call<SQL | null>('_mailing_get_opt_out_query_sms', mailingRec);
+      if (q) optout = sql`${r}.res_id IN (${q})`;
+    } else if (methods.has('_mailing_get_opt_out_list_sms')) {
+      const ids = await env.model(listModel).call<number[]>('_mailing_get_opt_out_list_sms', mailingRec);
+      if (ids?.length) optout = sql`${r}.res_id = ANY(${ids}::int4[])`;
+    }
+  }
+  return sql`CASE
+      WHEN ${r}.sanitized IS NOT NULL AND ${blacklisted} THEN 'sms_blacklist'
+      WHEN ${r}.sanitized IS NOT NULL AND ${optout} THEN 'sms_optout'
+      WHEN ${r}.sanitized IS NOT NULL AND (${r}.dup OR ${r}.seen) THEN 'sms_duplicate'
+      WHEN ${r}.sanitized IS NULL AND ${r}.raw_number IS NOT NULL THEN 'sms_number_format'
+      WHEN ${r}.sanitized IS NULL THEN 'sms_number_missing'
+    END`;
+}
+
+interface SmsInsertShape {
+  columns: SQL[];
+  values: SQL[];
+}
+
+/** Extra sms_sms columns with their (constant) defaults, so fields added by other addons are filled. */
+async function smsInsertShape(env: Env): Promise<SmsInsertShape> {
+  const model = env.registry.get('sms.sms');
+  const own = new Set(['id', 'uuid', 'number', 'body', 'partner_id', 'state', 'failure_type', 'mailing_id', 'create_uid', 'write_uid', 'create_date', 'write_date']);
+  const columns: SQL[] = [];
+  const values: SQL[] = [];
+  for (const f of model.columns) {
+    if (own.has(f.name) || f.spec.default === undefined || f.isComputed) continue;
+    const def = typeof f.spec.default === 'function' ? await (f.spec.default as (e: Env) => unknown)(env) : f.spec.default;
+    columns.push(ident(f.name));
+    values.push(sql`${toColumn(f, def)}${raw(`::${f.columnType}`)}`);
+  }
+  return { columns, values };
+}
+
+async function insertBatch(
+  env: Env, tmp: string, m: MailingRow, spec: SmsRecipientSpec, parts: ReturnType<typeof parseInlineTemplate>, dynamic: boolean,
+  failure: SQL, shape: SmsInsertShape, lo: number, hi: number, collect: boolean,
+): Promise<{ sent: number; canceled: Record<string, number>; smsIds: number[] }> {
+  const r = raw(tmp);
+  const uid = env.uid;
+  const modelName = m.mailing_model_real;
+  let bodySource: SQL;
+  let bodyJoin = sql``;
+  let codeExpr: SQL = SQL_CODE;
+  if (!dynamic) {
+    // Same text for everyone: one constant parameter, nothing rendered per recipient.
+    bodySource = sql`${m.body_plaintext || ''}::text`;
+  } else {
+    // Per-recipient bodies: one read of the batch's records, rendered in Node, joined back by seq.
+    const rows = await env.cr.query<{ seq: number; res_id: number; failure: string | null }>(
+      sql`SELECT ${r}.seq, ${r}.res_id, ${failure} AS failure FROM ${r} WHERE ${r}.seq > ${lo} AND ${r}.seq <= ${hi} ORDER BY ${r}.seq`,
+    );
+    const ids = rows.map((x) => x.res_id);
+    const codes = rows.map(() => randomTraceCode());
+    let bodies = await renderSmsBodies(env, modelName, parts, ids);
+    bodies = await applyBodyFilters(bodies, {
+      env,
+      mailing: { id: m.id, campaign_id: m.campaign_id, source_id: m.source_id, medium_id: m.medium_id, sms_allow_unsubscribe: m.sms_allow_unsubscribe },
+      resIds: ids,
+      codes,
+      sendable: rows.map((x) => x.failure === null),
+    });
+    bodyJoin = sql` JOIN unnest(${rows.map((x) => x.seq)}::int4[], ${bodies}::text[], ${codes}::varchar[]) AS rb(seq, body, code) ON rb.seq = ${r}.seq`;
+    bodySource = sql`n.body`;
+    codeExpr = sql`rb.code`;
+  }
+  void spec;
+  const dynBody = dynamic ? sql`, rb.body` : sql``;
+  const smsCols = shape.columns.length ? sql`, ${join(shape.columns)}` : sql``;
+  const smsVals = shape.values.length ? sql`, ${join(shape.values)}` : sql``;
+  // One statement per batch: classify, number the new rows, insert sms.sms, traces and trackers
+  // (ids drawn from the sequences up front so the three inserts reference each other).
+  const rows = await env.cr.query<{ failure: string | null; n: number; ids: number[] | null }>(sql`
+    WITH batch AS MATERIALIZED (
+      SELECT ${r}.seq, ${r}.res_id, ${r}.raw_number, ${r}.sanitized, ${r}.partner_id, ${failure} AS failure, ${codeExpr} AS code${dynBody}
+      FROM ${r}${bodyJoin} WHERE ${r}.seq > ${lo} AND ${r}.seq <= ${hi} ORDER BY ${r}.seq
+    ), n AS MATERIALIZED (
+      SELECT b.*, nextval('mailing_trace_id_seq')::int4 AS trace_id, ${SQL_UUID} AS uuid,
+             CASE WHEN b.failure IS NULL THEN nextval('sms_sms_id_seq')::int4 END AS sms_id
+      FROM batch b
+    ), ins_sms AS (
+      INSERT INTO sms_sms (id, uuid, number, body, partner_id, state, mailing_id${smsCols}, create_uid, write_uid, create_date, write_date)
+      SELECT n.sms_id, n.uuid, n.sanitized, ${bodySource}, n.partner_id, 'outgoing', ${m.id}${smsVals}, ${uid}, ${uid}, ${NOW}, ${NOW}
+      FROM n WHERE n.sms_id IS NOT NULL ORDER BY n.seq
+    ), ins_trace AS (
+      INSERT INTO mailing_trace (id, trace_type, model, res_id, mass_mailing_id, campaign_id, sms_code, sms_number, sms_id_int,
+                                 trace_status, failure_type, is_test_trace, create_uid, write_uid, create_date, write_date)
+      SELECT n.trace_id, 'sms', ${modelName}, n.res_id, ${m.id}, ${m.campaign_id || null}::int4, n.code, COALESCE(n.sanitized, n.raw_number), n.sms_id,
+             CASE WHEN n.failure IS NULL THEN 'outgoing' ELSE 'cancel' END, n.failure, FALSE, ${uid}, ${uid}, ${NOW}, ${NOW}
+      FROM n ORDER BY n.seq
+    ), ins_tracker AS (
+      INSERT INTO sms_tracker (sms_uuid, mailing_trace_id, create_uid, write_uid, create_date, write_date)
+      SELECT n.uuid, n.trace_id, ${uid}, ${uid}, ${NOW}, ${NOW} FROM n ORDER BY n.seq
+    )
+    SELECT n.failure, count(*)::int AS n, ${collect ? sql`array_agg(n.sms_id) FILTER (WHERE n.sms_id IS NOT NULL)` : sql`NULL::int4[]`} AS ids
+    FROM n GROUP BY n.failure`);
+  const out = { sent: 0, canceled: {} as Record<string, number>, smsIds: [] as number[] };
+  for (const row of rows) {
+    if (row.failure === null) {
+      out.sent += row.n;
+      if (row.ids) out.smsIds.push(...row.ids);
+    } else out.canceled[row.failure] = row.n;
+  }
+  return out;
+}
+
+/** Ids of `mailing`'s remaining recipients (Odoo's `_get_remaining_recipients`), as SQL. */
+export function remainingRecipientsQuery(env: Env, m: { id: number; mailing_model_real: string; mailing_domain: string | false }): SQL {
+  const target = env.registry.get(m.mailing_model_real);
+  const idsQuery = env.model(target.name).searchQuery(parseMailingDomain(m.mailing_domain), { order: null });
+  return sql`SELECT q.id FROM (${idsQuery}) q WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})`;
+}
+
+export type { Vals };

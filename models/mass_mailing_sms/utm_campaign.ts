@@ -1,0 +1,111 @@
+// mass_mailing / mass_mailing_sms additions to utm.campaign: its mailings (email / SMS), A/B
+// testing settings and the campaign-wide ratios.
+
+import type { ModelSpec } from '../orm/model.ts';
+import type { RecordSet, Vals } from '../orm/records.ts';
+import type { Env } from '../orm/env.ts';
+import { formatDatetime } from '../orm/fields.ts';
+import { sql } from '../orm/sql.ts';
+
+async function mailingsByType(self: RecordSet, type: string): Promise<Map<number, number[]>> {
+  const rows = await self.env.cr.query<{ c: number; id: number }>(sql`SELECT campaign_id AS c, id FROM mailing_mailing WHERE campaign_id = ANY(${self.ids}::int4[]) AND mailing_type = ${type} AND active ORDER BY id`);
+  const out = new Map<number, number[]>(self.ids.map((id) => [id, []]));
+  for (const r of rows) out.get(r.c)!.push(r.id);
+  return out;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+export const UtmCampaignMailing: ModelSpec = {
+  _name: 'utm.campaign',
+  _inherit: 'utm.campaign',
+  fields: {
+    mailing_mail_ids: { type: 'one2many', comodel: 'mailing.mailing', inverseName: 'campaign_id', string: 'Mass Mailings', compute: '_compute_mailing_ids', store: true, readonly: false, domain: [['mailing_type', '=', 'mail']] },
+    mailing_mail_count: { type: 'integer', string: 'Number of Mass Mailing', compute: '_compute_mailing_counts', depends: ['mailing_mail_ids'] },
+    mailing_sms_ids: { type: 'one2many', comodel: 'mailing.mailing', inverseName: 'campaign_id', string: 'Mass SMS', compute: '_compute_mailing_ids', store: true, readonly: false, domain: [['mailing_type', '=', 'sms']], groups: 'mass_mailing.group_mass_mailing_user' },
+    mailing_sms_count: { type: 'integer', string: 'Number of Mass SMS', compute: '_compute_mailing_counts', depends: ['mailing_sms_ids'], groups: 'mass_mailing.group_mass_mailing_user' },
+    is_mailing_campaign_activated: { type: 'boolean', string: 'Is Mailing Campaign Activated', compute: '_compute_is_mailing_campaign_activated' },
+    ab_testing_mailings_count: { type: 'integer', string: 'A/B Test Mailings #', compute: '_compute_mailing_counts', depends: ['mailing_mail_ids'] },
+    ab_testing_mailings_sms_count: { type: 'integer', string: 'A/B Test Mailings SMS #', compute: '_compute_mailing_counts', depends: ['mailing_sms_ids'] },
+    ab_testing_completed: { type: 'boolean', string: 'A/B Testing Campaign Finished', compute: '_compute_ab_testing_completed', store: true, copy: false, depends: ['ab_testing_winner_mailing_id'] },
+    ab_testing_winner_mailing_id: { type: 'many2one', comodel: 'mailing.mailing', string: 'A/B Campaign Winner Mailing', copy: false },
+    ab_testing_schedule_datetime: { type: 'datetime', string: 'Send Final On', default: () => formatDatetime(new Date(Date.now() + 86_400_000)), help: 'Date that will be used to know when to determine and send the winner mailing' },
+    ab_testing_winner_selection: { type: 'selection', string: 'Winner Selection', selection: [['manual', 'Manual'], ['opened_ratio', 'Highest Open Rate'], ['clicks_ratio', 'Highest Click Rate'], ['replied_ratio', 'Highest Reply Rate']], default: 'opened_ratio', help: 'Selection to determine the winner mailing that will be sent.' },
+    ab_testing_sms_winner_selection: { type: 'selection', string: 'SMS Winner Selection', selection: [['manual', 'Manual'], ['clicks_ratio', 'Highest Click Rate']], default: 'clicks_ratio' },
+    received_ratio: { type: 'float', string: 'Received Ratio', compute: '_compute_campaign_statistics' },
+    opened_ratio: { type: 'float', string: 'Opened Ratio', compute: '_compute_campaign_statistics' },
+    replied_ratio: { type: 'float', string: 'Replied Ratio', compute: '_compute_campaign_statistics' },
+    bounced_ratio: { type: 'float', string: 'Bounced Ratio', compute: '_compute_campaign_statistics' },
+  },
+  methods: {
+    _compute_mailing_ids: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const mail = await mailingsByType(self, 'mail');
+        const sms = await mailingsByType(self, 'sms');
+        return new Map(self.ids.map((id) => [id, { mailing_mail_ids: mail.get(id) ?? [], mailing_sms_ids: sms.get(id) ?? [] }]));
+      },
+    },
+    _compute_mailing_counts: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.env.cr.query<{ c: number; t: string; ab: boolean; n: number }>(sql`
+          SELECT campaign_id AS c, mailing_type AS t, ab_testing_enabled AS ab, count(*)::int AS n FROM mailing_mailing
+          WHERE campaign_id = ANY(${self.ids}::int4[]) AND active GROUP BY 1, 2, 3`);
+        const out = new Map<number, Vals>(self.ids.map((id) => [id, { mailing_mail_count: 0, mailing_sms_count: 0, ab_testing_mailings_count: 0, ab_testing_mailings_sms_count: 0 }]));
+        for (const r of rows) {
+          const v = out.get(r.c)!;
+          if (r.t === 'mail') {
+            v.mailing_mail_count = (v.mailing_mail_count as number) + r.n;
+            if (r.ab) v.ab_testing_mailings_count = (v.ab_testing_mailings_count as number) + r.n;
+          } else if (r.t === 'sms') {
+            v.mailing_sms_count = (v.mailing_sms_count as number) + r.n;
+            if (r.ab) v.ab_testing_mailings_sms_count = (v.ab_testing_mailings_sms_count as number) + r.n;
+          }
+        }
+        return out;
+      },
+    },
+    _compute_is_mailing_campaign_activated: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => new Map(self.ids.map((id) => [id, { is_mailing_campaign_activated: false }])),
+    },
+    _compute_ab_testing_completed: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => new Map((await self.fetch(['ab_testing_winner_mailing_id'])).map((r) => [r.id as number, { ab_testing_completed: !!r.ab_testing_winner_mailing_id }])),
+    },
+    _compute_campaign_statistics: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => campaignStatistics(self.env, self.ids),
+    },
+  },
+};
+
+/** Campaign ratios from all its traces: total = expected − cancel, delivered = sent − bounce. */
+async function campaignStatistics(env: Env, ids: number[]): Promise<Map<number, Vals>> {
+  const out = new Map<number, Vals>(ids.map((id) => [id, { received_ratio: 0, opened_ratio: 0, replied_ratio: 0, bounced_ratio: 0 }]));
+  const rows = await env.cr.query<{ c: number; expected: number; canceled: number; sent: number; bounced: number; opened: number; replied: number }>(sql`
+    SELECT campaign_id AS c, count(*)::int AS expected,
+           count(*) FILTER (WHERE trace_status = 'cancel')::int AS canceled,
+           count(sent_datetime)::int AS sent,
+           count(*) FILTER (WHERE trace_status = 'bounce')::int AS bounced,
+           count(*) FILTER (WHERE trace_status IN ('open', 'reply'))::int AS opened,
+           count(*) FILTER (WHERE trace_status = 'reply')::int AS replied
+    FROM mailing_trace WHERE campaign_id = ANY(${ids}::int4[]) GROUP BY campaign_id`);
+  for (const r of rows) {
+    const total = r.expected - r.canceled || 1;
+    const delivered = r.sent - r.bounced;
+    out.set(r.c, {
+      received_ratio: round2((100 * delivered) / total),
+      opened_ratio: round2((100 * r.opened) / total),
+      replied_ratio: round2((100 * r.replied) / total),
+      bounced_ratio: round2((100 * r.bounced) / total),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,137 @@
+// Sending settings: fields of res.config.settings bound to system parameters (so every server
+// instance sees them), and the engine's cached reader. Readable and writable over RPC the Odoo
+// way: create a res.config.settings record with the new values, then call `execute`.
+
+import type { ModelSpec } from '../../orm/model.ts';
+import type { Registry } from '../../orm/registry.ts';
+import { bindConfigParameter, type ConfigParameterBinding } from '../../base/res_config_settings.ts';
+
+export type FailureMode = 'none' | 'server_error' | 'throttle' | 'timeout';
+
+export interface SmsSettings {
+  provider: string;
+  /** Odoo's `sms.session.batch.size`: SMS claimed per batch (and charged together). */
+  batchSize: number;
+  /** Messages per second per sender; 0 = unlimited. */
+  rateLimit: number;
+  /** Provider requests in flight per server instance. */
+  concurrency: number;
+  /** Claim loops per server instance (overlap database work with provider calls). */
+  workers: number;
+  /** Seconds a claimed batch belongs to its instance before another may reconcile it. */
+  leaseSeconds: number;
+  /** Transient failures (429, 5xx) retried this many times before `error`/`sms_server`. */
+  maxAttempts: number;
+  simulator: {
+    latencyMs: number;
+    deliveryDelayMs: number;
+    failureMode: FailureMode;
+    /** Requests still to fail with `failureMode`; 0 = all of them while the mode is set. */
+    failureCount: number;
+    retryAfterSeconds: number;
+    maxBatchSize: number;
+    sender: string;
+  };
+}
+
+interface Def extends ConfigParameterBinding {
+  string: string;
+  help?: string;
+  selection?: [string, string][];
+}
+
+const DEFS: Record<string, Def> = {
+  sms_provider: { key: 'sms.provider', type: 'selection', default: 'simulator', string: 'SMS Provider', selection: [['simulator', 'Simulator (no account needed)']], help: 'Gateway the SMS are sent through.' },
+  sms_batch_size: { key: 'sms.session.batch.size', type: 'integer', default: 500, string: 'SMS Batch Size', help: 'SMS claimed, charged and sent together.' },
+  sms_rate_limit: { key: 'sms.rate_limit', type: 'float', default: 0, string: 'Rate Limit (SMS/second per sender)', help: '0 means no limit.' },
+  sms_dispatch_concurrency: { key: 'sms.dispatch.concurrency', type: 'integer', default: 16, string: 'Provider Requests in Flight', help: 'Per server instance.' },
+  sms_dispatch_workers: { key: 'sms.dispatch.workers', type: 'integer', default: 3, string: 'Dispatch Workers', help: 'Batches handled at once per server instance.' },
+  sms_dispatch_lease: { key: 'sms.dispatch.lease', type: 'integer', default: 60, string: 'Dispatch Lease (seconds)', help: 'After this delay a batch left by a crashed instance is reconciled by another one.' },
+  sms_max_attempts: { key: 'sms.dispatch.max_attempts', type: 'integer', default: 6, string: 'Attempts on Transient Errors' },
+  sms_simulator_latency: { key: 'sms.simulator.latency_ms', type: 'integer', default: 0, string: 'Simulator Latency (ms)', help: 'Added to every request.' },
+  sms_simulator_delivery_delay: { key: 'sms.simulator.delivery_delay_ms', type: 'integer', default: 1000, string: 'Simulator Delivery Delay (ms)', help: 'Time between acceptance (Sent) and the delivery report (Delivered).' },
+  sms_simulator_failure_mode: {
+    key: 'sms.simulator.failure_mode', type: 'selection', default: 'none', string: 'Simulator Failure Mode',
+    selection: [['none', 'None'], ['server_error', 'Server error (HTTP 500)'], ['throttle', 'Throttling (HTTP 429)'], ['timeout', 'Timeout']],
+  },
+  sms_simulator_failure_count: { key: 'sms.simulator.failure_count', type: 'integer', default: 0, string: 'Simulator Failing Requests', help: 'Number of next requests that fail with the failure mode; 0 = all of them.' },
+  sms_simulator_retry_after: { key: 'sms.simulator.retry_after', type: 'integer', default: 1, string: 'Simulator Retry-After (seconds)', help: 'Sent with throttling answers.' },
+  sms_simulator_batch_size: { key: 'sms.simulator.max_batch_size', type: 'integer', default: 500, string: 'Simulator Max Batch Size', help: 'Messages per request the simulated gateway accepts (1 = one request per SMS, like Twilio).' },
+  sms_simulator_sender: { key: 'sms.simulator.sender', type: 'char', default: 'SIMULATOR', string: 'Simulator Sender' },
+};
+
+// Every instance re-reads the parameters at most once per second; a change made in this process
+// is seen at once.
+const CACHE_MS = 1000;
+const cache = new WeakMap<Registry, { at: number; version: number; value: SmsSettings }>();
+let version = 0;
+export function invalidateSmsSettings(): void {
+  version++;
+}
+
+for (const [field, def] of Object.entries(DEFS)) bindConfigParameter(field, { ...def, onChange: invalidateSmsSettings });
+
+const FIELD_TYPE = { integer: 'integer', float: 'float', char: 'char', selection: 'selection', boolean: 'boolean' } as const;
+
+export const SmsConfigSettings: ModelSpec = {
+  _name: 'res.config.settings',
+  _inherit: 'res.config.settings',
+  fields: Object.fromEntries(
+    Object.entries(DEFS).map(([name, d]) => [name, { type: FIELD_TYPE[d.type], string: d.string, help: d.help, selection: d.selection, default: d.default }]),
+  ),
+};
+
+function num(v: string | undefined, def: number, min = 0): number {
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) && n >= min ? n : def;
+}
+
+/** Current settings (cached for a second per registry). */
+export async function loadSmsSettings(registry: Registry): Promise<SmsSettings> {
+  const hit = cache.get(registry);
+  if (hit && hit.version === version && Date.now() - hit.at < CACHE_MS) return hit.value;
+  const { rows } = await registry.pool.query<{ key: string; value: string }>(`SELECT key, value FROM ir_config_parameter WHERE key LIKE 'sms.%'`);
+  const p = new Map(rows.map((r) => [r.key, r.value]));
+  const g = (field: keyof typeof DEFS) => p.get(DEFS[field].key);
+  const d = (field: keyof typeof DEFS) => DEFS[field].default as number;
+  const mode = (g('sms_simulator_failure_mode') ?? 'none') as FailureMode;
+  const value: SmsSettings = {
+    provider: g('sms_provider') ?? 'simulator',
+    batchSize: Math.max(1, Math.floor(num(g('sms_batch_size'), d('sms_batch_size'), 1))),
+    rateLimit: num(g('sms_rate_limit'), 0),
+    concurrency: Math.max(1, Math.floor(num(g('sms_dispatch_concurrency'), d('sms_dispatch_concurrency'), 1))),
+    workers: Math.max(1, Math.floor(num(g('sms_dispatch_workers'), d('sms_dispatch_workers'), 1))),
+    leaseSeconds: Math.max(1, num(g('sms_dispatch_lease'), d('sms_dispatch_lease'), 1)),
+    maxAttempts: Math.max(1, Math.floor(num(g('sms_max_attempts'), d('sms_max_attempts'), 1))),
+    simulator: {
+      latencyMs: num(g('sms_simulator_latency'), 0),
+      deliveryDelayMs: num(g('sms_simulator_delivery_delay'), d('sms_simulator_delivery_delay')),
+      failureMode: ['none', 'server_error', 'throttle', 'timeout'].includes(mode) ? mode : 'none',
+      failureCount: Math.floor(num(g('sms_simulator_failure_count'), 0)),
+      retryAfterSeconds: num(g('sms_simulator_retry_after'), d('sms_simulator_retry_after')),
+      maxBatchSize: Math.max(1, Math.floor(num(g('sms_simulator_batch_size'), d('sms_simulator_batch_size'), 1))),
+      sender: g('sms_simulator_sender') || 'SIMULATOR',
+    },
+  };
+  cache.set(registry, { at: Date.now(), version, value });
+  return value;
+}
+
+/** Write settings parameters directly (tests, benchmarks, CLI); keys are settings field names. */
+export async function writeSmsSettings(registry: Registry, values: Partial<Record<keyof typeof DEFS, string | number | boolean | null>>): Promise<void> {
+  for (const [field, value] of Object.entries(values)) {
+    const def = DEFS[field];
+    if (!def) throw new Error(`Unknown SMS setting ${field}`);
+    if (value === null || value === false || value === '') await registry.pool.query(`DELETE FROM ir_config_parameter WHERE key = $1`, [def.key]);
+    else {
+      await registry.pool.query(
+        `INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date) VALUES ($1, $2, 1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = EXCLUDED.write_date`,
+        [def.key, String(value)],
+      );
+    }
+  }
+  invalidateSmsSettings();
+}
+
+export const SMS_SETTING_KEYS: Record<string, string> = Object.fromEntries(Object.entries(DEFS).map(([f, d]) => [f, d.key]));

@@ -1,0 +1,114 @@
+// sms.template: a reusable SMS body for one model, with `{{ object.field }}` placeholders
+// (inline_template syntax) checked against the model's fields when saved.
+
+import type { ModelSpec } from '../orm/model.ts';
+import type { RecordSet, Vals } from '../orm/records.ts';
+import type { Registry } from '../orm/registry.ts';
+import { UserError } from '../orm/exceptions.ts';
+import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
+
+/**
+ * UserError unless every `object.a.b` path of the template names fields of `modelName` (each
+ * step but the last relational). Refuses the template at save time instead of sending blanks.
+ */
+export function checkTemplatePaths(registry: Registry, modelName: string | null | undefined, body: string | null | undefined, what = 'SMS body'): void {
+  if (!body) return;
+  const parts = parseInlineTemplate(body);
+  if (!modelName || !registry.has(modelName)) return;
+  for (const path of templatePaths(parts)) {
+    let model = registry.get(modelName);
+    for (let i = 0; i < path.length; i++) {
+      const field = model.fields.get(path[i]);
+      const shown = `object.${path.join('.')}`;
+      if (!field) {
+        throw new UserError(`The ${what} uses "{{ ${shown} }}" but "${path[i]}" is not a field of ${model.description} (${model.name}).`);
+      }
+      if (i < path.length - 1) {
+        if (!field.isRelational || !field.comodel) {
+          throw new UserError(`The ${what} uses "{{ ${shown} }}" but "${path[i]}" of ${model.description} (${model.name}) is not a relation.`);
+        }
+        model = registry.get(field.comodel);
+      }
+    }
+  }
+}
+
+/** `copy()` that goes through the model's `copy_data` override (the base copy reads values directly). */
+export async function copyThroughCopyData(self: RecordSet, defaults: Vals | null): Promise<RecordSet> {
+  const created: number[] = [];
+  for (const rec of self) {
+    const valsList = await rec.call<Vals[]>('copy_data', defaults || {});
+    for (const vals of valsList) created.push(...(await self.browse([]).create(vals)).ids);
+  }
+  return self.browse(created);
+}
+
+async function modelNames(self: RecordSet, modelIds: number[]): Promise<Map<number, string>> {
+  const ids = [...new Set(modelIds.filter(Boolean))];
+  const rows = ids.length ? await self.env.model('ir.model').sudo().browse(ids).fetch(['model']) : [];
+  return new Map(rows.map((r) => [r.id as number, r.model as string]));
+}
+
+export const SmsTemplate: ModelSpec = {
+  _name: 'sms.template',
+  _description: 'SMS Templates',
+  _constraints: [
+    {
+      fields: ['body', 'model_id'],
+      check: async (records) => {
+        const rows = await records.fetch(['body', 'model_id']);
+        const names = await modelNames(records, rows.map((r) => r.model_id as number));
+        for (const r of rows) checkTemplatePaths(records.env.registry, names.get(r.model_id as number), r.body as string, 'SMS template');
+      },
+    },
+  ],
+  fields: {
+    name: { type: 'char', string: 'Name', translate: true },
+    model_id: { type: 'many2one', comodel: 'ir.model', string: 'Applies to', required: true, ondelete: 'cascade', help: 'The type of document this template can be used with' },
+    model: { type: 'char', string: 'Related Document Model', related: 'model_id.model', store: true, readonly: true, index: true },
+    body: { type: 'char', string: 'Body', required: true, translate: true },
+    lang: { type: 'char', string: 'Language', help: 'Optional translation language (ISO code) to select when sending out an email. If not set, the english version will be used. This should usually be a placeholder expression that provides the appropriate language, e.g. {{ object.partner_id.lang }}.' },
+    template_fs: { type: 'char', string: 'Template Filename', copy: false },
+    render_model: { type: 'char', string: 'Rendering Model', compute: '_compute_render_model', depends: ['model'] },
+  },
+  methods: {
+    create: {
+      api: 'model',
+      params: ['vals_list'],
+      async fn(self: RecordSet, valsList: Vals[]) {
+        const list = (Array.isArray(valsList) ? valsList : [valsList]).map((v) => ({ ...v }));
+        // `model` is stored from model_id (the ORM fills stored related columns only from vals).
+        const names = await modelNames(self, list.map((v) => v.model_id as number));
+        for (const v of list) if (v.model_id) v.model = names.get(Number(v.model_id)) ?? false;
+        return this.super(list);
+      },
+    },
+    write: {
+      api: 'record',
+      params: ['vals'],
+      async fn(self: RecordSet, vals: Vals) {
+        const out = { ...vals };
+        if ('model_id' in out) out.model = out.model_id ? (await modelNames(self, [Number(out.model_id)])).get(Number(out.model_id)) ?? false : false;
+        return this.super(out);
+      },
+    },
+    copy_data: {
+      api: 'record',
+      params: [['default', null]],
+      async fn(self: RecordSet, defaults: Vals | null) {
+        const list = (await this.super(defaults)) as Vals[];
+        const rows = await self.fetch(['name']);
+        list.forEach((v, i) => {
+          if (!defaults || !('name' in defaults)) v.name = `${rows[i]?.name || ''} (copy)`;
+        });
+        return list;
+      },
+    },
+    copy: { api: 'record', params: [['default', null]], fn: (self: RecordSet, defaults: Vals | null) => copyThroughCopyData(self, defaults) },
+    _compute_render_model: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => new Map((await self.fetch(['model'])).map((r) => [r.id as number, { render_model: r.model || false }])),
+    },
+  },
+};

@@ -1,0 +1,119 @@
+// Odoo 19's JSON-2 API: POST /json/2/<model>/<method>, bearer API key, named arguments, the bare
+// JSON result on success and real HTTP statuses on errors (spec §2.3):
+//   400 unparseable body · 401 missing/invalid key (WWW-Authenticate: Bearer) · 403 access
+//   error or private method · 404 unknown model/method, MissingError, other /json/2 paths ·
+//   413 body too large · 415 non-JSON body · 422 UserError/ValidationError, signature mismatch,
+//   ids given to a model method · 500 anything else.
+
+import type { Request, Response } from 'express';
+import type { RpcContext } from './context.ts';
+import { mimetype, readBody } from './body.ts';
+import { HttpException, json2BadJson, json2Unauthorized, toJson2Error, unsupportedMediaType, type Json2Error } from './errors.ts';
+import { bindArguments, callJson2, resolveMethod } from '../models/orm/call_kw.ts';
+import { PyAttributeError, PyTypeError } from '../models/orm/exceptions.ts';
+import { SUPERUSER_ID, type Context } from '../models/orm/env.ts';
+import type { MethodSpec } from '../models/orm/model.ts';
+import { checkBearer } from '../models/base/auth.ts';
+import { pyStrRepr } from './xmlrpc_codec.ts';
+
+const BEARER_RE = /^bearer\s+(.+)$/i;
+
+export const JSON2_HINT = 'Did you mean POST /json/2/<model>/<method>?';
+
+function sendJson2Error(res: Response, error: Json2Error): void {
+  res.status(error.status).set(error.headers).set('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify(error.body));
+}
+
+function isEmptyIds(ids: unknown): boolean {
+  return ids === undefined || ids === null || ids === false || (Array.isArray(ids) && ids.length === 0);
+}
+
+/** GET/POST/... /json/2 and /json/2/<anything but model/method>: 404 with a hint. */
+export function json2NotFound(ctx: RpcContext) {
+  return (_req: Request, res: Response): void => {
+    sendJson2Error(res, toJson2Error(new HttpException(404, JSON2_HINT), ctx.logError));
+  };
+}
+
+export function json2Handler(ctx: RpcContext) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const model = String(req.params.model);
+    const method = String(req.params.method);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && mimetype(req) !== 'application/json') {
+      const answer = unsupportedMediaType(req.path, 'json2', true);
+      res.status(answer.status).set(answer.headers).send(answer.body);
+      return;
+    }
+    const read = await readBody(req, ctx.maxBodySize);
+    if (!read.ok) {
+      sendJson2Error(res, toJson2Error(read.error));
+      return;
+    }
+    let body: Record<string, unknown> = {};
+    if (read.body.length) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(read.body.toString('utf8'));
+      } catch (err) {
+        sendJson2Error(res, json2BadJson((err as Error).message));
+        return;
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        sendJson2Error(res, toJson2Error(new HttpException(400, 'could not parse the body, expecting a json object')));
+        return;
+      }
+      body = parsed as Record<string, unknown>;
+    }
+    // This server has one database: a header naming another one is a 404, never served silently.
+    const dbHeader = req.get('x-odoo-database');
+    if (dbHeader !== undefined && dbHeader !== ctx.dbName) {
+      sendJson2Error(res, toJson2Error(new HttpException(404, `database ${pyStrRepr(dbHeader)} not found`)));
+      return;
+    }
+    const key = BEARER_RE.exec(req.get('authorization') ?? '')?.[1]?.trim();
+    if (!key) {
+      sendJson2Error(res, json2Unauthorized());
+      return;
+    }
+    try {
+      const result = await ctx.registry.transaction({ uid: SUPERUSER_ID, su: true }, async (env) => {
+        const uid = await checkBearer(env, key);
+        if (!uid) throw new HttpException(401, 'Invalid apikey', { 'WWW-Authenticate': 'Bearer ' });
+        if (!ctx.registry.has(model)) throw new HttpException(404, `the model ${pyStrRepr(model)} does not exist`);
+        let spec: MethodSpec;
+        try {
+          spec = resolveMethod(env, model, method);
+        } catch (err) {
+          if (err instanceof PyAttributeError) throw new HttpException(404, err.message);
+          throw err;
+        }
+        // path parameters win over body keys of the same name, as in Odoo
+        const named = { ...body };
+        delete named.model;
+        delete named.method;
+        if (spec.api === 'model' && !isEmptyIds(named.ids)) throw new HttpException(422, `cannot call ${model}.${method} with ids`);
+        const args = { ...named };
+        delete args.ids;
+        delete args.context;
+        try {
+          bindArguments(`${model}.${method}`, spec, [], args);
+        } catch (err) {
+          if (err instanceof PyTypeError) throw new HttpException(422, err.message);
+          throw err;
+        }
+        const context = named.context;
+        if (context !== undefined && context !== null && (typeof context !== 'object' || Array.isArray(context))) {
+          throw new HttpException(422, 'context must be a JSON object');
+        }
+        // `context` replaces the environment's context
+        const userEnv = env.withUser(uid).withNewContext((context as Context | null | undefined) ?? {});
+        return callJson2(userEnv, model, method, named);
+      });
+      res.status(200).set('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify(result === undefined ? null : result));
+    } catch (err) {
+      sendJson2Error(res, toJson2Error(err, ctx.logError));
+    }
+  };
+}

@@ -1,0 +1,203 @@
+// The HTTP application: Odoo 19's external API routes on an express app.
+//
+//   const app = createApp(runtime, config, logger);   // or createApp(registry, config, logger)
+//   http.createServer(app).listen(config.port, config.host);
+//
+// Every route answers in its own protocol, errors included (XML-RPC fault at HTTP 200, JSON-RPC
+// error object, JSON-2 status + JSON body, werkzeug-like HTML page elsewhere); the last-resort
+// error handler logs the JS stack and never shows it to the client.
+
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { Runtime } from './runtime.ts';
+import { Registry } from '../models/orm/registry.ts';
+import { SUPERUSER_ID } from '../models/orm/env.ts';
+import { AccessDenied } from '../models/orm/exceptions.ts';
+import { checkUidPassword } from '../models/base/auth.ts';
+import type { RpcContext } from '../rpc/context.ts';
+import { DeprecationNotice } from '../rpc/deprecation.ts';
+import { HttpException, toJson2Error, toJsonRpcError, toXmlRpcFault, werkzeugErrorPage } from '../rpc/errors.ts';
+import { serializeFault } from '../rpc/xmlrpc_codec.ts';
+import { SessionStore, requestSessionId } from '../rpc/session.ts';
+import { SERVER_VERSION, SERVER_VERSION_INFO } from '../rpc/services.ts';
+import { xmlrpcHandler } from '../rpc/xmlrpc.ts';
+import { json2Handler, json2NotFound } from '../rpc/json2.ts';
+import {
+  jsonRpcRoute,
+  jsonrpcService,
+  webDatabaseList,
+  webDatasetCall,
+  webLangList,
+  webSessionAuthenticate,
+  webSessionCheck,
+  webSessionDestroy,
+  webSessionInfo,
+  webSessionModules,
+  webVersionInfo,
+} from '../rpc/jsonrpc.ts';
+
+type AppConfig = Pick<Config, 'dbName' | 'adminPassword' | 'maxBodySize'>;
+
+export interface AppLocals {
+  rpc: RpcContext;
+}
+
+function isRuntime(source: Runtime | Registry): source is Runtime {
+  return !(source instanceof Registry) && 'registry' in source;
+}
+
+/** Which protocol a path speaks, to answer errors in kind. */
+function protocolOf(path: string): 'xmlrpc' | 'xmlrpc-legacy' | 'jsonrpc' | 'json2' | 'http' {
+  if (/^\/xmlrpc\/2\/[^/]+$/.test(path)) return 'xmlrpc';
+  if (/^\/xmlrpc\/[^/]+$/.test(path)) return 'xmlrpc-legacy';
+  if (path === '/jsonrpc' || /^\/web\/(session|dataset|webclient|database)\//.test(path)) return 'jsonrpc';
+  if (path === '/json/2' || path.startsWith('/json/2/')) return 'json2';
+  return 'http';
+}
+
+/**
+ * POST /web/session/logout (type http, auth none): end the session and redirect (303) to
+ * `redirect` (default /odoo). Only same-site paths are followed, never another host.
+ */
+function webSessionLogout(ctx: RpcContext) {
+  return (req: Request, res: Response): void => {
+    const sid = requestSessionId(req);
+    if (sid) ctx.sessions.delete(sid);
+    const asked = typeof req.query.redirect === 'string' ? req.query.redirect : '';
+    const target = /^\/(?![/\\])/.test(asked) && !/[\x00-\x1f\x7f]/.test(asked) ? asked : '/odoo';
+    res.status(303).set('Location', target).set('Content-Type', 'text/html; charset=utf-8')
+      .send(`<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href="${target.replace(/&/g, '&amp;').replace(/"/g, '&#34;').replace(/</g, '&lt;')}">${target.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</a>. If not, click the link.\n`);
+  };
+}
+
+export function createApp(source: Runtime | Registry, config: AppConfig, logger: Logger): Express {
+  const registry = isRuntime(source) ? source.registry : source;
+  const log = logger.child({ component: 'http' });
+  const ctx: RpcContext = {
+    registry,
+    dbName: config.dbName,
+    masterPassword: config.adminPassword,
+    maxBodySize: config.maxBodySize,
+    logger: log,
+    sessions: new SessionStore(),
+    deprecation: new DeprecationNotice(log),
+    logError: (err) => log.error({ err }, 'unexpected error while serving a request'),
+  };
+  const sweeper = setInterval(() => ctx.sessions.sweep(), 3600_000);
+  sweeper.unref();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  (app.locals as AppLocals).rpc = ctx;
+
+  // access log (debug: one line per request is too much at info for RPC-heavy integrations)
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const t0 = performance.now();
+    res.on('finish', () => {
+      log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round((performance.now() - t0) * 10) / 10 }, 'request');
+    });
+    next();
+  });
+
+  // --- version -------------------------------------------------------------------------------
+  app.all(['/web/version', '/json/version'], (_req, res) => {
+    res.status(200).set('Content-Type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ version_info: [...SERVER_VERSION_INFO], version: SERVER_VERSION }));
+  });
+
+  // --- XML-RPC ---------------------------------------------------------------------------------
+  const methodNotAllowed = (_req: Request, res: Response) => {
+    const page = werkzeugErrorPage(405, undefined, { Allow: 'POST' });
+    res.status(page.status).set(page.headers).send(page.body);
+  };
+  app.post('/xmlrpc/2/:service', xmlrpcHandler(ctx, false));
+  app.all('/xmlrpc/2/:service', methodNotAllowed);
+  app.post('/xmlrpc/:service', xmlrpcHandler(ctx, true));
+  app.all('/xmlrpc/:service', methodNotAllowed);
+
+  // --- JSON-RPC --------------------------------------------------------------------------------
+  app.all('/jsonrpc', jsonRpcRoute(ctx, jsonrpcService(ctx), { deprecated: true }));
+  app.all('/web/webclient/version_info', jsonRpcRoute(ctx, webVersionInfo()));
+  app.all('/web/session/authenticate', jsonRpcRoute(ctx, webSessionAuthenticate(ctx)));
+  app.all('/web/session/get_session_info', jsonRpcRoute(ctx, webSessionInfo(ctx)));
+  app.all('/web/session/check', jsonRpcRoute(ctx, webSessionCheck(ctx)));
+  app.all('/web/session/modules', jsonRpcRoute(ctx, webSessionModules(ctx)));
+  app.all('/web/session/destroy', jsonRpcRoute(ctx, webSessionDestroy(ctx)));
+  app.all('/web/session/get_lang_list', jsonRpcRoute(ctx, webLangList()));
+  app.all('/web/database/list', jsonRpcRoute(ctx, webDatabaseList(ctx)));
+  app.post('/web/session/logout', webSessionLogout(ctx));
+  app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
+  app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));
+
+  // --- JSON-2 ----------------------------------------------------------------------------------
+  app.post('/json/2/:model/:method', json2Handler(ctx));
+  app.all(['/json/2', '/json/2/*rest'], json2NotFound(ctx));
+
+  // --- everything else: werkzeug's 404 page ----------------------------------------------------
+  app.use((_req: Request, res: Response) => {
+    const page = werkzeugErrorPage(404);
+    res.status(page.status).set(page.headers).send(page.body);
+  });
+
+  // --- last resort: log the stack, answer in the route's protocol ------------------------------
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: unknown }).status;
+    const clientError = typeof status === 'number' && status >= 400 && status < 500;
+    if (clientError) log.info({ err, path: req.path }, 'bad request');
+    else log.error({ err, method: req.method, path: req.path }, 'unhandled error while serving a request');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    // express's own client errors (e.g. a malformed %-escape in the URL) keep their status
+    const shown = clientError && [400, 404, 405, 413, 415].includes(status as number) ? new HttpException(status as number) : err;
+    switch (protocolOf(req.path)) {
+      case 'xmlrpc':
+      case 'xmlrpc-legacy': {
+        const fault = toXmlRpcFault(shown, protocolOf(req.path) === 'xmlrpc-legacy');
+        res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(serializeFault(fault.faultCode, fault.faultString));
+        return;
+      }
+      case 'jsonrpc':
+        res.status(200).set('Content-Type', 'application/json; charset=utf-8')
+          .send(JSON.stringify({ jsonrpc: '2.0', id: null, error: toJsonRpcError(shown) }));
+        return;
+      case 'json2': {
+        const e = toJson2Error(shown);
+        res.status(e.status).set(e.headers).set('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify(e.body));
+        return;
+      }
+      default: {
+        const page = werkzeugErrorPage(shown instanceof HttpException ? shown.code : 500);
+        res.status(page.status).set(page.headers).send(page.body);
+      }
+    }
+  });
+
+  return app;
+}
+
+/**
+ * Make the `admin` user's password (uid 2) `password`, written through the ORM (hashed like any
+ * password), only when the current one differs. For tests and benchmarks, which need a known
+ * admin password: the server itself leaves admin's password alone (the base data sets it from
+ * ADMIN_PASSWORD on first start only, so a password changed later is kept).
+ */
+export async function syncAdminPassword(registry: Registry, password: string, logger?: Logger): Promise<void> {
+  const ok = await registry.transaction({ uid: SUPERUSER_ID, su: true }, async (env) => {
+    try {
+      await checkUidPassword(env, 2, password);
+      return true;
+    } catch (err) {
+      if (err instanceof AccessDenied) return false;
+      throw err;
+    }
+  });
+  if (ok) return;
+  await registry.sudo(async (env) => {
+    await env.model('res.users').sudo().withContext({ active_test: false }).browse([2]).write({ password });
+  });
+  logger?.info('admin password set from ADMIN_PASSWORD');
+}

@@ -1,0 +1,145 @@
+// One call = one transaction: nothing partial survives an error; serialization failures are
+// retried; integrity errors become ValidationErrors with Odoo's wording.
+
+import { expect } from 'chai';
+import { ormRegistry, type OrmTestRegistry } from './_helpers.ts';
+import { sql } from '../../models/orm/sql.ts';
+
+async function expectError(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<any> {
+  try {
+    await p;
+  } catch (e: any) {
+    expect(e.odooName, e.message).to.equal(name);
+    if (typeof message === 'string') expect(e.message).to.equal(message);
+    else if (message) expect(e.message).to.match(message);
+    return e;
+  }
+  expect.fail(`should raise ${name}`);
+}
+
+describe('ORM: transactions', () => {
+  let t: OrmTestRegistry;
+  before(async () => {
+    t = await ormRegistry();
+  });
+  after(async () => t.close());
+
+  const count = (domain: unknown[] = []) => t.call('test.orm.item', 'search_count', [domain], { context: { active_test: false } });
+
+  it('a create of several records where one fails creates none (SQL constraint)', async () => {
+    const before = await count();
+    await expectError(
+      t.call('test.orm.item', 'create', [[{ name: 'ok1', code: 'DUP' }, { name: 'ok2' }, { name: 'bad', code: 'DUP' }]]),
+      'odoo.exceptions.ValidationError',
+      'The code must be unique!',
+    );
+    expect(await count()).to.equal(before);
+    expect(await t.call('test.orm.line', 'search_count', [[]])).to.equal(0);
+  });
+
+  it('a create where one record fails a Python constraint creates none, nested lines included', async () => {
+    const before = await count();
+    await expectError(
+      t.call('test.orm.item', 'create', [[{ name: 'fine', line_ids: [[0, 0, { name: 'l' }]] }, { name: 'low', qty: -500 }]]),
+      'odoo.exceptions.ValidationError',
+      'Quantity cannot be below -100.',
+    );
+    expect(await count()).to.equal(before);
+    expect(await t.call('test.orm.line', 'search_count', [[]])).to.equal(0);
+  });
+
+  it('write + constraint failure leaves the records untouched', async () => {
+    const id = await t.call('test.orm.item', 'create', [{ name: 'Keep', qty: 1, tag_ids: [[0, 0, { name: 'kept' }]] }]);
+    await expectError(t.call('test.orm.item', 'write', [[id], { name: 'Changed', qty: -1000, tag_ids: [[5]] }]), 'odoo.exceptions.ValidationError', 'Quantity cannot be below -100.');
+    const [r] = await t.call('test.orm.item', 'read', [[id], ['name', 'qty', 'tag_ids']]);
+    expect(r.name).to.equal('Keep');
+    expect(r.qty).to.equal(1);
+    expect(r.tag_ids).to.have.length(1);
+    await expectError(t.call('test.orm.item', 'write', [[id], { name: 'Changed', price: -5000 }]), 'odoo.exceptions.ValidationError', 'The price cannot be that low.');
+    expect((await t.call('test.orm.item', 'read', [[id], ['name']]))[0].name).to.equal('Keep');
+  });
+
+  it('an error in the middle of a unit of work rolls back the earlier statements', async () => {
+    const before = await count();
+    await expectError(
+      t.registry.transaction({ uid: 2 }, async (env) => {
+        await env.model('test.orm.item').create({ name: 'first' });
+        await env.model('test.orm.item').create({ name: 'second' });
+        await env.model('test.orm.item').create({ name: 'bad', bogus: 1 });
+      }),
+      'builtins.ValueError',
+      "Invalid field 'bogus' on model 'test.orm.item'",
+    );
+    expect(await count()).to.equal(before);
+  });
+
+  it('serialization failures are retried (two REPEATABLE READ transactions writing the same row)', async () => {
+    const id = await t.call('test.orm.item', 'create', [{ name: 'Counter', qty: 0 }]);
+    let attempts = 0;
+    let sawConflict = false;
+    const result = await t.registry.transaction({ uid: 2 }, async (env) => {
+      attempts++;
+      // Take the snapshot first.
+      const [{ qty }] = await env.cr.query<{ qty: number }>(sql`SELECT qty FROM test_orm_item WHERE id = ${id}`);
+      if (attempts === 1) {
+        // Another transaction updates the same row and commits meanwhile.
+        await t.registry.transaction({ uid: 2 }, (env2) => env2.model('test.orm.item').browse([id]).write({ qty: 10 }));
+      }
+      try {
+        await env.model('test.orm.item').browse([id]).write({ qty: qty + 1 });
+      } catch (e: any) {
+        if (e.code === '40001') sawConflict = true;
+        throw e;
+      }
+      return qty + 1;
+    });
+    expect(sawConflict).to.equal(true);
+    expect(attempts).to.equal(2);
+    expect(result).to.equal(11);
+    expect((await t.call('test.orm.item', 'read', [[id], ['qty']]))[0].qty).to.equal(11);
+  });
+
+  it('gives up after 5 attempts and reports the error', async () => {
+    let attempts = 0;
+    const err = await t.registry
+      .transaction({}, async () => {
+        attempts++;
+        throw Object.assign(new Error('could not serialize access due to concurrent update'), { code: '40001' });
+      })
+      .catch((e) => e);
+    expect(attempts).to.equal(5);
+    expect(err.code).to.equal('40001');
+  });
+
+  it('IntegrityError → ValidationError with Odoo\'s wording', async () => {
+    // NOT NULL (the captured wording)
+    await expectError(
+      t.call('test.orm.line', 'create', [{ name: 'orphan' }]),
+      'odoo.exceptions.ValidationError',
+      "The operation cannot be completed: Missing required value for the field 'Item' (item_id).\nModel: 'Test Line' (test.orm.line)\n- create/update: a mandatory field is not set\n- delete: another model requires the record being deleted, you can archive it instead\n",
+    );
+    // Foreign key (restrict): a country used by a partner cannot be deleted
+    const be = (await t.call('res.country', 'search', [[['code', '=', 'BE']]]))[0];
+    await t.call('res.partner', 'create', [{ name: 'Belgian', country_id: be }]);
+    await expectError(t.call('res.country', 'unlink', [[be]]), 'odoo.exceptions.ValidationError', /^The operation cannot be completed: another model requires the record being deleted/);
+    // A foreign key to a missing record
+    await expectError(t.call('test.orm.item', 'create', [{ name: 'x', partner_id: 987654 }]), 'odoo.exceptions.ValidationError', /^The operation cannot be completed/);
+  });
+
+  it('SQL constraint messages: unique and check', async () => {
+    await t.call('test.orm.item', 'create', [{ name: 'u', code: 'UNIQ' }]);
+    await expectError(t.call('test.orm.item', 'create', [{ name: 'u2', code: 'UNIQ' }]), 'odoo.exceptions.ValidationError', 'The code must be unique!');
+    await expectError(t.call('test.orm.item', 'create', [{ name: 'cheap', price: -1001 }]), 'odoo.exceptions.ValidationError', 'The price cannot be that low.');
+    await expectError(t.call('res.country', 'create', [{ name: 'Belgium', code: 'XX' }]), 'odoo.exceptions.ValidationError', 'The name of the country must be unique!');
+    await expectError(t.call('ir.model.data', 'create', [{ name: 'has space', module: 'x', model: 'res.partner', res_id: 1 }]), 'odoo.exceptions.ValidationError', 'External IDs cannot contain spaces');
+  });
+
+  it('the connection pool is intact after errors (no leaked clients)', async () => {
+    for (let i = 0; i < 12; i++) {
+      await t.call('test.orm.item', 'create', [{ bogus: 1 }]).catch(() => undefined);
+    }
+    expect(t.registry.pool.totalCount).to.be.at.most(5);
+    expect(t.registry.pool.idleCount).to.equal(t.registry.pool.totalCount);
+    expect(await count([['name', '=', 'nothing']])).to.equal(0);
+  });
+});
