@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Env, Context } from '../models/orm/env.ts';
 import { getParam } from '../models/base/ir_config_parameter.ts';
+import { userGroups } from '../models/base/ir_model_access.ts';
 import { SERVER_VERSION, SERVER_VERSION_INFO } from './services.ts';
 
 /** Odoo's default session inactivity limit: 7 days. */
@@ -111,43 +112,37 @@ interface UserRow {
   tz: string | null;
   lang: string | null;
   share: boolean | null;
-  group_ids: number[];
 }
 
-/** The user's context as res.users.context_get() gives it: lang, tz, uid. */
+/** The user's context: res.users.context_get() of that user (lang, tz, uid). */
 export async function userContext(env: Env, uid: number): Promise<Context> {
+  const users = env.withUser(uid).model('res.users');
+  if (users.model.methods.has('context_get')) return { ...(await users.call<Context>('context_get')) };
   const [user] = (await env.sudo().model('res.users').withContext({ active_test: false }).browse([uid]).fetch(['lang', 'tz'])) as unknown as UserRow[];
-  return { lang: user?.lang || 'en_US', tz: user?.tz || 'UTC', uid };
+  return { lang: user?.lang || 'en_US', tz: user?.tz || false, uid };
 }
-
-// Group names that make a user an administrator, until groups carry XML ids.
-const SYSTEM_GROUPS = new Set(['Settings', 'Administration / Settings']);
-const ADMIN_GROUPS = new Set([...SYSTEM_GROUPS, 'Access Rights', 'Administration / Access Rights']);
 
 /** ir.http.session_info() for the session's user (the keys of Odoo 19 that make sense here). */
 export async function sessionInfo(env: Env, session: WebSession, opts: { maxUploadSize: number }): Promise<Record<string, unknown>> {
   const sudo = env.sudo();
   const [user] = (await sudo.model('res.users').withContext({ active_test: false }).browse([session.uid])
-    .fetch(['login', 'name', 'partner_id', 'tz', 'lang', 'share', 'group_ids'])) as unknown as UserRow[];
+    .fetch(['login', 'name', 'partner_id', 'tz', 'lang', 'share'])) as unknown as UserRow[];
   if (!user) throw new Error(`session user ${session.uid} does not exist`);
   const [partner] = await sudo.model('res.partner').withContext({ active_test: false }).browse([user.partner_id]).read(['display_name', 'write_date']);
-  let groupNames: string[] = [];
-  if (user.group_ids?.length) {
-    const groups = await sudo.model('res.groups').browse(user.group_ids).fetch(['name']);
-    groupNames = groups.map((g) => String(g.name));
-  }
-  const superuser = session.uid === 1 || session.uid === 2;
-  const isSystem = superuser || groupNames.some((n) => SYSTEM_GROUPS.has(n));
-  const isAdmin = superuser || groupNames.some((n) => ADMIN_GROUPS.has(n));
+  // group membership by external id, implied groups included (Odoo's has_group)
+  const { xmlids } = await userGroups(sudo, session.uid);
+  const superuser = session.uid === 1;
+  const isSystem = superuser || xmlids.has('base.group_system');
+  const isAdmin = superuser || xmlids.has('base.group_erp_manager') || isSystem;
   const lang = user.lang || 'en_US';
-  const internal = !user.share;
+  const internal = xmlids.size ? xmlids.has('base.group_user') : !user.share;
   return {
     uid: session.uid,
     is_system: isSystem,
     is_admin: isAdmin,
-    is_public: false,
+    is_public: xmlids.has('base.group_public'),
     is_internal_user: internal,
-    user_context: { lang, tz: user.tz || 'UTC', uid: session.uid },
+    user_context: await userContext(env, session.uid),
     db: session.db,
     server_version: SERVER_VERSION,
     server_version_info: [...SERVER_VERSION_INFO],
@@ -169,7 +164,7 @@ export async function sessionInfo(env: Env, session: WebSession, opts: { maxUplo
     bundle_params: { lang },
     test_mode: false,
     view_info: {},
-    groups: { 'base.group_allow_export': internal },
+    groups: { 'base.group_allow_export': xmlids.has('base.group_allow_export') || isSystem },
     show_effect: internal,
   };
 }

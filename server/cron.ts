@@ -13,7 +13,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Registry } from '../models/orm/registry.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
-import { cronEvents, instanceId, probedCronIds, readyCronIds, runCronJob, type CronOutcome } from '../models/base/ir_cron.ts';
+import { cronEvents, instanceId, probedCronIds, readyCronIds, runCronJob, setCronLogger, type CronOutcome } from '../models/base/ir_cron.ts';
 import { configureSmsEngine } from '../models/sms/dispatch.ts';
 
 export interface CronRunnerOptions {
@@ -37,6 +37,7 @@ export interface CronRunner {
 export function startCronRunner(registry: Registry, config: Config | undefined, logger: Logger, opts: CronRunnerOptions = {}): CronRunner {
   void config;
   const log = logger.child({ component: 'cron' });
+  setCronLogger(log);
   const owner = instanceId();
   const tickSeconds = Math.min(59, Math.max(1, Math.floor(opts.tickSeconds ?? 2)));
   const jobs = new Map<number, Promise<CronOutcome | null>>();

@@ -287,6 +287,10 @@ export function registerCronProbe(xmlId: string, probe: CronProbe): void {
 }
 
 let defaultLogger: Logger | undefined;
+/** Logger of jobs run outside the scheduler (method_direct_trigger); the scheduler sets it. */
+export function setCronLogger(logger: Logger): void {
+  defaultLogger = logger;
+}
 function fallbackLogger(): Logger {
   defaultLogger ??= createLogger(process.env.LOG_LEVEL || 'warn').child({ component: 'cron' });
   return defaultLogger;

@@ -205,6 +205,25 @@ export const ResUsers: ModelSpec = {
         return res;
       },
     },
+    copy: {
+      api: 'record',
+      params: [['default', null]],
+      async fn(self: RecordSet, defaults: Vals | null) {
+        // Like Odoo's copy_data: "<name> (copy)" and "<login> (copy)" unless given (logins are unique).
+        const created: number[] = [];
+        for (const rec of self) {
+          const d: Vals = { ...(isVals(defaults) ? defaults : {}) };
+          const [row] = await rec.read(['name', 'login'], null);
+          if (!('name' in d) && !('partner_id' in d)) d.name = `${String(row.name || '')} (copy)`;
+          if (!('login' in d)) d.login = `${String(row.login)} (copy)`;
+          const [vals] = await rec.copyData(d);
+          delete vals.partner_id; // a copied user gets its own partner
+          if (d.partner_id) vals.partner_id = d.partner_id;
+          created.push(...(await self.browse([]).create(vals)).ids);
+        }
+        return self.browse(created);
+      },
+    },
     /** The user's context: lang, tz and uid (OdooRPC and the web client call it at login). */
     context_get: {
       api: 'model',

@@ -186,16 +186,34 @@ function schedule(st: TrackingState, env: Env, model: string): void {
   env.cr.precommit.push(() => trackFinalize(env, model));
 }
 
-/** Snapshot the tracked fields of records about to be written (first write of the transaction). */
-async function trackPrepare(records: RecordSet): Promise<void> {
-  const fields = trackedFields(records.model);
-  if (!fields.length || !records.ids.length) return;
+/** Tracked fields a write of `vals` can change: written ones, and stored computes depending on them. */
+function fieldsTouched(model: Model, vals: Vals): Field[] {
+  const written = new Set(Object.keys(vals ?? {}));
+  return trackedFields(model).filter((f) => written.has(f.name)
+    || (f.isComputed && f.store && (f.spec.depends ?? []).some((d) => written.has(d.split('.')[0]))));
+}
+
+/** Snapshot the tracked fields about to change (first value of the transaction is kept). */
+async function trackPrepare(records: RecordSet, vals: Vals): Promise<void> {
+  if (!records.ids.length || !vals || typeof vals !== 'object') return;
+  const fields = fieldsTouched(records.model, vals);
+  if (!fields.length) return;
   const st = trackingState(records.env, records.model.name);
   schedule(st, records.env, records.model.name);
-  const todo = [...new Set(records.ids)].filter((id) => !st.initial.has(id) && !isCreated(st, id));
+  const todo = [...new Set(records.ids)].filter((id) => {
+    if (isCreated(st, id)) return false;
+    const init = st.initial.get(id);
+    return init === undefined || (init !== null && fields.some((f) => !(f.name in init)));
+  });
   if (!todo.length) return;
   const values = await records.sudo().withContext({ active_test: false }).browse(todo).fetchValues(fields.map((f) => f.name));
-  for (const id of todo) st.initial.set(id, values.get(id) ?? null);
+  for (const id of todo) {
+    const v = values.get(id);
+    if (!v) continue;
+    const init = st.initial.get(id) ?? {};
+    for (const f of fields) if (!(f.name in init)) init[f.name] = v[f.name];
+    st.initial.set(id, init);
+  }
 }
 
 function trackDiscardCreated(records: RecordSet): void {
@@ -283,7 +301,7 @@ async function trackFinalize(env: Env, modelName: string): Promise<void> {
       const cur = current.get(id);
       const init = initial.get(id);
       if (!cur || !init) continue;
-      const changed = fields.filter((f) => normalize(f, init[f.name]) !== normalize(f, cur[f.name]));
+      const changed = fields.filter((f) => f.name in init && normalize(f, init[f.name]) !== normalize(f, cur[f.name]));
       if (!changed.length) continue;
       changes.push({ id, fields: changed, cur, init });
       for (const f of changed) {
@@ -380,7 +398,7 @@ export const MailThread: ModelSpec = {
       params: ['vals'],
       async fn(self: RecordSet, vals: Vals) {
         const ctx = self.env.context;
-        if (!ctx.tracking_disable && !ctx.mail_notrack) await trackPrepare(self);
+        if (!ctx.tracking_disable && !ctx.mail_notrack) await trackPrepare(self, vals);
         return this.super(vals);
       },
     },

@@ -65,10 +65,8 @@ export const MailingTrace: ModelSpec = {
   _order: 'create_date DESC',
   _sql_constraints: [['check_res_id_is_set', 'CHECK(res_id IS NOT NULL AND res_id !=0 )', 'Traces have to be linked to records with a not null res_id.']],
   _indexes: [
-    // Statistics and "remaining recipients" of a mailing (also serves the plain mass_mailing_id lookups).
-    ['mass_mailing_res_idx', '(mass_mailing_id, res_id)'],
     // "Is anything of this mailing still outgoing / processing?" without scanning its traces.
-    ['mass_mailing_active_idx', "(mass_mailing_id) WHERE trace_status IN ('outgoing', 'process')"],
+    ['mass_mailing_active_idx', "(mass_mailing_id, trace_status) WHERE trace_status IN ('outgoing', 'process')"],
   ],
   fields: {
     trace_type: { type: 'selection', string: 'Type', selection: [['mail', 'Email'], ['sms', 'SMS']], required: true, default: 'mail' },
@@ -80,7 +78,8 @@ export const MailingTrace: ModelSpec = {
     source_id: { type: 'many2one', comodel: 'utm.source', string: 'Source', related: 'mass_mailing_id.source_id', readonly: true },
     model: { type: 'char', string: 'Document model', required: true },
     res_id: { type: 'many2one_reference', string: 'Document ID' },
-    mass_mailing_id: { type: 'many2one', comodel: 'mailing.mailing', string: 'Mailing', ondelete: 'cascade' },
+    // Indexed (statistics, remaining recipients): one key per mailing, so bulk inserts append.
+    mass_mailing_id: { type: 'many2one', comodel: 'mailing.mailing', string: 'Mailing', ondelete: 'cascade', index: true },
     // Stored copy of the mailing's campaign (kept in sync by mailing.mailing's write).
     campaign_id: { type: 'many2one', comodel: 'utm.campaign', string: 'Campaign', related: 'mass_mailing_id.campaign_id', store: true, readonly: true, index: 'btree_not_null' },
     sent_datetime: { type: 'datetime', string: 'Sent On' },

@@ -465,8 +465,8 @@ export class RecordSet implements Iterable<RecordSet> {
       } else if (f.columnType) {
         columns[name] = toColumn(f, value);
         // A stored related field writes through; a stored computed one calls its inverse.
-        if ((f.isComputed && f.spec.inverse) || f.isRelated) inverse.push([f, value]);
-      } else if (f.spec.inverse || f.isRelated) {
+        if ((f.isComputed && f.spec.inverse) || (f.isRelated && !f.readonly)) inverse.push([f, value]);
+      } else if (f.spec.inverse || (f.isRelated && !f.readonly)) {
         inverse.push([f, value]);
       }
       // Writing a non-stored computed field without inverse is ignored, like Odoo.

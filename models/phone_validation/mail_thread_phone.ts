@@ -43,7 +43,8 @@ export function phoneSanitizedField(depends: string[]): FieldSpec {
 /** Stored char number fields of the model (`_phone_get_number_fields`, synchronous). */
 export function phoneNumberFields(model: Model): string[] {
   const m = model.methods.get('_phone_get_number_fields');
-  const names = (m ? (m.fn.call({ super: async () => undefined }, undefined as unknown as RecordSet) as string[]) : ['mobile', 'phone']);
+  // synchronous by contract; an override may look at `self.model` (no environment here)
+  const names = (m ? (m.fn.call({ super: async () => undefined }, { model } as unknown as RecordSet) as string[]) : ['mobile', 'phone']);
   return names.filter((n) => model.fields.get(n)?.type === 'char' && model.fields.get(n)!.store);
 }
 
@@ -90,7 +91,8 @@ export const MailThreadPhone: ModelSpec = {
     phone_mobile_search: { type: 'char', string: 'Phone Number', store: false, readonly: false, search: '_search_phone_mobile_search' },
   },
   methods: {
-    _phone_get_number_fields: { api: 'model', private: true, fn: () => ['mobile', 'phone'] },
+    // Odoo's default: those of `mobile`, `phone` that exist on the model
+    _phone_get_number_fields: { api: 'model', private: true, fn: (self: RecordSet) => ['mobile', 'phone'].filter((f) => self.model.fields.has(f)) },
 
     _compute_phone_sanitized: {
       api: 'record',

@@ -362,32 +362,37 @@ export class SmsEngine {
     }
     const tasks: Promise<void>[] = [];
     for (const [sender, list] of bySender) {
-      const chunkSize = settings.rateLimit > 0 ? reservationSize(settings.rateLimit, caps.maxBatchSize) : caps.maxBatchSize;
-      const chunks: Claimed[][] = [];
-      for (let i = 0; i < list.length; i += chunkSize) chunks.push(list.slice(i, i + chunkSize));
+      const requests = (part: Claimed[]) => {
+        const out: Claimed[][] = [];
+        for (let i = 0; i < part.length; i += caps.maxBatchSize) out.push(part.slice(i, i + caps.maxBatchSize));
+        return out;
+      };
       if (settings.rateLimit > 0) {
-        // Reservations in order, so each sender's messages leave at the configured pace.
+        // Reservations of about 1/10 s of traffic, in order, so each sender's messages leave at
+        // the configured pace; each reservation is then sent as provider requests.
+        const size = reservationSize(settings.rateLimit, list.length);
         tasks.push(
           (async () => {
             const inflight: Promise<void>[] = [];
-            for (const chunk of chunks) {
+            for (let i = 0; i < list.length; i += size) {
+              const group = list.slice(i, i + size);
               if (Date.now() >= lastStart) {
-                for (const r of chunk) outcomes.set(r.id, { kind: 'release' });
+                for (const r of group) outcomes.set(r.id, { kind: 'release' });
                 continue;
               }
-              const { waitMs } = await reserve(this.registry, `${provider.name}:${sender}`, chunk.length, settings.rateLimit);
+              const { waitMs } = await reserve(this.registry, `${provider.name}:${sender}`, group.length, settings.rateLimit);
               if (Date.now() + waitMs >= lastStart) {
-                for (const r of chunk) outcomes.set(r.id, { kind: 'release' });
+                for (const r of group) outcomes.set(r.id, { kind: 'release' });
                 continue;
               }
               if (waitMs > 0) await sleep(waitMs);
-              inflight.push(this.sendChunk(chunk, sender, provider, timeoutMs, lastStart, outcomes));
+              for (const chunk of requests(group)) inflight.push(this.sendChunk(chunk, sender, provider, timeoutMs, lastStart, outcomes));
             }
             await Promise.all(inflight);
           })(),
         );
       } else {
-        for (const chunk of chunks) tasks.push(this.sendChunk(chunk, sender, provider, timeoutMs, lastStart, outcomes));
+        for (const chunk of requests(list)) tasks.push(this.sendChunk(chunk, sender, provider, timeoutMs, lastStart, outcomes));
       }
     }
     await Promise.all(tasks);

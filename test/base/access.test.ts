@@ -163,7 +163,12 @@ describe('base: groups and access rights', () => {
     await t.call('ir.model.access', 'write', [[row], { active: true }]);
   });
 
-  it('the superuser and admin cannot be deleted; nobody deactivates themselves', async () => {
+  it('the superuser and admin cannot be deleted; nobody deactivates themselves; copies get new logins', async () => {
+    const [copy] = await t.call('res.users', 'copy', [[marketer]]);
+    const [row] = await t.call('res.users', 'read', [[copy], ['login', 'name', 'partner_id', 'group_ids']]);
+    const [orig] = await t.call('res.users', 'read', [[marketer], ['partner_id', 'group_ids']]);
+    expect(row).to.deep.include({ login: 'marketer (copy)', name: 'Marketer (copy)', group_ids: orig.group_ids });
+    expect(row.partner_id[0]).not.to.equal(orig.partner_id[0]);
     try {
       await t.call('res.users', 'unlink', [[2]]);
       expect.fail('should raise');

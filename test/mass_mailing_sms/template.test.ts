@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { modelId, partnerMailing, smsOf } from './_common.ts';
+import { modelId, smsOf } from './_common.ts';
 
 describe('sms.template', () => {
   let t: TestRegistry;
@@ -29,7 +29,7 @@ describe('sms.template', () => {
   it('an SMS mailing takes its body from its template', async () => {
     const tpl = await t.call('sms.template', 'create', [{ name: 'Promo', model_id: await modelId(t, 'res.partner'), body: 'Promo for {{ object.name }}' }]);
     const [p] = await t.call('res.partner', 'create', [[{ name: 'Tpl', phone: '+32 474 00 00 01' }]]);
-    const id = await partnerMailing(t, [p], false as unknown as string, { sms_template_id: tpl });
+    const id = await t.call('mailing.mailing', 'create', [{ subject: 'From template', mailing_type: 'sms', mailing_model_id: await modelId(t, 'res.partner'), mailing_domain: `[('id', '=', ${p})]`, sms_template_id: tpl }]);
     expect((await t.call('mailing.mailing', 'read', [[id], ['body_plaintext']]))[0].body_plaintext).to.equal('Promo for {{ object.name }}');
     await t.call('mailing.mailing', 'action_send_sms', [[id]]);
     expect((await smsOf(t, id))[0].body).to.equal('Promo for Tpl');

@@ -10,6 +10,7 @@ import { freshDatabase, testLogger, type FreshDatabase } from '../helpers/db.ts'
 import type { Registry } from '../../models/orm/registry.ts';
 import type { Env } from '../../models/orm/env.ts';
 import { parseMethodCall } from '../../rpc/xmlrpc_codec.ts';
+import { installAccessChecker } from '../../models/base/ir_model_access.ts';
 
 export const ADMIN_PASSWORD = 'admin-test-pw';
 export const MAX_BODY_SIZE = 8 * 1024 * 1024;
@@ -24,22 +25,12 @@ export interface RpcTestApp {
   close(): Promise<void>;
 }
 
-/**
- * The security layer installs its ACL checker when the data loaders run (as on server start);
- * a registry made with createRegistry() on a copied database does not run them, so install it
- * here when this build has one (looked up by name so this file builds without it too).
- */
-async function installAccessRights(registry: Registry): Promise<void> {
-  if (registry.accessChecker) return;
-  const path = '../../models/base/ir_model_access.ts';
-  const mod = await import(path).catch(() => undefined);
-  if (typeof mod?.installAccessChecker === 'function') mod.installAccessChecker(registry);
-}
-
 export async function rpcTestApp(opts: { maxBodySize?: number } = {}): Promise<RpcTestApp> {
   const db = await freshDatabase();
   const registry = createRegistry(db.connectionString, 5);
-  await installAccessRights(registry);
+  // the data loaders install the ACL checker on server start; createRegistry() on a copied
+  // database does not run them, so install it here as the security layer asks
+  if (!registry.accessChecker) installAccessChecker(registry);
   await syncAdminPassword(registry, ADMIN_PASSWORD);
   const app = createApp(registry, { dbName: db.name, adminPassword: ADMIN_PASSWORD, maxBodySize: opts.maxBodySize ?? MAX_BODY_SIZE }, testLogger());
   return {

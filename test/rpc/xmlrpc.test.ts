@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import request from 'supertest';
-import { ADMIN_PASSWORD, createUser, rpcTestApp, xmlrpc, xmlrpcRaw, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, createUser, executeKw, rpcTestApp, xmlrpc, xmlrpcRaw, type RpcTestApp } from './helpers.ts';
 
 const CAPTURES = '/work/shared/spec/odoo19-captures/';
 
@@ -132,12 +132,15 @@ describe('XML-RPC /xmlrpc/2 and /xmlrpc', () => {
   });
 
   it('missing rights: AccessError fault 4 for a user without groups (once access rights exist)', async function () {
-    await createUser(t, 'nogroups', 'nogroups-pw');
+    // explicitly no groups at all (not even the default internal-user group)
+    await createUser(t, 'nogroups', 'nogroups-pw', { group_ids: [[6, 0, []]] });
     const uid = (await xmlrpc(t.app, '/xmlrpc/2/common', 'authenticate', [t.dbName, 'nogroups', 'nogroups-pw', {}])).value;
     expect(uid).to.be.a('number');
     if (!t.registry.accessChecker) this.skip(); // no access-rights layer installed in this build
-    const res = await xmlrpc(t.app, '/xmlrpc/2/object', 'execute_kw', [t.dbName, uid, 'nogroups-pw', 'mailing.list', 'create', [{ name: 'forbidden' }]]);
+    const res = await xmlrpc(t.app, '/xmlrpc/2/object', 'execute_kw', [t.dbName, uid, 'nogroups-pw', 'res.partner', 'search_read', [[]], { fields: ['name'] }]);
     expect(res.fault?.faultCode).to.equal(4);
+    const json = await executeKw(t, 'res.partner', 'create', [{ name: 'forbidden' }], undefined, uid, 'nogroups-pw');
+    expect(json.error.data.name).to.equal('odoo.exceptions.AccessError');
   });
 
   it('malformed XML: the capture\'s fault 1 ExpatError', async () => {

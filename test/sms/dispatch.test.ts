@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { smsEngine, type SmsEngine } from '../../models/sms/dispatch.ts';
+import { configureSmsEngine, type SmsEngine } from '../../models/sms/dispatch.ts';
+import { testLogger } from '../helpers/db.ts';
 import { SimulatorProvider, simulatorStats } from '../../models/sms/providers/simulator.ts';
 import { writeSmsSettings } from '../../models/sms/providers/settings.ts';
 import { balance, fastSettings, recordHooks, seedSms, setBalance, states, waitFor } from './helpers.ts';
@@ -11,7 +12,7 @@ describe('sms: sending engine and simulator', () => {
 
   before(async () => {
     t = await testRegistry();
-    engine = smsEngine(t.registry);
+    engine = configureSmsEngine(t.registry, { logger: testLogger() });
     await fastSettings(t.registry);
   });
   after(async () => {

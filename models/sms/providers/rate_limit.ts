@@ -18,15 +18,21 @@ export function reservationSize(rate: number, max: number): number {
   return Math.max(1, Math.min(max, Math.floor(rate / 10)));
 }
 
+/**
+ * Lateness forgiven (ms): a reservation made slightly after its slot (timer jitter, a slow round
+ * trip) starts from the slot, not from now, so small delays do not lower the long-run rate.
+ */
+const TOLERANCE_MS = 50;
+
 /** Reserve `n` messages at `rate` messages/second on `key`. */
 export async function reserve(registry: Registry, key: string, n: number, rate: number): Promise<Reservation> {
   const perMsgMs = 1000 / rate;
   const { rows } = await registry.pool.query<{ wait_ms: number }>(
     `WITH now AS (SELECT clock_timestamp() AT TIME ZONE 'UTC' AS t)
      INSERT INTO sms_rate_bucket AS b (key, tat) SELECT $1, now.t + $2 * interval '1 millisecond' FROM now
-     ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, (SELECT t FROM now)) + $2 * interval '1 millisecond'
+     ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, (SELECT t FROM now) - $3 * interval '1 millisecond') + $2 * interval '1 millisecond'
      RETURNING GREATEST(0, extract(epoch FROM (b.tat - $2 * interval '1 millisecond' - (SELECT t FROM now))) * 1000)::float8 AS wait_ms`,
-    [key, n * perMsgMs],
+    [key, n * perMsgMs, TOLERANCE_MS],
   );
   return { waitMs: Number(rows[0]?.wait_ms ?? 0) };
 }

@@ -49,6 +49,7 @@ export const SIMULATOR_MAGIC_NUMBERS: Record<string, { code: number; failureType
 };
 
 const E164 = /^\+[1-9]\d{5,14}$/;
+const MAX_FLUSHES = 4;
 
 interface PendingRow {
   uuid: string;
@@ -92,7 +93,7 @@ export class SimulatorProvider implements SmsProvider {
   private readonly opts: SimulatorOptions;
   private settings: SmsSettings | undefined;
   private queue: QueuedWrite[] = [];
-  private flushing = false;
+  private flushing = 0;
   private pumpTimer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   /** Requests received by this instance (tests, benchmarks). */
@@ -120,8 +121,13 @@ export class SimulatorProvider implements SmsProvider {
   async send(batch: OutgoingSms[], opts: { signal: AbortSignal }): Promise<SendResult[]> {
     const settings = this.settings ?? (await this.refresh());
     this.requests++;
-    if (settings.simulator.latencyMs > 0) await sleep(settings.simulator.latencyMs, opts.signal);
-    if (settings.simulator.failureMode !== 'none') await this.injectFailure(opts.signal);
+    // A request abandoned by its client before it reached the gateway is not processed.
+    if (opts.signal.aborted) throw new ProviderError('timeout', 'request aborted before sending', { ambiguous: false });
+    const latency = settings.simulator.latencyMs > 0 ? sleep(settings.simulator.latencyMs, opts.signal) : Promise.resolve();
+    if (settings.simulator.failureMode !== 'none') {
+      await latency.catch(() => undefined);
+      await this.injectFailure(opts.signal);
+    }
     if (batch.length > settings.simulator.maxBatchSize) {
       throw new ProviderError('server', `400: at most ${settings.simulator.maxBatchSize} messages per request`, { ambiguous: false });
     }
@@ -133,14 +139,19 @@ export class SimulatorProvider implements SmsProvider {
       else if (!E164.test(m.number)) results.set(m.uuid, { uuid: m.uuid, status: 'rejected', failureType: 'sms_number_format', failureReason: "21211: The 'To' number is not a valid phone number." });
       else rows.push({ uuid: m.uuid, ref: `SM${randomBytes(16).toString('hex')}`, number: m.number, body: m.body, sender: m.sender, segments: Math.max(1, smsEncodingInfo(m.body ?? '').segments) });
     }
-    // A request abandoned by its client before it reached the gateway is not processed.
-    if (opts.signal.aborted) throw new ProviderError('timeout', 'request aborted before processing', { ambiguous: false });
-    if (rows.length) {
-      const stored = await this.store(rows);
-      for (const r of rows) {
-        const s = stored.get(r.uuid)!;
-        results.set(r.uuid, { uuid: r.uuid, status: 'accepted', providerRef: s.ref, duplicate: !s.inserted });
-      }
+    // The gateway stores the messages while the answer travels back (the latency): a client
+    // that gives up meanwhile cannot know whether they were taken, and must look them up.
+    const stored = rows.length ? this.store(rows) : Promise.resolve(new Map<string, { ref: string; inserted: boolean }>());
+    stored.catch(() => undefined);
+    try {
+      await latency;
+    } catch {
+      throw new ProviderError('timeout', 'request timed out', { ambiguous: true });
+    }
+    const done = await stored;
+    for (const r of rows) {
+      const s = done.get(r.uuid)!;
+      results.set(r.uuid, { uuid: r.uuid, status: 'accepted', providerRef: s.ref, duplicate: !s.inserted });
     }
     return batch.map((m) => results.get(m.uuid)!);
   }
@@ -192,12 +203,13 @@ export class SimulatorProvider implements SmsProvider {
   private store(rows: PendingRow[]): Promise<Map<string, { ref: string; inserted: boolean }>> {
     return new Promise((resolve, reject) => {
       this.queue.push({ rows, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.flushing < MAX_FLUSHES) void this.flush();
     });
   }
 
+  // Up to MAX_FLUSHES inserts at once, each taking every request queued when it starts.
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.flushing++;
     try {
       while (this.queue.length) {
         const writes = this.queue.splice(0, this.queue.length);
@@ -209,7 +221,7 @@ export class SimulatorProvider implements SmsProvider {
         }
       }
     } finally {
-      this.flushing = false;
+      this.flushing--;
     }
   }
 
@@ -254,7 +266,7 @@ export class SimulatorProvider implements SmsProvider {
     if (this.pumpTimer) clearInterval(this.pumpTimer);
     this.pumpTimer = undefined;
     await this.pumping;
-    while (this.flushing) await sleep(5);
+    while (this.flushing > 0) await sleep(5);
   }
 
   /**

@@ -1,0 +1,28 @@
+import { startDatabaseServer, ensureDatabase } from '/work/main/server/postgres.ts';
+import { createLogger } from '/work/main/server/log.ts';
+import { loadRegistry } from '/work/main/server/bootstrap.ts';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-prof-'));
+const server = await startDatabaseServer({ dataDir: dir, embeddedPgPort: 0 } as any, { logger: createLogger('warn'), postgresFlags: ['-c','fsync=off'], initdbNoSync: true });
+await ensureDatabase(server.adminConnectionString, 'prof');
+const reg = await loadRegistry(server.connectionString('prof'), 4);
+const N = Number(process.env.N || 5000);
+const vals = Array.from({ length: N }, (_, i) => ({ name: `P ${i}`, email: `p${i}@x.org`, phone: `+32 470 ${String(i).padStart(6,'0')}`, city: 'B', is_company: i % 10 === 0 }));
+const t0 = performance.now();
+const timings: [string, number][] = [];
+await reg.transaction({ uid: 2 }, async (env) => {
+  const orig = env.cr.query.bind(env.cr);
+  (env.cr as any).query = async (q: any, p: any) => { const s = performance.now(); const r = await orig(q, p); timings.push([String(q).slice(0, 120), performance.now() - s]); return r; };
+  const origE = env.cr.execute.bind(env.cr);
+  (env.cr as any).execute = async (q: any, p: any) => { const s = performance.now(); const r = await origE(q, p); timings.push([String(q).slice(0, 120), performance.now() - s]); return r; };
+  await env.model('res.partner').create(vals);
+});
+console.log('total', (performance.now() - t0).toFixed(0), 'ms');
+timings.sort((a, b) => b[1] - a[1]);
+for (const [q, ms] of timings.slice(0, 12)) console.log(ms.toFixed(0).padStart(7), q.replace(/\s+/g, ' '));
+console.log('sum sql', timings.reduce((s, x) => s + x[1], 0).toFixed(0));
+await reg.close();
+await server.stop();
+await fs.rm(dir, { recursive: true, force: true });
