@@ -1,16 +1,17 @@
 import { Cursor } from '/work/main/models/orm/env.ts';
-import { SQL } from '/work/main/models/orm/sql.ts';
 const orig = Cursor.prototype.query;
-let done = false;
-Cursor.prototype.query = async function (this: any, q: any, p?: any) {
-  if (!done && q instanceof SQL && /^\s*WITH batch/.test(q.toString())) {
-    done = true;
-    const { text, values } = q.toQuery();
-    await this.client.query('SAVEPOINT x');
-    const r = await this.client.query('EXPLAIN (ANALYZE, BUFFERS, VERBOSE off) ' + text, values);
-    console.log(r.rows.map((x: any) => x['QUERY PLAN']).join('\n'));
-    await this.client.query('ROLLBACK TO SAVEPOINT x');
+const origE = Cursor.prototype.execute;
+let on = false;
+const wrap = (fn: any) => async function (this: any, q: any, p?: any) {
+  const t0 = performance.now();
+  try { return await fn.call(this, q, p); } finally {
+    const ms = performance.now() - t0;
+    const text = String(q.toString ? q.toString() : q).replace(/\s+/g, ' ');
+    if (text.includes('write_date = write_date')) on = true;
+    if (on && ms > 20) console.log(`${ms.toFixed(0)}ms  ${text.slice(0, 140)}`);
+    if (text.startsWith('SELECT t.mass_mailing_id AS id')) on = false;
   }
-  return orig.call(this, q, p);
-} as any;
+};
+Cursor.prototype.query = wrap(orig) as any;
+Cursor.prototype.execute = wrap(origE) as any;
 void import('/work/main/bench/prepare.ts');

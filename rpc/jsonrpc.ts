@@ -108,7 +108,7 @@ export function jsonRpcRoute(ctx: RpcContext, handler: JsonRpcHandler, opts: { d
 // ---------------------------------------------------------------------------------------------
 
 /** The modules this server behaves as (what /web/session/modules lists). */
-export const INSTALLED_MODULES = ['base', 'web', 'rpc', 'utm', 'phone_validation', 'mass_mailing', 'sms', 'mass_mailing_sms'];
+export const INSTALLED_MODULES = ['base', 'web', 'rpc', 'mail', 'utm', 'link_tracker', 'phone_validation', 'sms', 'mass_mailing', 'mass_mailing_sms'];
 
 /** POST /jsonrpc: `{service, method, args}`. */
 export function jsonrpcService(ctx: RpcContext): JsonRpcHandler {

@@ -311,6 +311,7 @@ export interface CronJobRow {
   failure_count: number;
   first_failure_date: string | null;
   now: string;
+  now_exact: string;
 }
 
 export interface CronOutcome {
@@ -416,7 +417,7 @@ export async function runCronJob(registry: Registry, cronId: number, opts: RunCr
     FROM (SELECT c2.id, m.model FROM ir_cron c2 LEFT JOIN ir_model m ON m.id = c2.model_id WHERE c2.id = ${cronId}::int4) x
     WHERE c.id = x.id AND (c.lease_until IS NULL OR c.lease_until < (now() AT TIME ZONE 'UTC')) AND ${ready}
     RETURNING c.id, c.cron_name, c.name, c.code, x.model, c.user_id, c.active, c.interval_number, c.interval_type, c.nextcall, c.lastcall,
-              c.failure_count, c.first_failure_date, date_trunc('second', now() AT TIME ZONE 'UTC') AS now`;
+              c.failure_count, c.first_failure_date, date_trunc('second', now() AT TIME ZONE 'UTC') AS now, now() AT TIME ZONE 'UTC' AS now_exact`;
   const { text, values } = acquire.toQuery();
   const { rows } = await registry.pool.query<CronJobRow>(text, values as unknown[]);
   const job = rows[0];
@@ -433,7 +434,7 @@ export async function runCronJob(registry: Registry, cronId: number, opts: RunCr
   let remaining = 0;
   try {
     // Triggers due now are consumed by this run; those created during the run wake it again.
-    await registry.pool.query(`DELETE FROM ir_cron_trigger WHERE cron_id = $1 AND call_at <= $2`, [job.id, job.now]);
+    await registry.pool.query(`DELETE FROM ir_cron_trigger WHERE cron_id = $1 AND call_at <= $2`, [job.id, job.now_exact]);
     const method = CODE_RE.exec(job.code ?? '')?.[1];
     if (!job.model || !method || !registry.has(job.model) || !registry.get(job.model).methods.has(method)) {
       // A cron of an addon whose model is not loaded: nothing to run, not a failure.

@@ -601,14 +601,16 @@ export const MailingMailing: ModelSpec = {
       api: 'record',
       params: [['res_ids', null]],
       fn: async (self: RecordSet, resIds: number[] | null) => {
+        const nothingSent: number[] = [];
         for (const mailing of self) {
           const [m] = await mailing.fetch(['sms_force_send']);
           const result = await prepareSmsMailing(mailing, { resIds: resIds && resIds.length ? resIds : null, collectSmsIds: !!m.sms_force_send });
           if (m.sms_force_send && result.smsIds.length) dispatchAfterCommit(self.env, result.smsIds);
           else if (result.sent) await wakeSmsQueue(self.env);
+          if (!result.sent) nothingSent.push(mailing.ids[0]);
         }
-        // A mailing whose recipients were all cancelled has nothing left to wait for.
-        await finishIdleMailings(self.env, self.ids, ['sending']);
+        // A sending mailing whose recipients were all cancelled has nothing left to wait for.
+        await finishIdleMailings(self.env, nothingSent, ['sending']);
         return true;
       },
     },
@@ -766,7 +768,7 @@ export const MailingMailing: ModelSpec = {
             if (m.state !== 'sending') await mailing.write({ state: 'sending' });
             if (m.sms_force_send && result.smsIds.length) dispatchAfterCommit(env, result.smsIds);
             else if (result.sent) await wakeSmsQueue(env);
-            await finishIdleMailings(env, [row.id], ['sending']);
+            else await finishIdleMailings(env, [row.id], ['sending']);
           } else {
             await mailing.write({ state: 'done', sent_date: nowStr(), kpi_mail_required: !m.sent_date });
           }

@@ -65,8 +65,9 @@ export const MailingTrace: ModelSpec = {
   _order: 'create_date DESC',
   _sql_constraints: [['check_res_id_is_set', 'CHECK(res_id IS NOT NULL AND res_id !=0 )', 'Traces have to be linked to records with a not null res_id.']],
   _indexes: [
-    // "Is anything of this mailing still outgoing / processing?" without scanning its traces.
-    ['mass_mailing_active_idx', "(mass_mailing_id, trace_status) WHERE trace_status IN ('outgoing', 'process')"],
+    // "Is any SMS of this mailing still processing?" (checked on every SMS state update) without
+    // scanning its traces; empty while preparing, so bulk inserts do not maintain it.
+    ['mass_mailing_process_idx', "(mass_mailing_id) WHERE trace_status = 'process'"],
   ],
   fields: {
     trace_type: { type: 'selection', string: 'Type', selection: [['mail', 'Email'], ['sms', 'SMS']], required: true, default: 'mail' },

@@ -1,4 +1,4 @@
-// Preparing an SMS mailing: recipients → classification → sms.sms + mailing.trace (+ sms.tracker),
+// Preparing an SMS mailing: recipients → classification → sms.sms + mailing.trace,
 // Odoo's sms.composer mass mode (spec §5.2) done set-based so a million recipients take seconds
 // and flat memory. Every statement runs inside the caller's transaction (all or nothing) and
 // bypasses the ORM on purpose: per-record ORM creates would cost minutes and gigabytes at this
@@ -302,9 +302,10 @@ async function insertBatch(
   const dynBody = dynamic ? sql`, rb.body` : sql``;
   const smsCols = shape.columns.length ? sql`, ${join(shape.columns)}` : sql``;
   const smsVals = shape.values.length ? sql`, ${join(shape.values)}` : sql``;
-  // One statement per batch: classify, number the new rows, insert sms.sms, traces and trackers
-  // (ids drawn from the sequences up front, in recipient order, so the inserts reference each
-  // other). Cancelled recipients get a trace only (no SMS, hence no tracker).
+  // One statement per batch: classify, number the new rows, insert sms.sms and traces (ids drawn
+  // from the sequences up front, in recipient order, so the inserts reference each other).
+  // Cancelled recipients get a trace only. The sms.tracker of each SMS is written by the SMS
+  // state hook when the engine first reports on it (see sms_tracker.ts), not here.
   const rows = await env.cr.query<{ failure: string | null; n: number; ids: number[] | null }>(sql`
     WITH batch AS MATERIALIZED (
       SELECT ${r}.seq, ${r}.res_id, ${r}.raw_number, ${r}.sanitized, ${r}.partner_id, ${failure} AS failure, ${codeExpr} AS code, rb.uuid${dynBody}
@@ -323,9 +324,6 @@ async function insertBatch(
       SELECT n.trace_id, 'sms', ${modelName}, n.res_id, ${m.id}, ${m.campaign_id || null}::int4, n.code, COALESCE(n.sanitized, n.raw_number), n.sms_id,
              CASE WHEN n.failure IS NULL THEN 'outgoing' ELSE 'cancel' END, n.failure, FALSE, ${uid}, ${uid}, ${NOW}, ${NOW}
       FROM n
-    ), ins_tracker AS (
-      INSERT INTO sms_tracker (sms_uuid, mailing_trace_id, create_uid, write_uid, create_date, write_date)
-      SELECT n.uuid, n.trace_id, ${uid}, ${uid}, ${NOW}, ${NOW} FROM n WHERE n.sms_id IS NOT NULL
     )
     SELECT n.failure, count(*)::int AS n, ${collect ? sql`array_agg(n.sms_id) FILTER (WHERE n.sms_id IS NOT NULL)` : sql`NULL::int4[]`} AS ids
     FROM n GROUP BY n.failure`);

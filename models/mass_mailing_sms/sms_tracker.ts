@@ -49,6 +49,23 @@ async function markDone(env: Env, rows: { id: number; sent_date: string | null }
   if (again.length) await model.browse(again).write({ state: 'done', sent_date: now, kpi_mail_required: false });
 }
 
+/**
+ * Trackers of mailing SMS are written when the engine first reports on them (the SMS is still
+ * there, so its id leads to its trace), rather than for every SMS when a mailing is prepared:
+ * that keeps a million-recipient preparation to two inserts per recipient, and a delivery report
+ * arriving after the SMS row was garbage-collected still finds its trace by uuid.
+ */
+async function ensureTrackers(env: Env, updates: SmsStateUpdate[]): Promise<void> {
+  const ids = updates.filter((u) => u.smsId).map((u) => u.smsId);
+  if (!ids.length) return;
+  await env.cr.execute(sql`
+    INSERT INTO sms_tracker (sms_uuid, mailing_trace_id, create_uid, write_uid, create_date, write_date)
+    SELECT s.uuid, t.id, ${env.uid}, ${env.uid}, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')
+    FROM sms_sms s JOIN mailing_trace t ON t.sms_id_int = s.id
+    WHERE s.id = ANY(${ids}::int4[]) AND s.uuid IS NOT NULL
+    ON CONFLICT (sms_uuid) DO NOTHING`);
+}
+
 /** The SMS state hook: traces of these SMS follow them; their mailings move on. */
 export async function propagateSmsStates(env: Env, updates: SmsStateUpdate[]): Promise<void> {
   if (!updates.length) return;
@@ -64,6 +81,7 @@ export async function propagateSmsStates(env: Env, updates: SmsStateUpdate[]): P
     if (u.uuid) g.uuids.push(u.uuid);
     groups.set(key, g);
   }
+  await ensureTrackers(env, updates);
   const toSending = new Set<number>();
   const toCheck = new Set<number>();
   for (const g of groups.values()) {

@@ -48,6 +48,13 @@ export interface FieldSpec {
   /** Name of the model method computing the field, or the function itself. */
   compute?: string | ComputeFn;
   depends?: readonly string[];
+  /**
+   * Stored computed field computed BEFORE the INSERT of new records (Odoo's `precompute=True`),
+   * saving the UPDATE that would rewrite every new row. The compute method must read the records
+   * through the ORM (fetch / fetchValues), which then serves the values being created; raw SQL
+   * on the model's table does not see them. x2many fields of the new records are still empty.
+   */
+  precompute?: boolean;
   /** Dotted path whose value this field mirrors (`source_id.name`). */
   related?: string;
   inverse?: string | InverseFn;

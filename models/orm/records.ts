@@ -3,7 +3,7 @@
 
 import type { Env, Context } from './env.ts';
 import type { Model } from './model.ts';
-import type { Field } from './fields.ts';
+import { type Field, formatDatetime } from './fields.ts';
 import { SQL, sql, raw, ident, join, TRUE } from './sql.ts';
 import { DomainCompiler, pyRepr } from './domain.ts';
 import { MissingError, PyValueError, PyTypeError, UserError, AccessError, ValidationError } from './exceptions.ts';
@@ -223,9 +223,27 @@ export class RecordSet implements Iterable<RecordSet> {
     if (ids.length === 0) return values;
     const columns = names.map((n) => model.fields.get(n)!).filter((f) => f.columnType);
     const alias = model.table;
-    const cols = [sql`${ident(alias, 'id')}`, ...columns.map((f) => sql`${ident(alias, f.name)}`)];
-    const rows = await this.env.cr.query(sql`SELECT ${join(cols)} FROM ${ident(model.table)} ${ident(alias)} WHERE ${ident(alias, 'id')} = ANY(${ids}::int4[])`);
-    for (const r of rows) values.set(r.id, r);
+    // Records being created with precomputed fields are served from their pending values.
+    const overlay = this.env.cache.get(`pending:${model.name}`) as Map<number, Vals> | undefined;
+    let dbIds = ids;
+    if (overlay) {
+      dbIds = [];
+      for (const id of ids) {
+        const p = overlay.get(id);
+        if (!p) {
+          dbIds.push(id);
+          continue;
+        }
+        const row: Vals = { id };
+        for (const f of columns) row[f.name] = p[f.name] ?? null;
+        values.set(id, row);
+      }
+    }
+    if (dbIds.length) {
+      const cols = [sql`${ident(alias, 'id')}`, ...columns.map((f) => sql`${ident(alias, f.name)}`)];
+      const rows = await this.env.cr.query(sql`SELECT ${join(cols)} FROM ${ident(model.table)} ${ident(alias)} WHERE ${ident(alias, 'id')} = ANY(${dbIds}::int4[])`);
+      for (const r of rows) values.set(r.id, r);
+    }
     const existing = [...values.keys()];
     if (existing.length === 0) return values;
     const existingSet = this.browse(existing);
@@ -371,6 +389,12 @@ export class RecordSet implements Iterable<RecordSet> {
     const seq = `${model.table}_id_seq`;
     const idRows = await this.env.cr.query<{ id: number }>(sql`SELECT nextval(${seq}) AS id FROM generate_series(1, ${n})`);
     const ids = idRows.map((r) => Number(r.id));
+    const provided = new Set<string>();
+    for (const p of prepared) for (const k of Object.keys(p.columns)) provided.add(k);
+    const stored = [...model.fields.values()].filter((f) => f.store && f.columnType && (f.isComputed || f.isRelated));
+    const toCompute = stored.filter((f) => !provided.has(f.name) || f.readonly);
+    const precomputed = toCompute.filter((f) => f.isComputed && f.spec.precompute);
+    if (precomputed.length) await this.precompute(precomputed, ids, prepared);
     // Every record gets the union of columns; a missing value is NULL (defaults were applied above).
     const colNames = new Set<string>();
     for (const p of prepared) for (const k of Object.keys(p.columns)) colNames.add(k);
@@ -403,15 +427,60 @@ export class RecordSet implements Iterable<RecordSet> {
     for (const [f, items] of inverseFields) {
       for (const group of groupByValue(items)) await this.browse(group.ids).applyInverse(f, group.value);
     }
-    const stored = [...model.fields.values()].filter((f) => f.store && f.columnType && (f.isComputed || f.isRelated));
-    const provided = new Set<string>();
-    for (const p of prepared) for (const k of Object.keys(p.columns)) provided.add(k);
-    const toCompute = stored.filter((f) => !provided.has(f.name) || f.readonly);
-    if (toCompute.length) await records.recompute(toCompute, { triggers: false });
+    const after = toCompute.filter((f) => !precomputed.includes(f));
+    if (after.length) await records.recompute(after, { triggers: false });
     const written = new Set<string>([...model.fields.keys()]);
     await records.triggerDependents(written, { skipSelf: true });
     await records.checkConstraints(written);
     return records;
+  }
+
+  /**
+   * Compute `fields` (precompute) of records about to be inserted: their values are served to the
+   * compute methods from memory (fetch / fetchValues), then added to the INSERT.
+   */
+  private async precompute(fields: Field[], ids: number[], prepared: { columns: Vals }[]): Promise<void> {
+    const model = this.model;
+    const key = `pending:${model.name}`;
+    const overlay = new Map<number, Vals>();
+    const now = formatDatetime(new Date());
+    prepared.forEach((p, i) => {
+      const row: Vals = {};
+      for (const f of model.columns) {
+        const v = p.columns[f.name];
+        row[f.name] = v === undefined ? null : f.type === 'json' && typeof v === 'string' ? JSON.parse(v) : v;
+      }
+      if (model.logAccess) Object.assign(row, { create_uid: this.env.uid, write_uid: this.env.uid, create_date: now, write_date: now });
+      overlay.set(ids[i], row);
+    });
+    const previous = this.env.cache.get(key);
+    this.env.cache.set(key, overlay);
+    try {
+      const groups: Field[][] = [];
+      for (const f of fields) {
+        const g = groups.find((x) => x[0].spec.compute === f.spec.compute);
+        if (g) g.push(f);
+        else groups.push([f]);
+      }
+      for (let start = 0; start < ids.length; start += INSERT_BATCH) {
+        const chunkIds = ids.slice(start, start + INSERT_BATCH);
+        const chunk = this.browse(chunkIds);
+        for (const group of groups) {
+          const values = await chunk.computeStored(group);
+          chunkIds.forEach((id, j) => {
+            const v = values.get(id);
+            for (const g of group) {
+              const col = toColumn(g, v ? v[g.name] ?? false : false);
+              prepared[start + j].columns[g.name] = col;
+              overlay.get(id)![g.name] = col;
+            }
+          });
+        }
+      }
+    } finally {
+      if (previous === undefined) this.env.cache.delete(key);
+      else this.env.cache.set(key, previous);
+    }
   }
 
   /**
@@ -726,38 +795,75 @@ export class RecordSet implements Iterable<RecordSet> {
 
   // ---------------------------------------------------------------- computed fields
 
-  /** Recompute stored computed (and stored related) fields on these records and store them. */
+  /** Values of stored computed (or stored related) fields for these records, one batch per method. */
+  private async computeStored(group: Field[]): Promise<Map<number, Vals>> {
+    const f = group[0];
+    if (f.isComputed) return this.runCompute(f, group.map((g) => g.name));
+    const rel = await this.sudo().fetchRelated(f);
+    return new Map([...rel].map(([id, v]) => [id, { [f.name]: v }]));
+  }
+
+  /**
+   * Recompute stored computed (and stored related) fields on these records and store them: per
+   * chunk of 5000 records, every compute method runs once, then ONE UPDATE writes all their
+   * columns (rows whose values did not change are not rewritten).
+   */
   async recompute(fields: Field[], opts: { triggers?: boolean; depth?: number } = {}): Promise<void> {
     if (!this.ids.length || !fields.length) return;
-    const done = new Set<string>();
+    // Group by compute method (one call computes all its fields).
+    const groups: Field[][] = [];
     for (const f of fields) {
-      if (done.has(f.name)) continue;
-      const group = fields.filter((g) => (f.isComputed ? g.spec.compute === f.spec.compute : g === f));
-      for (let start = 0; start < this.ids.length; start += INSERT_BATCH) {
-        const chunk = this.ids.length <= INSERT_BATCH ? this : this.browse(this.ids.slice(start, start + INSERT_BATCH));
-        let values: Map<number, Vals>;
-        if (f.isComputed) values = await chunk.runCompute(f, group.map((g) => g.name));
-        else {
-          const rel = await chunk.sudo().fetchRelated(f);
-          values = new Map([...rel].map(([id, v]) => [id, { [f.name]: v }]));
+      const g = groups.find((x) => (f.isComputed ? x[0].isComputed && x[0].spec.compute === f.spec.compute : x[0] === f));
+      if (g) {
+        if (!g.includes(f)) g.push(f);
+      } else groups.push([f]);
+    }
+    const triggers = this.env.registry.triggers;
+    const dependsOn = (later: Field[], earlier: Field[]) =>
+      earlier.some((e) => (triggers.get(`${e.modelName}.${e.name}`) ?? []).some((t) => t.path.length === 0 && later.includes(t.target)));
+    for (let start = 0; start < this.ids.length; start += INSERT_BATCH) {
+      const chunk = this.ids.length <= INSERT_BATCH ? this : this.browse(this.ids.slice(start, start + INSERT_BATCH));
+      let pending: { fields: Field[]; values: Map<number, Vals> }[] = [];
+      for (const group of groups) {
+        // A method reading a field computed just before must see it stored first.
+        if (pending.length && dependsOn(group, pending.flatMap((p) => p.fields))) {
+          await chunk.storeComputed(pending);
+          pending = [];
         }
-        const ids: number[] = [];
-        const cols: unknown[][] = group.map(() => []);
-        for (const id of chunk.ids) {
-          const v = values.get(id);
-          if (!v) continue;
-          ids.push(id);
-          group.forEach((g, i) => cols[i].push(toColumn(g, v[g.name] ?? false)));
-        }
-        if (!ids.length) continue;
-        const sets = group.map((g) => sql`${ident(g.name)} = v.${ident(g.name)}`);
-        const arrays = [sql`unnest(${ids}::int4[]) AS id`, ...group.map((g, i) => sql`unnest(${cols[i]}${raw(`::${g.columnType}[]`)}) AS ${ident(g.name)}`)];
-        await this.env.cr.execute(sql`UPDATE ${ident(this.model.table)} t SET ${join(sets)} FROM (SELECT ${join(arrays)}) v WHERE t.id = v.id`);
+        pending.push({ fields: group, values: await chunk.computeStored(group) });
       }
-      for (const g of group) done.add(g.name);
+      if (pending.length) await chunk.storeComputed(pending);
     }
     if (opts.triggers === false) return;
     await this.triggerDependents(new Set(fields.map((f) => f.name)), { skipSelf: true, depth: (opts.depth ?? 0) + 1 });
+  }
+
+  /** One UPDATE of computed columns for these records (FROM unnest arrays, by primary key). */
+  private async storeComputed(parts: { fields: Field[]; values: Map<number, Vals> }[]): Promise<void> {
+    // A method may leave records out (nothing to store for them): then each part on its own.
+    if (parts.length > 1 && !this.ids.every((id) => parts.every((p) => p.values.has(id)) || parts.every((p) => !p.values.has(id)))) {
+      for (const p of parts) await this.storeComputed([p]);
+      return;
+    }
+    const fields = parts.flatMap((p) => p.fields);
+    const ids: number[] = [];
+    const cols: unknown[][] = fields.map(() => []);
+    for (const id of this.ids) {
+      if (!parts.some((p) => p.values.has(id))) continue;
+      ids.push(id);
+      let i = 0;
+      for (const p of parts) {
+        const v = p.values.get(id);
+        for (const g of p.fields) cols[i++].push(toColumn(g, v ? v[g.name] ?? false : false));
+      }
+    }
+    if (!ids.length) return;
+    const sets = fields.map((g) => sql`${ident(g.name)} = v.${ident(g.name)}`);
+    const arrays = [sql`unnest(${ids}::int4[]) AS id`, ...fields.map((g, i) => sql`unnest(${cols[i]}${raw(`::${g.columnType}[]`)}) AS ${ident(g.name)}`)];
+    const changed = join(fields.map((g) => sql`t.${ident(g.name)} IS DISTINCT FROM v.${ident(g.name)}`), ' OR ');
+    await this.env.cr.execute(
+      sql`UPDATE ${ident(this.model.table)} t SET ${join(sets)} FROM (SELECT ${join(arrays)}) v WHERE t.id = v.id AND t.id = ANY(${ids}::int4[]) AND (${changed})`,
+    );
   }
 
   /**

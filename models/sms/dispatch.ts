@@ -134,7 +134,7 @@ export interface QueueResult {
   failed: number;
   /** Put back in the queue for a later attempt (transient errors, lease too short). */
   retried: number;
-  /** Outgoing SMS (in scope) still claimable when the run stopped. */
+  /** Outgoing SMS (in scope) still claimable when the run stopped (counted up to 100,000). */
   remaining: number;
   /** Rows taken over from crashed instances. */
   recovered: number;
@@ -163,6 +163,8 @@ export class SmsEngine {
   private readonly providers = new Map<string, SmsProvider>();
   private readonly slots = new Semaphore(16);
   private readonly pausedUntil = new Map<string, number>();
+  /** Claims of this instance's workers go one at a time: batches stay whole (a small queue is not split). */
+  private claiming: Promise<unknown> = Promise.resolve();
   private started = false;
 
   constructor(registry: Registry, opts: { logger?: Logger; owner?: string } = {}) {
@@ -214,17 +216,24 @@ export class SmsEngine {
     for (;;) {
       const settings = await loadSmsSettings(this.registry);
       this.slots.resize(settings.concurrency);
+      let failure: unknown;
       const worker = async () => {
-        while (Date.now() < deadline && !opts.signal?.aborted) {
-          const res = await this.runBatch(settings, { ids, unlinkSent: opts.unlinkSent ?? true, unlinkFailed: opts.unlinkFailed ?? false });
-          if (!res) return;
-          total.claimed += res.claimed;
-          total.sent += res.sent;
-          total.failed += res.failed;
-          total.retried += res.retried;
+        while (Date.now() < deadline && !opts.signal?.aborted && failure === undefined) {
+          try {
+            const res = await this.runBatch(settings, { ids, unlinkSent: opts.unlinkSent ?? true, unlinkFailed: opts.unlinkFailed ?? false });
+            if (!res) return;
+            total.claimed += res.claimed;
+            total.sent += res.sent;
+            total.failed += res.failed;
+            total.retried += res.retried;
+          } catch (err) {
+            // The batch in hand stays leased: reconciliation settles it. Stop the other workers too.
+            failure ??= err;
+          }
         }
       };
       await Promise.all(Array.from({ length: settings.workers }, worker));
+      if (failure !== undefined) throw failure;
       if (Date.now() >= deadline || opts.signal?.aborted) break;
       // Nothing claimable now: wait here for retries due soon, else leave them to a cron trigger.
       const next = await this.nextRetryIn(ids);
@@ -251,8 +260,8 @@ export class SmsEngine {
 
   private async claimableCount(ids?: number[]): Promise<number> {
     const { rows } = await this.registry.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC')
-       ${ids ? 'AND id = ANY($1::int4[])' : ''}`,
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC')
+       ${ids ? 'AND id = ANY($1::int4[])' : ''} LIMIT 100000) x`,
       ids ? [ids] : [],
     );
     return rows[0]?.n ?? 0;
@@ -268,7 +277,9 @@ export class SmsEngine {
     let size = settings.batchSize;
     // Rate-limited: a batch should take a few seconds at most, shared between the workers.
     if (settings.rateLimit > 0) size = Math.max(1, Math.min(size, Math.floor((settings.rateLimit * Math.min(5, settings.leaseSeconds / 4)) / settings.workers)));
-    const claim = await this.claim(size, leaseMs, provider, caps.prepaid, opts);
+    const turn = this.claiming.then(() => this.claim(size, leaseMs, provider, caps.prepaid, opts));
+    this.claiming = turn.catch(() => undefined);
+    const claim = await turn;
     if (!claim) return null;
     const { rows, failed: claimFailed, leaseEnd, creditFailed } = claim;
     const outcomes = await this.sendAll(rows, settings, provider, leaseEnd);
@@ -382,7 +393,8 @@ export class SmsEngine {
               }
               const { waitMs } = await reserve(this.registry, `${provider.name}:${sender}`, group.length, settings.rateLimit);
               if (Date.now() + waitMs >= lastStart) {
-                for (const r of group) outcomes.set(r.id, { kind: 'release' });
+                // Its slot comes after the lease: back to the queue until then.
+                for (const r of group) outcomes.set(r.id, { kind: 'release', delayMs: waitMs });
                 continue;
               }
               if (waitMs > 0) await sleep(waitMs);

@@ -63,6 +63,20 @@ describe('mass_mailing_sms: SMS states → traces → statistics', () => {
     expect(s.received_ratio).to.equal(20);
   });
 
+  it('each reported SMS gets its tracker (uuid → trace)', async () => {
+    await hook([{ smsId: sms[2].id, uuid: sms[2].uuid, state: 'process' }, { smsId: sms[3].id, uuid: sms[3].uuid, state: 'process' }, { smsId: sms[4].id, uuid: sms[4].uuid, state: 'process' }]);
+    const traces = await tracesByRes(t, mailing);
+    const trackers = await t.call('sms.tracker', 'search_read', [[['sms_uuid', 'in', sms.map((s) => s.uuid)]], ['sms_uuid', 'mailing_trace_id']]);
+    expect(trackers).to.have.length(5);
+    for (const [i, s] of sms.entries()) {
+      const tr = trackers.find((x: { sms_uuid: string }) => x.sms_uuid === s.uuid);
+      expect(tr.mailing_trace_id[0]).to.equal(traces.get(partners[i])!.id);
+    }
+    const [withTracker] = await t.call('sms.sms', 'read', [[sms[0].id], ['sms_tracker_id']]);
+    expect(withTracker.sms_tracker_id).to.be.an('array');
+    expect((await stats()).state).to.equal('sending');
+  });
+
   it('failures, bounces and IAP flags', async () => {
     await hook([
       { smsId: sms[2].id, uuid: sms[2].uuid, state: 'error', failureType: 'sms_credit', failureReason: 'no credit' },

@@ -66,6 +66,8 @@ export const TestItem: ModelSpec = {
     // related, read / write-through / search
     partner_email: { type: 'char', string: 'Partner Email', related: 'partner_id.email' },
     partner_country_code: { type: 'char', string: 'Partner Country', related: 'partner_id.country_id.code' },
+    // stored computed before the INSERT (Odoo's precompute)
+    name_len: { type: 'integer', string: 'Name Length', compute: '_compute_name_len', store: true, precompute: true, depends: ['name'] },
     // computed with an inverse
     upper_name: { type: 'char', string: 'Upper Name', compute: '_compute_upper_name', inverse: '_inverse_upper_name' },
   },
@@ -110,6 +112,14 @@ export const TestItem: ModelSpec = {
         );
         const by = new Map(rows.map((r) => [r.item_id, r.s]));
         return new Map(self.ids.map((id) => [id, { total: by.get(id) ?? 0 }]));
+      },
+    },
+    _compute_name_len: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.fetch(['name', 'create_uid']);
+        return new Map(rows.map((r) => [r.id as number, { name_len: r.create_uid ? String(r.name || '').length : -1 }]));
       },
     },
     _compute_upper_name: {

@@ -24,6 +24,29 @@ describe('ORM: computed, related and inverse fields', () => {
       expect((await read('res.partner', kid, ['complete_name', 'display_name']))).to.include({ complete_name: 'Acme, Jane', display_name: 'Acme, Jane' });
     });
 
+    it('precompute: computed before the INSERT, from the values being created (no UPDATE)', async () => {
+      const statements: string[] = [];
+      const ids = await t.env(async (env) => {
+        const execute = env.cr.execute.bind(env.cr);
+        env.cr.execute = (q: any, p?: unknown[]) => {
+          statements.push(String(q));
+          return execute(q, p);
+        };
+        try {
+          return (await env.model('test.orm.item').create([{ name: 'four' }, { name: 'seven!!' }, {}])).ids;
+        } finally {
+          env.cr.execute = execute;
+        }
+      });
+      const rows = await t.call('test.orm.item', 'read', [ids, ['name_len']]);
+      expect(rows.map((r: any) => r.name_len)).to.deep.equal([4, 7, 0]);
+      expect(statements.some((q) => q.includes('"name_len" = v."name_len"'))).to.equal(false);
+      expect(statements.find((q) => q.startsWith('INSERT INTO "test_orm_item"'))).to.include('"name_len"');
+      // Later changes go through the usual recomputation.
+      await t.call('test.orm.item', 'write', [[ids[0]], { name: 'fourteen chars' }]);
+      expect((await read('test.orm.item', ids[0], ['name_len'])).name_len).to.equal(14);
+    });
+
     it('follow a dependency on the same record', async () => {
       const id = await t.call('test.orm.item', 'create', [{ name: 'Before' }]);
       await t.call('test.orm.item', 'write', [[id], { name: 'After' }]);

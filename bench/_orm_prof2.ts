@@ -1,0 +1,26 @@
+import { startDatabaseServer, ensureDatabase } from '/work/main/server/postgres.ts';
+import { createLogger } from '/work/main/server/log.ts';
+import { loadRegistry } from '/work/main/server/bootstrap.ts';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-prof-'));
+const server = await startDatabaseServer({ dataDir: dir, embeddedPgPort: 0 } as any, { logger: createLogger('warn'), postgresFlags: ['-c','fsync=off'], initdbNoSync: true });
+await ensureDatabase(server.adminConnectionString, 'prof');
+const reg = await loadRegistry(server.connectionString('prof'), 4);
+await reg.transaction({ uid: 2 }, async (env) => {
+  const ids = (await env.cr.query<{id:number}>(`SELECT nextval('res_partner_id_seq')::int AS id FROM generate_series(1, 5000)`)).map(r => r.id);
+  let t = performance.now();
+  await env.cr.execute(`INSERT INTO res_partner (id, name, phone, active, type, lang) SELECT unnest($1::int4[]), 'x' || unnest($1::int4[]), '+32 470 ' || unnest($1::int4[]), true, 'contact', 'en_US'`, [ids]);
+  console.log('insert', (performance.now() - t).toFixed(0));
+  const names = ids.map(i => 'cn ' + i);
+  const plan = await env.cr.query(`EXPLAIN ANALYZE UPDATE res_partner t SET complete_name = v.cn FROM (SELECT unnest($1::int4[]) AS id, unnest($2::varchar[]) AS cn) v WHERE t.id = v.id`, [ids, names]);
+  console.log(plan.map(r => r['QUERY PLAN']).join('\n'));
+  const plan2 = await env.cr.query(`EXPLAIN ANALYZE INSERT INTO res_partner (id, name, phone, active, type, lang) SELECT unnest($1::int4[]) + 100000, 'x' || unnest($1::int4[]), '+32 470 ' || unnest($1::int4[]), true, 'contact', 'en_US'`, [ids]);
+  console.log(plan2.map(r => r['QUERY PLAN']).join('\n'));
+  const idx = await env.cr.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'res_partner'`);
+  console.log(idx.map(r => r.indexdef).join('\n'));
+  const trg = await env.cr.query(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'res_partner'::regclass`);
+  console.log(trg.length, 'triggers');
+});
+await reg.close(); await server.stop(); await fs.rm(dir, { recursive: true, force: true });
