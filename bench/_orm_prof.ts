@@ -17,9 +17,12 @@ await reg.transaction({ uid: 2 }, async (env) => {
   (env.cr as any).query = async (q: any, p: any) => { const s = performance.now(); const r = await orig(q, p); timings.push([String(q).slice(0, 120), performance.now() - s]); return r; };
   const origE = env.cr.execute.bind(env.cr);
   (env.cr as any).execute = async (q: any, p: any) => { const s = performance.now(); const r = await origE(q, p); timings.push([String(q).slice(0, 120), performance.now() - s]); return r; };
-  await env.model('res.partner').create(vals);
+  await env.model('res.partner').withContext(process.env.NOLOG ? { tracking_disable: true } : {}).create(vals);
 });
 console.log('total', (performance.now() - t0).toFixed(0), 'ms');
+const cat = new Map<string, [number, number]>();
+for (const [q, ms] of timings) { const k = q.replace(/\s+/g, ' ').slice(0, 60); const c = cat.get(k) ?? [0, 0]; c[0] += ms; c[1]++; cat.set(k, c); }
+for (const [k, [ms, n]] of [...cat].sort((a, b) => b[1][0] - a[1][0]).slice(0, 15)) console.log(ms.toFixed(0).padStart(7), String(n).padStart(4), k);
 timings.sort((a, b) => b[1] - a[1]);
 for (const [q, ms] of timings.slice(0, 12)) console.log(ms.toFixed(0).padStart(7), q.replace(/\s+/g, ' '));
 console.log('sum sql', timings.reduce((s, x) => s + x[1], 0).toFixed(0));

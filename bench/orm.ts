@@ -4,7 +4,8 @@
 // BENCH_DATABASE_URL / TEST_DATABASE_URL, on a database created and dropped here), builds the
 // product's registry plus one bench-only extension (a non-stored computed `partner_count` on
 // res.partner.category, so production models stay clean), then prints:
-//   1. create of 100k res.partner in one call (seconds, queries issued)
+//   1. create of 100k res.partner in one call (seconds, queries issued), with the production models
+//      as they are (a creation message per partner) and with `tracking_disable` (bulk import)
 //   2. search_read of 80 rows with a 3-leaf domain over 1M res.partner rows, one transaction per
 //      call as over RPC (p50/p95 ms over 200 runs; the 1M rows are loaded with set-based SQL)
 //   3. read of a non-stored computed count over 10k records (ms, queries issued)
@@ -86,29 +87,41 @@ async function main(): Promise<void> {
 
     const countries = await reg.sudo((env) => env.cr.query<{ id: number }>(sql`SELECT id FROM res_country ORDER BY id`));
     const countryIds = countries.map((c) => c.id);
-    const be = (await reg.sudo((env) => env.cr.query<{ id: number }>(sql`SELECT id FROM res_country WHERE code = 'BE'`)))[0].id;
+    const byCode = new Map((await reg.sudo((env) => env.cr.query<{ id: number; code: string }>(sql`SELECT id, code FROM res_country WHERE code IN ('BE', 'FR', 'NL', 'DE')`))).map((r) => [r.code, r.id]));
+    const be = byCode.get('BE')!;
+    const common = ['BE', 'FR', 'NL', 'DE'].map((c) => byCode.get(c)!);
 
     // ------------------------------------------------------------------ 1. create 100k
-    const vals: Vals[] = Array.from({ length: CREATE_N }, (_, i) => ({
-      name: `Bench Partner ${i}`,
-      email: `bench${i}@example.com`,
+    const makeVals = (tag: string): Vals[] => Array.from({ length: CREATE_N }, (_, i) => ({
+      name: `Bench ${tag} ${i}`,
+      email: `bench.${tag}${i}@example.com`,
       phone: `+32 470 ${String(i).padStart(6, '0')}`,
       city: i % 2 ? 'Brussels' : 'Liège',
       country_id: i % 3 ? be : countryIds[i % countryIds.length],
       is_company: i % 10 === 0,
     }));
-    const rssBefore = process.memoryUsage().rss;
-    const t0 = performance.now();
-    const createQueries = await reg.transaction({ uid: 2 }, async (env) => {
-      const q0 = env.cr.queryCount;
-      const recs = await env.model('res.partner').create(vals);
-      if (recs.length !== CREATE_N) throw new Error('create returned a wrong number of ids');
-      return env.cr.queryCount - q0;
-    });
-    const createSec = (performance.now() - t0) / 1000;
-    console.log(`\n1. create of ${CREATE_N.toLocaleString('en')} res.partner in one call: ${createSec.toFixed(2)} s (${createQueries} queries, RSS +${mb(process.memoryUsage().rss - rssBefore)})`);
-    const [check] = await reg.sudo((env) => env.cr.query<{ n: number; named: number }>(sql`SELECT count(*)::int AS n, count(complete_name)::int AS named FROM res_partner WHERE name LIKE 'Bench Partner %'`));
-    if (check.n !== CREATE_N || check.named !== CREATE_N) throw new Error(`create check failed: ${JSON.stringify(check)}`);
+    const createRun = async (label: string, context: Record<string, unknown>, tag: string) => {
+      const vals = makeVals(tag);
+      const rssBefore = process.memoryUsage().rss;
+      const t0 = performance.now();
+      const queries = await reg.transaction({ uid: 2, context }, async (env) => {
+        const q0 = env.cr.queryCount;
+        const recs = await env.model('res.partner').create(vals);
+        if (recs.length !== CREATE_N) throw new Error('create returned a wrong number of ids');
+        return env.cr.queryCount - q0;
+      });
+      const sec = (performance.now() - t0) / 1000;
+      const [check] = await reg.sudo((env) => env.cr.query<{ n: number; named: number; phones: number }>(sql`
+        SELECT count(*)::int AS n, count(complete_name)::int AS named, count(phone_sanitized)::int AS phones FROM res_partner WHERE name LIKE ${`Bench ${tag} %`}`));
+      if (check.n !== CREATE_N || check.named !== CREATE_N) throw new Error(`create check failed: ${JSON.stringify(check)}`);
+      console.log(`   ${label}: ${sec.toFixed(2)} s, ${queries} queries, RSS +${mb(process.memoryUsage().rss - rssBefore)} (complete_name set on ${check.named}, phone_sanitized on ${check.phones})`);
+      return sec;
+    };
+    console.log(`\n1. create of ${CREATE_N.toLocaleString('en')} res.partner in one call (name, email, phone, city, country_id, is_company)`);
+    const loadBefore = os.loadavg()[0];
+    await createRun('production models, default context (a creation message logged per partner)', {}, 'a');
+    await createRun('context tracking_disable (Odoo\'s bulk import setting: no creation messages)', { tracking_disable: true }, 'b');
+    console.log(`   (machine load average ${loadBefore.toFixed(2)} → ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs)`);
 
     // ------------------------------------------------------------------ 2. search_read over 1M rows
     const t1 = performance.now();
@@ -120,24 +133,27 @@ async function main(): Promise<void> {
         await env.cr.execute(sql`
           INSERT INTO res_partner (name, complete_name, email, phone, city, country_id, is_company, active, type, lang, color, create_uid, write_uid, create_date, write_date)
           SELECT 'Filler ' || g, 'Filler ' || g, 'filler' || g || '@example.org', '+33 6 ' || lpad(g::text, 8, '0'), 'Paris',
-                 (${countryIds}::int4[])[1 + (g % ${countryIds.length})], (g::bigint * 7919) % 10007 % 7 = 0, (g::bigint * 104729) % 10009 % 50 <> 0, 'contact', 'en_US', g % 12, 2, 2,
+                 CASE g % 10 WHEN 0 THEN ${be}::int4 WHEN 1 THEN ${be}::int4 WHEN 2 THEN ${be}::int4 WHEN 3 THEN ${common[1]}::int4 WHEN 4 THEN ${common[1]}::int4
+                   WHEN 5 THEN ${common[2]}::int4 WHEN 6 THEN ${common[3]}::int4 ELSE (${countryIds}::int4[])[1 + (g % ${countryIds.length})] END, (g::bigint * 7919) % 10007 % 7 = 0, (g::bigint * 104729) % 10009 % 50 <> 0, 'contact', 'en_US', g % 12, 2, 2,
                  now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM generate_series(1, ${missing}) AS g`);
       }
     });
     await reg.sudo((env) => env.cr.execute('ANALYZE res_partner'));
     const loadSec = (performance.now() - t1) / 1000;
-    const domainFor = (i: number) => [['country_id', '=', countryIds[i % countryIds.length]], ['is_company', '=', false], ['email', '!=', false]];
+    // A list-view page: partners of a (common) country, people only, with an email; pages 1-4.
+    const domainFor = (i: number) => [['country_id', '=', common[i % common.length]], ['is_company', '=', false], ['email', '!=', false]];
+    const offsetFor = (i: number) => (Math.floor(i / common.length) % 4) * 80;
     const fields = ['name', 'email', 'phone', 'country_id', 'complete_name'];
     // warm-up
-    for (let i = 0; i < 10; i++) await reg.transaction({ uid: 2 }, (env) => callKw(env, 'res.partner', 'search_read', [domainFor(i)], { fields, limit: 80 }));
+    for (let i = 0; i < 10; i++) await reg.transaction({ uid: 2 }, (env) => callKw(env, 'res.partner', 'search_read', [domainFor(i)], { fields, limit: 80, offset: offsetFor(i) }));
     const times: number[] = [];
     let srQueries = 0;
     for (let i = 0; i < RUNS; i++) {
       const s = performance.now();
       const rows = await reg.transaction({ uid: 2 }, async (env) => {
         const q0 = env.cr.queryCount;
-        const out = (await callKw(env, 'res.partner', 'search_read', [domainFor(i)], { fields, limit: 80 })) as unknown[];
+        const out = (await callKw(env, 'res.partner', 'search_read', [domainFor(i)], { fields, limit: 80, offset: offsetFor(i) })) as unknown[];
         srQueries = env.cr.queryCount - q0;
         return out;
       });
@@ -148,7 +164,7 @@ async function main(): Promise<void> {
       }
     }
     times.sort((a, b) => a - b);
-    console.log(`\n2. search_read, 80 rows, 3-leaf domain [country_id =, is_company =, email != False] + active, over ${TOTAL_ROWS.toLocaleString('en')} res.partner`);
+    console.log(`\n2. search_read, 80 rows (pages 1-4), 3-leaf domain [country_id = BE|FR|NL|DE, is_company = False, email != False] + active, order complete_name, id desc, over ${TOTAL_ROWS.toLocaleString('en')} res.partner`);
     console.log(`   (rows loaded with set-based SQL in ${loadSec.toFixed(1)} s; one transaction per call as over RPC; ${srQueries} queries per call)`);
     console.log(`   p50 ${pct(times, 50).toFixed(2)} ms, p95 ${pct(times, 95).toFixed(2)} ms, max ${times[times.length - 1].toFixed(2)} ms over ${RUNS} runs`);
 
@@ -175,7 +191,7 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------------ 4. queries for read of 500 partners
     const q4 = await reg.transaction({ uid: 2 }, async (env) => {
-      const ids = (await env.model('res.partner').search([['name', 'like', 'Bench Partner 1%']], { limit: 500 })).ids;
+      const ids = (await env.model('res.partner').search([['name', 'like', 'Bench a 1%']], { limit: 500 })).ids;
       const measure = async (n: number) => {
         const q0 = env.cr.queryCount;
         await env.model('res.partner').browse(ids.slice(0, n)).read(['name', 'country_id', 'parent_id', 'category_id', 'child_ids', 'complete_name', 'display_name', 'country_code']);

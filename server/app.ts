@@ -23,6 +23,7 @@ import { SessionStore, requestSessionId } from '../rpc/session.ts';
 import { SERVER_VERSION, SERVER_VERSION_INFO } from '../rpc/services.ts';
 import { xmlrpcHandler } from '../rpc/xmlrpc.ts';
 import { json2Handler, json2NotFound } from '../rpc/json2.ts';
+import { smsStatus } from '../rpc/sms_status.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
@@ -51,7 +52,7 @@ function isRuntime(source: Runtime | Registry): source is Runtime {
 function protocolOf(path: string): 'xmlrpc' | 'xmlrpc-legacy' | 'jsonrpc' | 'json2' | 'http' {
   if (/^\/xmlrpc\/2\/[^/]+$/.test(path)) return 'xmlrpc';
   if (/^\/xmlrpc\/[^/]+$/.test(path)) return 'xmlrpc-legacy';
-  if (path === '/jsonrpc' || /^\/web\/(session|dataset|webclient|database)\//.test(path)) return 'jsonrpc';
+  if (path === '/jsonrpc' || path === '/sms/status' || /^\/web\/(session|dataset|webclient|database)\//.test(path)) return 'jsonrpc';
   if (path === '/json/2' || path.startsWith('/json/2/')) return 'json2';
   return 'http';
 }
@@ -127,6 +128,7 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   app.all('/web/session/destroy', jsonRpcRoute(ctx, webSessionDestroy(ctx)));
   app.all('/web/session/get_lang_list', jsonRpcRoute(ctx, webLangList()));
   app.all('/web/database/list', jsonRpcRoute(ctx, webDatabaseList(ctx)));
+  app.all('/sms/status', jsonRpcRoute(ctx, smsStatus(ctx)));
   app.post('/web/session/logout', webSessionLogout(ctx));
   app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
   app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));

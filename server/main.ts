@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { createApp } from './app.ts';
+import { startCronRunner, type CronRunner } from './cron.ts';
 
 const t0 = performance.now();
 
@@ -30,6 +31,7 @@ if (config.usingDefaultAdminPassword) {
 
 let runtime: Runtime | undefined;
 let server: http.Server | undefined;
+let cron: CronRunner | undefined;
 let stopping = false;
 
 async function shutdown(signal: string, code = 0): Promise<void> {
@@ -53,6 +55,7 @@ async function shutdown(signal: string, code = 0): Promise<void> {
       await closed;
       clearTimeout(grace);
     }
+    await cron?.stop();
     await runtime?.close();
     logger.info('stopped');
   } catch (err) {
@@ -77,6 +80,8 @@ try {
       resolve();
     });
   });
+  // Scheduled jobs (mailing queue, SMS queue, autovacuum) run in every instance; leases keep them exclusive.
+  cron = startCronRunner(runtime.registry, config, logger);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -20,6 +20,11 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   search_read: model(
     [['domain', null], ['fields', null], ['offset', 0], ['limit', null], ['order', null], ['load', '_classic_read']],
     async (self, domain, fields, offset, limit, order, load) => {
+      const methods = self.model.methods;
+      // Search and column fetch in one query, unless the model overrides search or read.
+      if (methods.get('search') === BASE_METHODS.search && methods.get('read') === BASE_METHODS.read) {
+        return self._searchRead(domain ?? [], fields === '' ? null : fields, offset, limit, order, load === undefined ? '_classic_read' : (load as never));
+      }
       const recs = await self.call<RecordSet>('search', domain ?? [], offset, limit, order);
       if (!recs.length) return [];
       return recs.call('read', fields, load);

@@ -14,6 +14,8 @@ export type Load = '_classic_read' | '_classic_write' | null;
 
 const MAGIC = new Set(['id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'parent_path', '__last_update']);
 const INSERT_BATCH = 5000;
+/** From this many records, create computes stored fields before the INSERT (see stagedPrecompute). */
+const BULK_PRECOMPUTE_MIN = 1000;
 
 export class RecordSet implements Iterable<RecordSet> {
   readonly env: Env;
@@ -113,13 +115,15 @@ export class RecordSet implements Iterable<RecordSet> {
   // ---------------------------------------------------------------- search
 
   /** SQL selecting the ids matching `domain` (for sub-queries and set-based hot paths). */
-  searchQuery(domain: unknown, opts: { order?: string | null; limit?: number | null; offset?: number | null; activeTest?: boolean } = {}): SQL {
+  searchQuery(domain: unknown, opts: { order?: string | null; limit?: number | null; offset?: number | null; activeTest?: boolean; columns?: string[] } = {}): SQL {
     if (this.model.abstract) throw new UserError(`Model ${this.model.name} is abstract and cannot be searched`);
     const compiler = new DomainCompiler(this.env);
     const alias = this.model.table;
     const where = compiler.where(this.model, domain, alias, { activeTest: opts.activeTest });
     const { joins, orderBy } = this.orderToSql(opts.order === undefined ? this.model.order : opts.order, alias, compiler);
-    let q = sql`SELECT ${ident(alias, 'id')} FROM ${ident(this.model.table)} ${ident(alias)}${joins} WHERE ${where}`;
+    // `columns`: also select these stored columns (search_fetch), named after their fields.
+    const selected = [sql`${ident(alias, 'id')}`, ...(opts.columns ?? []).map((c) => sql`${ident(alias, c)} AS ${ident(c)}`)];
+    let q = sql`SELECT ${join(selected)} FROM ${ident(this.model.table)} ${ident(alias)}${joins} WHERE ${where}`;
     if (orderBy) q = sql`${q} ORDER BY ${orderBy}`;
     if (opts.limit) q = sql`${q} LIMIT ${Number(opts.limit)}`;
     if (opts.offset) q = sql`${q} OFFSET ${Number(opts.offset)}`;
@@ -185,38 +189,62 @@ export class RecordSet implements Iterable<RecordSet> {
   /** read(): the wire shape (see spec §7.1). */
   async _read(fields: string[] | null | undefined, load: Load = '_classic_read'): Promise<Vals[]> {
     await this.checkAccess('read');
+    const names = this.readNames(fields);
+    // Only `id` asked: nothing is fetched, missing ids come back too (as Odoo 19 does).
+    if (names === null) return this.ids.map((id) => ({ id }));
+    return this.formatRead(names, await this.fetchValues(names), load);
+  }
+
+  /** Field names to read (validated), in the requested order; null when only `id` is asked. */
+  private readNames(fields: unknown): string[] | null {
     const model = this.model;
-    let names: string[];
-    if (!fields || (Array.isArray(fields) && fields.length === 0)) {
-      names = [...model.fields.keys()].filter((n) => n !== 'id');
-    } else {
-      if (!Array.isArray(fields)) fields = [String(fields)];
-      names = [];
-      for (const n of fields) {
-        if (typeof n !== 'string' || !model.fields.has(n)) throw new PyValueError(`Invalid field ${pyRepr(n)} on ${pyRepr(model.name)}`);
-        if (n !== 'id' && !names.includes(n)) names.push(n);
-      }
-      // Only `id` asked: nothing is fetched, missing ids come back too (as Odoo 19 does).
-      if (names.length === 0) return this.ids.map((id) => ({ id }));
+    if (!fields || (Array.isArray(fields) && fields.length === 0)) return [...model.fields.keys()].filter((n) => n !== 'id');
+    const list = Array.isArray(fields) ? fields : [String(fields)];
+    const names: string[] = [];
+    for (const n of list) {
+      if (typeof n !== 'string' || !model.fields.has(n)) throw new PyValueError(`Invalid field ${pyRepr(n)} on ${pyRepr(model.name)}`);
+      if (n !== 'id' && !names.includes(n)) names.push(n);
     }
-    const values = await this.fetchValues(names);
+    return names.length ? names : null;
+  }
+
+  private async formatRead(names: string[], values: Map<number, Vals>, load: Load): Promise<Vals[]> {
+    const model = this.model;
     const out: Vals[] = [];
     const m2oNames = load === '_classic_read' ? await this.m2oDisplayNames(names, values) : null;
+    const fields = names.map((n) => model.fields.get(n)!);
     for (const id of this.ids) {
       const row = values.get(id);
       if (!row) continue;
       const rec: Vals = { id };
-      for (const n of names) {
-        const f = model.fields.get(n)!;
-        rec[n] = formatValue(f, row[n], m2oNames);
-      }
+      for (const f of fields) rec[f.name] = formatValue(f, row[f.name], m2oNames);
       out.push(rec);
     }
     return out;
   }
 
+  /**
+   * search_read in one query for the columns (Odoo's search_fetch): the search selects the
+   * stored columns directly; other fields are then fetched in batch for the page.
+   */
+  async _searchRead(domain: unknown, fields: unknown, offset: unknown, limit: unknown, order: unknown, load: Load): Promise<Vals[]> {
+    await this.checkAccess('read');
+    const names = this.readNames(fields);
+    const lim = toLimit(limit);
+    const off = toOffset(offset);
+    const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : String(order);
+    const columns = (names ?? []).map((n) => this.model.fields.get(n)!).filter((f) => f.columnType);
+    const q = this.searchQuery(domain, { order: ord, limit: lim, offset: off, columns: columns.map((f) => f.name) });
+    const rows = await this.env.cr.query(q);
+    const recs = this.browse(rows.map((r) => r.id as number));
+    if (names === null) return recs.ids.map((id) => ({ id }));
+    if (!rows.length) return [];
+    const prefetched = new Map<number, Vals>(rows.map((r) => [r.id as number, r]));
+    return recs.formatRead(names, await recs.fetchValues(names, prefetched), load);
+  }
+
   /** Raw values (m2o as id|null, x2many as id lists) of existing records, keyed by id. */
-  async fetchValues(names: string[]): Promise<Map<number, Vals>> {
+  async fetchValues(names: string[], prefetched?: Map<number, Vals>): Promise<Map<number, Vals>> {
     const model = this.model;
     const ids = [...new Set(this.ids.filter((id) => Number.isInteger(id)))];
     const values = new Map<number, Vals>();
@@ -238,6 +266,14 @@ export class RecordSet implements Iterable<RecordSet> {
         for (const f of columns) row[f.name] = p[f.name] ?? null;
         values.set(id, row);
       }
+    }
+    if (prefetched) {
+      // Rows already selected with every column (search_fetch): no query.
+      for (const id of dbIds) {
+        const r = prefetched.get(id);
+        if (r) values.set(id, r);
+      }
+      dbIds = [];
     }
     if (dbIds.length) {
       const cols = [sql`${ident(alias, 'id')}`, ...columns.map((f) => sql`${ident(alias, f.name)}`)];
@@ -365,8 +401,12 @@ export class RecordSet implements Iterable<RecordSet> {
   }
 
   async displayNames(): Promise<Map<number, string>> {
-    const vals = await this.fetchValues(['display_name']);
     const out = new Map<number, string>();
+    const ids = [...new Set(this.ids)];
+    if (!ids.length) return out;
+    const f = this.model.fields.get('display_name')!;
+    // The compute reads what it needs (and only existing records): no separate existence query.
+    const vals = f.isComputed && !f.store ? await this.browse(ids).runCompute(f, ['display_name']) : await this.browse(ids).fetchValues(['display_name']);
     for (const [id, v] of vals) out.set(id, (v.display_name as string) || '');
     return out;
   }
@@ -393,28 +433,17 @@ export class RecordSet implements Iterable<RecordSet> {
     for (const p of prepared) for (const k of Object.keys(p.columns)) provided.add(k);
     const stored = [...model.fields.values()].filter((f) => f.store && f.columnType && (f.isComputed || f.isRelated));
     const toCompute = stored.filter((f) => !provided.has(f.name) || f.readonly);
-    const precomputed = toCompute.filter((f) => f.isComputed && f.spec.precompute);
+    let precomputed = toCompute.filter((f) => f.isComputed && f.spec.precompute);
     if (precomputed.length) await this.precompute(precomputed, ids, prepared);
-    // Every record gets the union of columns; a missing value is NULL (defaults were applied above).
-    const colNames = new Set<string>();
-    for (const p of prepared) for (const k of Object.keys(p.columns)) colNames.add(k);
-    const fieldsOrdered = model.columns.filter((f) => colNames.has(f.name));
-    const logVals = model.logAccess ? sql`, ${this.env.uid}::int4, ${this.env.uid}::int4, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')` : raw('');
-    const colIdents: SQL[] = [ident('id'), ...fieldsOrdered.map((f) => ident(f.name))];
-    if (model.logAccess) colIdents.push(ident('create_uid'), ident('write_uid'), ident('create_date'), ident('write_date'));
-    for (let start = 0; start < n; start += INSERT_BATCH) {
-      const end = Math.min(n, start + INSERT_BATCH);
-      const arrays: SQL[] = [sql`unnest(${ids.slice(start, end)}::int4[])`];
-      for (const f of fieldsOrdered) {
-        const arr: unknown[] = new Array(end - start);
-        for (let i = start; i < end; i++) {
-          const v = prepared[i].columns[f.name];
-          arr[i - start] = v === undefined ? null : v;
-        }
-        arrays.push(sql`unnest(${arr}${raw(`::${f.columnType}[]`)})`);
-      }
-      await this.env.cr.execute(sql`INSERT INTO ${ident(model.table)} (${join(colIdents)}) SELECT *${logVals} FROM (SELECT ${join(arrays)}) AS v`);
+    // Big flat creates: compute the other stored fields before the INSERT too (staged rows), so
+    // each row is written once instead of INSERT + UPDATE. Not when relational commands or
+    // inverses could still change what the computes read.
+    const rest = toCompute.filter((f) => !precomputed.includes(f));
+    if (rest.length && n >= BULK_PRECOMPUTE_MIN && prepared.every((p) => !p.x2many.length && !p.inverse.length)) {
+      await this.stagedPrecompute(rest, ids, prepared);
+      precomputed = [...precomputed, ...rest];
     }
+    await this.insertRows(ident(model.table), ids, prepared);
     const records = this.browse(ids);
     // Relational commands, batched per field over all records; then inverses, grouped by value.
     const x2manyFields = new Map<Field, { id: number; value: unknown }[]>();
@@ -430,9 +459,92 @@ export class RecordSet implements Iterable<RecordSet> {
     const after = toCompute.filter((f) => !precomputed.includes(f));
     if (after.length) await records.recompute(after, { triggers: false });
     const written = new Set<string>([...model.fields.keys()]);
-    await records.triggerDependents(written, { skipSelf: true });
+    // Without relational commands in this call, nothing can reference the new records yet:
+    // dependents reached through a many2one/many2many pointing to them are skipped.
+    const flat = x2manyFields.size === 0 && inverseFields.size === 0;
+    await records.triggerDependents(written, { skipSelf: true, newRecords: flat });
     await records.checkConstraints(written);
     return records;
+  }
+
+  /** INSERT the prepared rows into `target` (the model's table or a staging table), 5000 per statement. */
+  private async insertRows(target: SQL, ids: number[], prepared: { columns: Vals }[]): Promise<void> {
+    const model = this.model;
+    const n = ids.length;
+    // Every record gets the union of columns; a missing value is NULL (defaults were applied).
+    const colNames = new Set<string>();
+    for (const p of prepared) for (const k in p.columns) colNames.add(k);
+    const fieldsOrdered = model.columns.filter((f) => colNames.has(f.name));
+    const logVals = model.logAccess ? sql`, ${this.env.uid}::int4, ${this.env.uid}::int4, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')` : raw('');
+    const colIdents: SQL[] = [ident('id'), ...fieldsOrdered.map((f) => ident(f.name))];
+    if (model.logAccess) colIdents.push(ident('create_uid'), ident('write_uid'), ident('create_date'), ident('write_date'));
+    for (let start = 0; start < n; start += INSERT_BATCH) {
+      const end = Math.min(n, start + INSERT_BATCH);
+      const arrays: SQL[] = [sql`unnest(${ids.slice(start, end)}::int4[])`];
+      for (const f of fieldsOrdered) {
+        const arr: unknown[] = new Array(end - start);
+        for (let i = start; i < end; i++) {
+          const v = prepared[i].columns[f.name];
+          arr[i - start] = v === undefined ? null : v;
+        }
+        arrays.push(sql`unnest(${arr}${raw(`::${f.columnType}[]`)})`);
+      }
+      await this.env.cr.execute(sql`INSERT INTO ${target} (${join(colIdents)}) SELECT *${logVals} FROM (SELECT ${join(arrays)}) AS v`);
+    }
+  }
+
+  /**
+   * Compute stored fields of many new records before their INSERT, whatever the compute methods
+   * read (ORM or raw SQL): the rows go to a temporary staging table first, and a temporary view
+   * named like the model's table (temporary objects come first in PostgreSQL's name lookup)
+   * shows the real rows plus the staged ones while the methods run. Their results are then
+   * inserted with the rows: one write per row instead of INSERT + UPDATE of every new row.
+   * Everything temporary is dropped before returning (and with the transaction on error).
+   */
+  private async stagedPrecompute(fields: Field[], ids: number[], prepared: { columns: Vals }[]): Promise<void> {
+    const model = this.model;
+    const cr = this.env.cr;
+    const stage = `${model.table.slice(0, 40)}__staged`;
+    const [{ schema }] = await cr.query<{ schema: string }>(sql`SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ${model.table}::regclass`);
+    if (schema.startsWith('pg_temp')) throw new Error(`Nested bulk create on ${model.name}`);
+    await cr.execute(sql`CREATE TEMP TABLE ${ident(stage)} ON COMMIT DROP AS SELECT * FROM ${ident(schema, model.table)} WITH NO DATA`);
+    let viewCreated = false;
+    try {
+      await this.insertRows(ident(stage), ids, prepared);
+      await cr.execute(sql`CREATE INDEX ON ${ident(stage)} (id)`);
+      await cr.execute(sql`CREATE TEMP VIEW ${ident(model.table)} AS SELECT * FROM ${ident(schema, model.table)} UNION ALL SELECT * FROM ${ident(stage)}`);
+      viewCreated = true;
+      const groups: Field[][] = [];
+      for (const f of fields) {
+        const g = groups.find((x) => (f.isComputed ? x[0].isComputed && x[0].spec.compute === f.spec.compute : x[0] === f));
+        if (g) g.push(f);
+        else groups.push([f]);
+      }
+      for (let start = 0; start < ids.length; start += INSERT_BATCH) {
+        const chunkIds = ids.slice(start, start + INSERT_BATCH);
+        const chunk = this.browse(chunkIds);
+        for (let k = 0; k < groups.length; k++) {
+          const group = groups[k];
+          const values = await chunk.computeStored(group);
+          chunkIds.forEach((id, j) => {
+            const v = values.get(id);
+            for (const g of group) prepared[start + j].columns[g.name] = toColumn(g, v ? v[g.name] ?? false : false);
+          });
+          // A later method reading what this one computed must find it in the staged rows.
+          const later = groups.slice(k + 1).flat();
+          const needed = group.some((e) => (this.env.registry.triggers.get(`${model.name}.${e.name}`) ?? []).some((t) => t.path.length === 0 && later.includes(t.target)));
+          if (needed) {
+            const cols = group.map((g) => chunkIds.map((_, j) => prepared[start + j].columns[g.name] ?? null));
+            const sets = group.map((g) => sql`${ident(g.name)} = v.${ident(g.name)}`);
+            const arrays = [sql`unnest(${chunkIds}::int4[]) AS id`, ...group.map((g, i) => sql`unnest(${cols[i]}${raw(`::${g.columnType}[]`)}) AS ${ident(g.name)}`)];
+            await cr.execute(sql`UPDATE ${ident(stage)} t SET ${join(sets)} FROM (SELECT ${join(arrays)}) v WHERE t.id = v.id`);
+          }
+        }
+      }
+    } finally {
+      if (viewCreated) await cr.execute(sql`DROP VIEW IF EXISTS pg_temp.${ident(model.table)}`).catch(() => undefined);
+      await cr.execute(sql`DROP TABLE IF EXISTS pg_temp.${ident(stage)}`).catch(() => undefined);
+    }
   }
 
   /**
@@ -870,7 +982,7 @@ export class RecordSet implements Iterable<RecordSet> {
    * Records of stored computed fields that depend on `changed` fields of these records, per
    * field: one query per (trigger with a path), none per record.
    */
-  async collectDependents(changed: Set<string>, opts: { skipSelf: boolean }): Promise<Map<Field, Set<number>>> {
+  async collectDependents(changed: Set<string>, opts: { skipSelf: boolean; newRecords?: boolean }): Promise<Map<Field, Set<number>>> {
     const registry = this.env.registry;
     const byTarget = new Map<Field, Set<number>>();
     if (!this.ids.length) return byTarget;
@@ -884,6 +996,10 @@ export class RecordSet implements Iterable<RecordSet> {
           for (const id of this.ids) set.add(id);
           byTarget.set(t.target, set);
           continue;
+        }
+        if (opts.newRecords) {
+          const first = registry.get(t.target.modelName).fields.get(t.path[0]);
+          if (first && (first.type === 'many2one' || first.type === 'many2many')) continue;
         }
         const key = `${t.target.modelName}|${t.path.join('.')}`;
         const s = searches.get(key) ?? { model: t.target.modelName, path: t.path.join('.'), targets: [] };
@@ -925,7 +1041,7 @@ export class RecordSet implements Iterable<RecordSet> {
   }
 
   /** Find stored computed fields depending on `changed` fields of these records; recompute. */
-  async triggerDependents(changed: Set<string>, opts: { skipSelf: boolean; depth?: number }): Promise<void> {
+  async triggerDependents(changed: Set<string>, opts: { skipSelf: boolean; depth?: number; newRecords?: boolean }): Promise<void> {
     const depth = opts.depth ?? 0;
     if (depth > 6 || !this.ids.length) return;
     const byTarget = await this.collectDependents(changed, opts);

@@ -44,6 +44,7 @@ export const SMS_FAILURE_TYPES: Selection = [
 async function setStates(self: RecordSet, state: SmsStateUpdate['state'], failureType: string | null, extra = sql``): Promise<SmsStateUpdate[]> {
   if (!self.ids.length) return [];
   await self.checkAccess('write');
+  // SQL rather than write(): `state` is readonly, and the `state <> 'process'` guard must be atomic.
   const rows = await self.env.cr.query<{ id: number; uuid: string }>(sql`
     UPDATE sms_sms SET state = ${state}, failure_type = ${failureType}::varchar, write_uid = ${self.env.uid}, write_date = now() AT TIME ZONE 'UTC'${extra}
     WHERE id = ANY(${self.ids}::int4[]) AND state <> 'process' RETURNING id, uuid`);

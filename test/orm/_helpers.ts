@@ -66,6 +66,8 @@ export const TestItem: ModelSpec = {
     // related, read / write-through / search
     partner_email: { type: 'char', string: 'Partner Email', related: 'partner_id.email' },
     partner_country_code: { type: 'char', string: 'Partner Country', related: 'partner_id.country_id.code' },
+    // stored computed with raw SQL on the model's own table
+    code_upper: { type: 'char', string: 'Code (upper)', compute: '_compute_code_upper', store: true, depends: ['code'] },
     // stored computed before the INSERT (Odoo's precompute)
     name_len: { type: 'integer', string: 'Name Length', compute: '_compute_name_len', store: true, precompute: true, depends: ['name'] },
     // computed with an inverse
@@ -112,6 +114,14 @@ export const TestItem: ModelSpec = {
         );
         const by = new Map(rows.map((r) => [r.item_id, r.s]));
         return new Map(self.ids.map((id) => [id, { total: by.get(id) ?? 0 }]));
+      },
+    },
+    _compute_code_upper: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.env.cr.query<{ id: number; u: string | null }>(sql`SELECT id, upper(code) AS u FROM test_orm_item WHERE id = ANY(${self.ids}::int4[])`);
+        return new Map(rows.map((r) => [r.id, { code_upper: r.u ?? false }]));
       },
     },
     _compute_name_len: {

@@ -1,0 +1,182 @@
+// Importing contacts from CSV at scale: `npx tsx bench/import.ts [rows]` (or `npm run bench:import`),
+// default 1,000,000 rows.
+//
+// Starts a throwaway embedded PostgreSQL in a temp folder, writes a CSV of `rows` contacts
+// (1% unparseable numbers, 0.1% without number (email only), 0.02% without number nor email,
+// 0.005% with shifted columns; a third with an email, a tenth with a country), imports it into a
+// new list exactly as `npm run cli -- import contacts` does (progress bar on stderr), then
+// re-imports it (idempotent: 0 new), blacklists 1% of the numbers (`import blacklist`), and times
+// reading the list counters (contact_count, contact_count_sms...) over all the subscriptions.
+// Prints rows/s and the peak RSS of this process (sampled every 20 ms) for each step, and the
+// machine's load average (other processes slow the figures down).
+//
+// Environment: BENCH_KEEP=1 keeps the temp folder, BENCH_RERUN=0 skips the re-import.
+
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { startDatabaseServer, ensureDatabase } from '../server/postgres.ts';
+import { loadRegistry } from '../server/bootstrap.ts';
+import { createLogger } from '../server/log.ts';
+import { runBlacklistImport, runContactsImport } from '../server/cli/import.ts';
+import type { Registry } from '../models/orm/registry.ts';
+import { sql } from '../models/orm/sql.ts';
+
+const ROWS = Number(process.argv[2] ?? process.env.BENCH_ROWS ?? 1_000_000);
+const DB = 'bench_import';
+const LIST = 'Bench import';
+
+const mb = (n: number) => Math.round(n / 1048576);
+
+/** Peak RSS of this process while `fn` runs (sampled every 20 ms). */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peak: number; ms: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const t0 = performance.now();
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peak, ms: performance.now() - t0 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+interface Expected {
+  rows: number;
+  skipped: number;
+  flagged: number;
+  emailOnly: number;
+}
+
+/** Write the CSV (streamed, with back-pressure); returns what the import must find. */
+async function writeCsv(file: string, rows: number): Promise<Expected> {
+  const out = fs.createWriteStream(file);
+  const exp: Expected = { rows, skipped: 0, flagged: 0, emailOnly: 0 };
+  let buf = 'name,mobile,email,country,company_name\n';
+  for (let i = 1; i <= rows; i++) {
+    const email = i % 3 === 0 ? `contact${i}@example.com` : '';
+    const country = i % 10 === 0 ? 'BE' : '';
+    let line: string;
+    if (i % 20000 === 19) {
+      line = `Contact ${i},+32 47${String(i).padStart(7, '0')},${email},${country},Shifted,extra`;
+      exp.skipped++;
+    } else if (i % 5000 === 17) {
+      line = `Contact ${i},,,,`;
+      exp.skipped++;
+    } else if (i % 1000 === 13) {
+      line = `Contact ${i},,contact${i}@example.com,${country},`;
+      exp.emailOnly++;
+    } else if (i % 100 === 7) {
+      line = `Contact ${i},n/a ${i},${email},${country},`;
+      exp.flagged++;
+    } else {
+      line = `"Contact ${i}",+32 47${String(i).padStart(7, '0')},${email},${country},${i % 7 === 0 ? 'ACME' : ''}`;
+    }
+    buf += line + '\n';
+    if (buf.length > 1 << 16) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+  return exp;
+}
+
+async function writeBlacklistCsv(file: string, rows: number): Promise<number> {
+  const lines = ['number,reason'];
+  let n = 0;
+  for (let i = 1; i <= rows; i += 100) {
+    if (i % 100 === 7 || i % 1000 === 13 || i % 5000 === 17 || i % 20000 === 19) continue;
+    lines.push(`+32 47${String(i).padStart(7, '0')},bench`);
+    n++;
+  }
+  await fsp.writeFile(file, lines.join('\n') + '\n');
+  return n;
+}
+
+async function readCounters(registry: Registry, listId: number): Promise<Record<string, unknown>> {
+  return registry.transaction({ uid: 2, readonly: true }, async (env) => {
+    const [row] = await env.model('mailing.list').browse([listId]).read(['contact_count', 'contact_count_sms', 'contact_count_email', 'contact_count_opt_out', 'contact_count_blacklisted', 'contact_pct_blacklisted']);
+    return row;
+  });
+}
+
+function loadavg(): string {
+  return os.loadavg().map((n) => n.toFixed(2)).join(' ');
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/import: ${ROWS.toLocaleString('en')} rows, ${os.cpus().length} CPUs, load average ${loadavg()}`);
+  const logger = createLogger('warn');
+  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-bench-import-'));
+  const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger });
+  let registry: Registry | undefined;
+  const table: Record<string, string | number>[] = [];
+  try {
+    await ensureDatabase(server.adminConnectionString, DB);
+    registry = await loadRegistry(server.connectionString(DB), 4);
+    const csv = path.join(dataDir, 'contacts.csv');
+    let t0 = performance.now();
+    const exp = await writeCsv(csv, ROWS);
+    const size = (await fsp.stat(csv)).size;
+    console.log(`CSV written: ${mb(size)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const importOnce = async (label: string) => {
+      const loadBefore = loadavg();
+      const { result, peak, ms } = await withPeakRss(() => runContactsImport(registry!, csv, { list: LIST }, { progressStream: process.stderr }));
+      const imported = result.created + result.updated;
+      table.push({
+        step: label, rows: result.rows, new: result.created, updated: result.updated, flagged: result.flagged, skipped: result.skipped,
+        seconds: +(ms / 1000).toFixed(1), 'rows/s': Math.round(result.rows / (ms / 1000)), 'contacts/s': Math.round(imported / (ms / 1000)),
+        'peak RSS MB': mb(peak), 'load before': loadBefore, 'load after': loadavg(),
+      });
+      return result;
+    };
+    const first = await importOnce('import (new list)');
+    const ok = first.skipped === exp.skipped && first.flagged === exp.flagged && first.created === ROWS - exp.skipped;
+    if (!ok) console.error(`UNEXPECTED COUNTS: expected skipped ${exp.skipped}, flagged ${exp.flagged}, new ${ROWS - exp.skipped}`);
+    if (process.env.BENCH_RERUN !== '0') {
+      const again = await importOnce('re-import (same file)');
+      if (again.created !== 0) console.error(`UNEXPECTED: re-import created ${again.created} contacts`);
+    }
+
+    const blFile = path.join(dataDir, 'blacklist.csv');
+    const blRows = await writeBlacklistCsv(blFile, ROWS);
+    const bl = await withPeakRss(() => runBlacklistImport(registry!, blFile, {}, { progressStream: process.stderr }));
+    table.push({
+      step: 'import blacklist', rows: bl.result.rows, new: bl.result.added, updated: bl.result.alreadyBlacklisted + bl.result.reactivated, flagged: 0,
+      skipped: bl.result.skipped, seconds: +(bl.ms / 1000).toFixed(1), 'rows/s': Math.round(blRows / (bl.ms / 1000)), 'contacts/s': '-',
+      'peak RSS MB': mb(bl.peak), 'load before': '-', 'load after': loadavg(),
+    });
+
+    const listId = first.listId;
+    const subs = (await registry.sudo((env) => env.cr.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM mailing_subscription WHERE list_id = ${listId}`)))[0].n;
+    const times: number[] = [];
+    let counters: Record<string, unknown> = {};
+    for (let i = 0; i < 5; i++) {
+      t0 = performance.now();
+      counters = await readCounters(registry, listId);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    console.table(table);
+    console.log(`mailing.list read of the counters over ${subs.toLocaleString('en')} subscriptions: min ${times[0].toFixed(0)} ms, median ${times[2].toFixed(0)} ms (5 reads)`);
+    console.log('counters:', JSON.stringify(counters));
+    console.log(`load average at the end: ${loadavg()}`);
+  } finally {
+    await registry?.close();
+    await server.stop();
+    if (!process.env.BENCH_KEEP) await fsp.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
