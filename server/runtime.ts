@@ -16,7 +16,9 @@ export interface Runtime {
 }
 
 export async function openRuntime(config: Config, logger: Logger, opts: { poolSize?: number } = {}): Promise<Runtime> {
-  const server = await startDatabaseServer(config, { logger });
+  // initdb without per-file fsync saves seconds on first start; the new cluster holds no data yet,
+  // so the only exposure (a power cut within seconds of the very first start) loses nothing.
+  const server = await startDatabaseServer(config, { logger, initdbNoSync: true });
   try {
     await ensureDatabase(server.adminConnectionString, config.dbName);
     const registry = await loadRegistry(server.connectionString(config.dbName), opts.poolSize ?? 10);

@@ -437,30 +437,32 @@ async function contactBatch(env: Env, rows: ContactRow[], ctx: BatchContext): Pr
   };
 
   // Matching: one index lookup per staged row (phone_sanitized / email_normalized / raw-number
-  // indexes), which the ORM's search would do one domain at a time.
+  // indexes), which the ORM's search would do one domain at a time. `min(c.id + 0)`, not
+  // `min(c.id)`: PostgreSQL would turn the latter into a walk of the primary key in id order,
+  // filtering every contact (seconds per batch on a big table) instead of using those indexes.
   // 1. valid number: same sanitised number...
   await cr.execute(sql`
-    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id) FROM mailing_contact c WHERE c.phone_sanitized = s.phone_sanitized)
+    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.phone_sanitized = s.phone_sanitized)
      WHERE s.phase = 1`);
   // ... else the same email on a contact without valid number, each such contact claimed once.
   await cr.execute(sql`
     WITH cand AS (
-      SELECT s.line, (SELECT min(c.id) FROM mailing_contact c WHERE c.email_normalized = s.email_normalized AND c.phone_sanitized IS NULL) AS cid
+      SELECT s.line, (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.email_normalized = s.email_normalized AND c.phone_sanitized IS NULL) AS cid
         FROM ${ident(STAGE)} s WHERE s.phase = 1 AND s.contact_id IS NULL AND s.email_normalized IS NOT NULL
     ), firsts AS (SELECT DISTINCT ON (cid) line, cid FROM cand WHERE cid IS NOT NULL ORDER BY cid, line)
     UPDATE ${ident(STAGE)} s SET contact_id = f.cid FROM firsts f WHERE s.line = f.line`);
   await insertNew(1);
   // 2. email without valid number: same email, else same raw number.
   await cr.execute(sql`
-    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id) FROM mailing_contact c WHERE c.email_normalized = s.email_normalized)
+    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.email_normalized = s.email_normalized)
      WHERE s.phase = 2`);
   await cr.execute(sql`
-    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id) FROM mailing_contact c WHERE c.mobile IS NOT NULL AND ${strip('c.mobile')} = ${strip('s.mobile')})
+    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.mobile IS NOT NULL AND ${strip('c.mobile')} = ${strip('s.mobile')})
      WHERE s.phase = 2 AND s.contact_id IS NULL AND s.mobile IS NOT NULL`);
   await insertNew(2);
   // 3. flagged number only: same raw number.
   await cr.execute(sql`
-    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id) FROM mailing_contact c WHERE c.mobile IS NOT NULL AND ${strip('c.mobile')} = ${strip('s.mobile')})
+    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.mobile IS NOT NULL AND ${strip('c.mobile')} = ${strip('s.mobile')})
      WHERE s.phase = 3`);
   await insertNew(3);
 

@@ -23,6 +23,7 @@ import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts'
 import { phoneSanitizeMany } from '../tools/phone.ts';
 import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
 import { parseMailingDomain } from './py_literal.ts';
+import { DomainCompiler } from '../orm/domain.ts';
 import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import { SMS_BODY_FILTERS, applyBodyFilters, renderSmsBodies } from './render.ts';
 
@@ -107,18 +108,20 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
       // Odoo's `_get_seen_list_sms`: given records this mailing already traced count as duplicates.
       await cr.execute(sql`UPDATE ${raw(tmp)} r SET seen = TRUE WHERE EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.model = ${modelName} AND tr.res_id = r.res_id)`);
     }
-    if (!spec.sanitizedField) await sanitizeInJs(env, tmp, spec, total, batchSize);
-    // Duplicates: a sanitised number already met earlier in recipient order (only rows that
-    // repeat a number are written).
-    await cr.execute(raw(`UPDATE ${tmp} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${tmp} WHERE sanitized IS NOT NULL) d WHERE ${tmp}.seq = d.seq AND d.rn > 1`));
+    if (!spec.sanitizedField) {
+      await sanitizeInJs(env, tmp, spec, total, batchSize);
+      // Duplicates once the numbers are known: a number already met earlier in recipient order.
+      await cr.execute(raw(`UPDATE ${tmp} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${tmp} WHERE sanitized IS NOT NULL) d WHERE ${tmp}.seq = d.seq AND d.rn > 1`));
+    }
     await cr.execute(raw(`ANALYZE ${tmp}`));
 
     const failure = await failureExpression(env, tmp, m);
     const smsInsert = await smsInsertShape(env);
+    const uuidKey = newUuidKey();
     await withoutFkChecks(env, async () => {
       for (let lo = 0; lo < total; lo += batchSize) {
         const hi = Math.min(total, lo + batchSize);
-        const rows = await insertBatch(env, tmp, m, parts, dynamic, failure, smsInsert, lo, hi, !!opts.collectSmsIds);
+        const rows = await insertBatch(env, tmp, m, parts, dynamic, failure, smsInsert, uuidKey, lo, hi, !!opts.collectSmsIds);
         result.sent += rows.sent;
         for (const [k, n] of Object.entries(rows.canceled)) result.canceled[k] = (result.canceled[k] ?? 0) + n;
         if (opts.collectSmsIds) result.smsIds.push(...rows.smsIds);
@@ -134,44 +137,54 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
 /** Fill the temp table; returns the number of recipients. */
 async function fillRecipients(env: Env, tmp: string, m: MailingRow, spec: SmsRecipientSpec, resIds: number[] | null): Promise<number> {
   const target = env.registry.get(m.mailing_model_real);
-  const t = ident(target.table);
-  let ordered: SQL;
+  const alias = target.table;
+  const r = ident(alias);
+  let from: SQL;
+  let seqExpr: SQL;
+  let where: SQL;
   if (resIds) {
     const ids = [...new Set(resIds.map(Number).filter(Number.isInteger))];
-    ordered = sql`SELECT v.id, v.seq FROM unnest(${ids}::int4[]) WITH ORDINALITY AS v(id, seq) JOIN ${t} x ON x.id = v.id`;
+    from = sql`unnest(${ids}::int4[]) WITH ORDINALITY AS v(id, k) JOIN ${ident(target.table)} ${r} ON ${r}.id = v.id`;
+    seqExpr = sql`row_number() OVER (ORDER BY v.k)`;
+    where = sql`TRUE`;
   } else {
-    const domain = parseMailingDomain(m.mailing_domain);
-    const idsQuery = env.model(target.name).searchQuery(domain, { order: target.order });
-    // Odoo's _get_remaining_recipients: matching records minus those with a trace of this mailing.
-    ordered = sql`SELECT q.id, row_number() OVER () AS seq FROM (${idsQuery}) q
-      WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})`;
+    // The recipients query of the model (domain, archived records excluded) numbered in the
+    // model's order, minus the records this mailing already traced (Odoo's remaining recipients).
+    const compiler = new DomainCompiler(env);
+    const domainWhere = compiler.where(target, parseMailingDomain(m.mailing_domain), alias);
+    const { joins, orderBy } = env.model(target.name).orderToSql(target.order, alias, compiler);
+    from = sql`${ident(target.table)} ${r}${joins}`;
+    seqExpr = sql`row_number() OVER (ORDER BY ${orderBy ?? sql`${r}.id`})`;
+    where = sql`${domainWhere} AND NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = ${r}.id AND tr.model = ${target.name})`;
   }
-  const cols = (names: string[]) => names.map((n) => sql`NULLIF(r.${ident(n)}, '')`);
+  const cols = (names: string[]) => names.map((n) => sql`NULLIF(${r}.${ident(n)}, '')`);
   const rawNumber = spec.numberFields.length ? sql`COALESCE(${join(cols(spec.numberFields))})` : sql`NULL::varchar`;
-  const ownSanitized = spec.sanitizedField ? sql`r.${ident(spec.sanitizedField)}` : sql`NULL::varchar`;
-  const partnerModel = env.registry.has('res.partner') ? env.registry.get('res.partner') : null;
-  const partnerHasSanitized = !!partnerModel?.fields.get('phone_sanitized')?.columnType;
+  const ownSanitized = spec.sanitizedField ? sql`${r}.${ident(spec.sanitizedField)}` : sql`NULL::varchar`;
+  const partnerHasSanitized = !!env.registry.get('res.partner').fields.get('phone_sanitized')?.columnType;
   let joins = sql``;
   let sanitized = ownSanitized;
   let rawExpr = rawNumber;
-  let partner: SQL = spec.isPartner ? sql`r.id` : sql`NULL::int4`;
+  let partner: SQL = spec.isPartner ? sql`${r}.id` : sql`NULL::int4`;
   if (spec.partnerField) {
     // Odoo's partner fallback: a record without a valid number of its own uses its customer's.
-    joins = sql` LEFT JOIN res_partner p ON p.id = r.${ident(spec.partnerField)}`;
-    partner = sql`p.id`;
+    joins = sql` LEFT JOIN res_partner mm_p ON mm_p.id = ${r}.${ident(spec.partnerField)}`;
+    partner = sql`mm_p.id`;
     if (partnerHasSanitized && spec.sanitizedField) {
-      sanitized = sql`COALESCE(${ownSanitized}, p.phone_sanitized)`;
-      rawExpr = sql`CASE WHEN ${ownSanitized} IS NOT NULL OR p.id IS NULL THEN ${rawNumber} ELSE NULLIF(p.phone, '') END`;
+      sanitized = sql`COALESCE(${ownSanitized}, mm_p.phone_sanitized)`;
+      rawExpr = sql`CASE WHEN ${ownSanitized} IS NOT NULL OR mm_p.id IS NULL THEN ${rawNumber} ELSE NULLIF(mm_p.phone, '') END`;
     }
   }
-  const rawList = spec.numberFields.length ? sql`ARRAY[${join(spec.numberFields.map((n) => sql`r.${ident(n)}::varchar`))}]` : sql`ARRAY[]::varchar[]`;
-  const country = spec.countryField ? sql`(SELECT c.code FROM res_country c WHERE c.id = r.${ident(spec.countryField)})` : sql`NULL::varchar`;
   const jsPath = !spec.sanitizedField;
-  // One INSERT … SELECT for the whole recipient set (the database does the search, the anti-join
-  // on existing traces and the ordering; nothing goes through Node).
-  return env.cr.execute(sql`INSERT INTO ${raw(tmp)} (seq, res_id, raw_number, sanitized, partner_id, raw_numbers, country_code)
-    SELECT o.seq, r.id, ${rawExpr}, ${sanitized}, ${partner}, ${jsPath ? rawList : sql`NULL`}, ${jsPath ? country : sql`NULL`}
-    FROM (${ordered}) o JOIN ${t} r ON r.id = o.id${joins}`);
+  const rawList = jsPath && spec.numberFields.length ? sql`ARRAY[${join(spec.numberFields.map((n) => sql`${r}.${ident(n)}::varchar`))}]` : sql`NULL::varchar[]`;
+  const country = jsPath && spec.countryField ? sql`(SELECT c.code FROM res_country c WHERE c.id = ${r}.${ident(spec.countryField)})` : sql`NULL::varchar`;
+  // One INSERT … SELECT for the whole recipient set: the database searches, drops what is already
+  // traced, numbers in recipient order and flags repeated numbers (a second window, by number).
+  return env.cr.execute(sql`INSERT INTO ${raw(tmp)} (seq, res_id, raw_number, sanitized, partner_id, raw_numbers, country_code, dup)
+    SELECT x.seq, x.res_id, x.raw_number, x.sanitized, x.partner_id, x.raw_numbers, x.country_code,
+           x.sanitized IS NOT NULL AND row_number() OVER (PARTITION BY x.sanitized ORDER BY x.seq) > 1
+    FROM (SELECT ${seqExpr} AS seq, ${r}.id AS res_id, ${rawExpr} AS raw_number, ${sanitized} AS sanitized, ${partner} AS partner_id,
+                 ${rawList} AS raw_numbers, ${country} AS country_code
+          FROM ${from}${joins} WHERE ${where}) x`);
 }
 
 /** Models without a stored sanitised number: E.164 in Node, one batch at a time. */
@@ -265,20 +278,16 @@ async function smsInsertShape(env: Env): Promise<SmsInsertShape> {
 
 async function insertBatch(
   env: Env, tmp: string, m: MailingRow, parts: ReturnType<typeof parseInlineTemplate>, dynamic: boolean,
-  failure: SQL, shape: SmsInsertShape, lo: number, hi: number, collect: boolean,
+  failure: SQL, shape: SmsInsertShape, uuidKey: UuidKey, lo: number, hi: number, collect: boolean,
 ): Promise<{ sent: number; canceled: Record<string, number>; smsIds: number[] }> {
   const r = raw(tmp);
   const uid = env.uid;
   const modelName = m.mailing_model_real;
-  const n = hi - lo;
-  // The SMS uuids, drawn in Node (PostgreSQL's gen_random_uuid costs ~10 µs a row).
-  const uuids = orderedSmsUuids(n);
-  let perRow: SQL;
+  let perRow: SQL = sql``;
   let bodySource: SQL;
   let codeExpr: SQL = SQL_CODE;
   if (!dynamic) {
     // Same text for everyone: one constant parameter, nothing rendered per recipient.
-    perRow = sql`JOIN unnest(${uuids}::varchar[]) WITH ORDINALITY AS rb(uuid, k) ON rb.k = ${r}.seq - ${lo}`;
     bodySource = sql`${m.body_plaintext || ''}::text`;
   } else {
     // Per-recipient bodies: one read of the batch's records, rendered in Node, joined back by seq.
@@ -295,7 +304,7 @@ async function insertBatch(
       codes,
       sendable: rows.map((x) => x.failure === null),
     });
-    perRow = sql`JOIN unnest(${rows.map((x) => x.seq)}::int4[], ${bodies}::text[], ${codes}::varchar[], ${uuids.slice(0, rows.length)}::varchar[]) AS rb(seq, body, code, uuid) ON rb.seq = ${r}.seq`;
+    perRow = sql` JOIN unnest(${rows.map((x) => x.seq)}::int4[], ${bodies}::text[], ${codes}::varchar[]) AS rb(seq, body, code) ON rb.seq = ${r}.seq`;
     bodySource = sql`n.body`;
     codeExpr = sql`rb.code`;
   }
@@ -308,8 +317,9 @@ async function insertBatch(
   // state hook when the engine first reports on it (see sms_tracker.ts), not here.
   const rows = await env.cr.query<{ failure: string | null; n: number; ids: number[] | null }>(sql`
     WITH batch AS MATERIALIZED (
-      SELECT ${r}.seq, ${r}.res_id, ${r}.raw_number, ${r}.sanitized, ${r}.partner_id, ${failure} AS failure, ${codeExpr} AS code, rb.uuid${dynBody}
-      FROM ${r} ${perRow} WHERE ${r}.seq > ${lo} AND ${r}.seq <= ${hi} ORDER BY ${r}.seq
+      SELECT ${r}.seq, ${r}.res_id, ${r}.raw_number, ${r}.sanitized, ${r}.partner_id, ${failure} AS failure, ${codeExpr} AS code,
+             ${uuidExpr(uuidKey, r)} AS uuid${dynBody}
+      FROM ${r}${perRow} WHERE ${r}.seq > ${lo} AND ${r}.seq <= ${hi} ORDER BY ${r}.seq
     ), n AS MATERIALIZED (
       SELECT b.*, nextval('mailing_trace_id_seq')::int4 AS trace_id,
              CASE WHEN b.failure IS NULL THEN nextval('sms_sms_id_seq')::int4 END AS sms_id
@@ -334,34 +344,28 @@ async function insertBatch(
       if (row.ids) out.smsIds.push(...row.ids);
     } else out.canceled[row.failure] = row.n;
   }
-  void n;
   return out;
 }
 
+/** Per-preparation secret and clock of the SMS uuids (see uuidExpr). */
+export interface UuidKey {
+  prefix: string;
+  secret: string;
+}
+
+export function newUuidKey(): UuidKey {
+  return { prefix: Date.now().toString(16).padStart(12, '0'), secret: randomBytes(16).toString('hex') };
+}
+
 /**
- * `count` SMS uuids in Odoo's format (32 lowercase hex chars), time-ordered like UUIDv7: 48-bit
- * millisecond clock, 20-bit counter, 60 random bits. Still unguessable (delivery reports are keyed
- * by uuid), but a million of them append to the unique uuid indexes instead of hitting random
- * pages (several times faster at that size).
+ * SMS uuid in Odoo's format (32 lowercase hex chars), computed in SQL: 12 hex of the preparation's
+ * clock (ms), 7 of the recipient's rank, 13 of md5(secret, rank) with a random per-preparation
+ * secret. Unique, unguessable (delivery reports are keyed by uuid), and increasing, so a million of
+ * them append to the unique uuid indexes instead of hitting random pages; gen_random_uuid() would
+ * also cost ~10 µs a row.
  */
-let lastUuidMs = 0;
-let uuidCounter = 0;
-export function orderedSmsUuids(count: number): string[] {
-  const out = new Array<string>(count);
-  const rnd = randomBytes(8 * count);
-  for (let i = 0; i < count; i++) {
-    const ms = Date.now();
-    if (ms > lastUuidMs) {
-      lastUuidMs = ms;
-      uuidCounter = 0;
-    } else if (++uuidCounter > 0xfffff) {
-      lastUuidMs++;
-      uuidCounter = 0;
-    }
-    const random = rnd.toString('hex', 8 * i, 8 * i + 8).slice(1);
-    out[i] = lastUuidMs.toString(16).padStart(12, '0') + uuidCounter.toString(16).padStart(5, '0') + random;
-  }
-  return out;
+function uuidExpr(key: UuidKey, r: SQL): SQL {
+  return sql`${key.prefix}::text || lpad(to_hex(${r}.seq), 7, '0') || substr(md5(${key.secret}::text || ${r}.seq::text), 1, 13)`;
 }
 
 /**

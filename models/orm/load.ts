@@ -103,6 +103,7 @@ class Loader {
   private readonly batchXmlIds = new Set<string>();
   /** Models this import may create records of (name lookups on them flush the batch first). */
   readonly creatable = new Set<string>();
+  private readonly nameCache = new Map<string, [number, string][]>();
   private inputTz?: string;
   readonly module: string;
   readonly noupdate: boolean;
@@ -359,7 +360,14 @@ class Loader {
       fieldType = 'name';
       if (text === '') return [false, fieldType, warnings];
       await this.flush({ model: comodel.name });
-      const found = (await this.env.model(comodel.name).call('name_search', text, null, '=', 100)) as [number, string][];
+      // The same name in many rows (a country...) is looked up once, unless this import may
+      // create records of that model meanwhile.
+      const key = `${comodel.name}\u0000${text}`;
+      let found = this.creatable.has(comodel.name) ? undefined : this.nameCache.get(key);
+      if (!found) {
+        found = (await this.env.model(comodel.name).call('name_search', text, null, '=', 100)) as [number, string][];
+        if (!this.creatable.has(comodel.name)) this.nameCache.set(key, found);
+      }
       if (found.length) {
         if (found.length > 1) warnings.push(new ImportIssue(`Found multiple matches for value '${esc(text)}' in field '%(field)s' (${found.length} matches)`, undefined, true));
         id = found[0][0];
