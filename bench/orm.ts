@@ -90,6 +90,8 @@ async function main(): Promise<void> {
     const byCode = new Map((await reg.sudo((env) => env.cr.query<{ id: number; code: string }>(sql`SELECT id, code FROM res_country WHERE code IN ('BE', 'FR', 'NL', 'DE')`))).map((r) => [r.code, r.id]));
     const be = byCode.get('BE')!;
     const common = ['BE', 'FR', 'NL', 'DE'].map((c) => byCode.get(c)!);
+    // Same country mix everywhere: 30% BE, 20% FR, 10% NL, 10% DE, 30% spread over all countries.
+    const countryFor = (g: number) => [be, be, be, common[1], common[1], common[2], common[3]][g % 10] ?? countryIds[g % countryIds.length];
 
     // ------------------------------------------------------------------ 1. create 100k
     const makeVals = (tag: string): Vals[] => Array.from({ length: CREATE_N }, (_, i) => ({
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
       email: `bench.${tag}${i}@example.com`,
       phone: `+32 470 ${String(i).padStart(6, '0')}`,
       city: i % 2 ? 'Brussels' : 'Liège',
-      country_id: i % 3 ? be : countryIds[i % countryIds.length],
+      country_id: countryFor(i),
       is_company: i % 10 === 0,
     }));
     const createRun = async (label: string, context: Record<string, unknown>, tag: string) => {

@@ -139,6 +139,7 @@ export interface ContactImportResult {
 interface ContactRow {
   line: number;
   name?: string;
+  /** A `name` column was given (else the name comes from first/last name). */
   nameGiven: boolean;
   first?: string;
   last?: string;
@@ -147,13 +148,18 @@ interface ContactRow {
   emailNormalized?: string;
   mobile?: string;
   sanitized?: string;
+  /** Country code `sanitized` was computed with. */
+  phoneCountry: string | null;
   countryId?: number;
   countryGiven: boolean;
-  sanitizeCountry: string | null;
   tags?: string[];
   phase: 1 | 2 | 3;
-  /** Later rows of the batch merged into this one. */
-  duplicates?: number;
+}
+
+interface PreparedBatch {
+  rows: ContactRow[];
+  /** Rows of the batch merged into an earlier row with the same key. */
+  merged: number;
 }
 
 interface BatchResult {
@@ -171,13 +177,20 @@ interface Country {
   code: string;
 }
 
+interface BatchContext {
+  listId: number;
+  /** Default country of phone sanitisation (contacts without country). */
+  fallback: string | null;
+  /** Highest contact id before the import: higher ids were created by it. */
+  maxId: number;
+  codeOf: Map<number, string>;
+  /** No trigger of our own on the tables COPYed into (only FK triggers would be skipped). */
+  onlyFkTriggers: boolean;
+}
+
+const KEYS = 'import_contact_keys';
 const STAGE = 'import_contact_stage';
-const STAGE_COLUMNS = [
-  'line', 'name', 'name_given', 'first_name', 'last_name', 'company_name', 'email', 'email_normalized', 'mobile', 'phone_sanitized',
-  'country_id', 'country_given', 'sanitize_country', 'tags', 'phase',
-];
 const LOCK_KEY = 'sms_marketing.import_contacts';
-const TAG_SEPARATOR = '\n';
 
 /** Import contacts from CSV records (header first) into the list `opts.list`. */
 export async function importContacts(registry: Registry, records: AsyncIterable<ImportRecord>, opts: ContactImportOptions): Promise<ContactImportResult> {
@@ -218,7 +231,9 @@ async function runImport(
     const listCreated = listId === undefined;
     if (listCreated) listId = (await env.model('mailing.list').create({ name: listName })).ids[0];
     const maxId = (await env.cr.query<{ m: number | null }>(sql`SELECT max(id) AS m FROM mailing_contact`))[0].m ?? 0;
-    return { option, fallback, countries, listId: listId!, listCreated, maxId };
+    const [{ n }] = await env.cr.query<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid IN ('mailing_contact'::regclass, 'mailing_subscription'::regclass) AND NOT tgisinternal`);
+    return { option, fallback, countries, listId: listId!, listCreated, maxId, onlyFkTriggers: n === 0 };
   });
   const { option, fallback, listId } = setup;
   const countryOf = new Map<string, Country>();
@@ -243,16 +258,18 @@ async function runImport(
     result.skipped = skipped.count;
     opts.onProgress?.({ ...result, seconds: (performance.now() - started) / 1000 });
   });
-  const ctx: BatchContext = { listId, fallback, maxId: setup.maxId };
+  const ctx: BatchContext = {
+    listId, fallback, maxId: setup.maxId, codeOf: new Map(setup.countries.map((c) => [c.id, c.code])), onlyFkTriggers: setup.onlyFkTriggers,
+  };
 
   let index: Map<string, number> | undefined;
   let width = 0;
   let pending: ContactRow[] = [];
   const flush = async () => {
     if (!pending.length) return;
-    const rows = prepareBatch(pending, result);
+    const batch = prepareBatch(pending, result);
     pending = [];
-    await batches.push(() => registry.transaction({ uid: IMPORT_UID, su: true }, (env) => contactBatch(env, rows, ctx)));
+    await batches.push(() => registry.transaction({ uid: IMPORT_UID, su: true }, (env) => contactBatch(env, batch, ctx)));
   };
 
   for await (const rec of records) {
@@ -309,7 +326,6 @@ function readRow(
   const first = get('first_name');
   const last = get('last_name');
   const explicitName = get('name');
-  const name = explicitName ?? ([first, last].filter(Boolean).join(' ') || undefined);
   let country: Country | undefined;
   const countryText = get('country');
   if (countryText) {
@@ -320,12 +336,10 @@ function readRow(
     }
   }
   const tagsText = get('tags');
-  const tags = tagsText
-    ? [...new Set(tagsText.split(',').map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean))]
-    : undefined;
+  const tags = tagsText ? [...new Set(tagsText.split(',').map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean))] : [];
   return {
     line,
-    name,
+    name: explicitName ?? ([first, last].filter(Boolean).join(' ') || undefined),
     nameGiven: explicitName !== undefined,
     first,
     last,
@@ -333,20 +347,28 @@ function readRow(
     email,
     emailNormalized,
     mobile,
+    phoneCountry: (country ?? option)?.code ?? fallback,
     countryId: (country ?? option)?.id,
     countryGiven: country !== undefined,
-    sanitizeCountry: (country ?? option)?.code ?? fallback,
-    tags: tags?.length ? tags : undefined,
+    tags: tags.length ? tags : undefined,
     phase: 3,
   };
 }
 
-/** Sanitise the numbers of a batch (one parse per distinct number and country) and merge rows by identity key. */
-function prepareBatch(rows: ContactRow[], result: ContactImportResult): ContactRow[] {
+/** Raw number without separators (the key of flagged numbers; the database compares with SQL's regexp). */
+function stripNumber(mobile: string | undefined): string | undefined {
+  return mobile ? mobile.replace(/[\s\\./()-]/g, '') : undefined;
+}
+
+/**
+ * Outside any transaction (while the previous batch is in the database): sanitise the numbers
+ * (one parse per distinct number and country), decide each row's phase, merge rows sharing a key.
+ */
+function prepareBatch(rows: ContactRow[], result: ContactImportResult): PreparedBatch {
   const byCountry = new Map<string, ContactRow[]>();
   for (const r of rows) {
     if (!r.mobile) continue;
-    const k = r.sanitizeCountry ?? '';
+    const k = r.phoneCountry ?? '';
     const list = byCountry.get(k);
     if (list) list.push(r);
     else byCountry.set(k, [r]);
@@ -359,200 +381,317 @@ function prepareBatch(rows: ContactRow[], result: ContactImportResult): ContactR
     });
   }
   const byKey = new Map<string, ContactRow>();
+  let merged = 0;
   for (const r of rows) {
     r.phase = r.sanitized ? 1 : r.emailNormalized ? 2 : 3;
-    const key = r.sanitized ? `p:${r.sanitized}` : r.emailNormalized ? `e:${r.emailNormalized}` : `m:${r.mobile!.replace(/[\s\\./()-]/g, '')}`;
+    const key = r.sanitized ? `p:${r.sanitized}` : r.emailNormalized ? `e:${r.emailNormalized}` : `m:${stripNumber(r.mobile)}`;
     const seen = byKey.get(key);
-    if (seen) merge(seen, r);
-    else byKey.set(key, r);
+    if (seen) {
+      merge(seen, r);
+      merged++;
+    } else {
+      byKey.set(key, r);
+    }
   }
-  return [...byKey.values()];
+  return { rows: [...byKey.values()], merged };
 }
 
-/** Later non-empty values win (as if the later row updated the contact of the earlier one). */
+/**
+ * Apply row `r` to the contact values `into`, as the UPDATE of existing contacts does: given
+ * values win, except an email that does not normalise over one that does, and a flagged number
+ * over a valid one; the name follows first/last name unless a name is given.
+ */
 function merge(into: ContactRow, r: ContactRow): void {
-  if (r.nameGiven || (!into.nameGiven && r.name)) {
-    into.name = r.name;
-    into.nameGiven = r.nameGiven;
-  }
   into.first = r.first ?? into.first;
   into.last = r.last ?? into.last;
-  if (!into.nameGiven && (r.first || r.last)) into.name = [into.first, into.last].filter(Boolean).join(' ');
+  if (r.nameGiven) {
+    into.name = r.name;
+    into.nameGiven = true;
+  } else if (r.first || r.last) {
+    into.name = [into.first, into.last].filter(Boolean).join(' ');
+  }
   into.company = r.company ?? into.company;
   if (r.emailNormalized || (!into.emailNormalized && r.email)) {
     into.email = r.email;
-    into.emailNormalized = r.emailNormalized;
+    into.emailNormalized = r.emailNormalized ?? into.emailNormalized;
   }
   if (r.mobile && (r.sanitized || !into.sanitized)) {
     into.mobile = r.mobile;
     into.sanitized = r.sanitized;
+    into.phoneCountry = r.phoneCountry;
   }
   if (r.countryGiven) {
     into.countryId = r.countryId;
     into.countryGiven = true;
-    into.sanitizeCountry = r.sanitizeCountry;
+  } else {
+    into.countryId ??= r.countryId;
   }
-  if (r.tags) into.tags = [...new Set([...(into.tags ?? []), ...r.tags])];
-  into.duplicates = (into.duplicates ?? 0) + 1;
+  if (r.tags) into.tags = into.tags ? [...new Set([...into.tags, ...r.tags])] : r.tags;
 }
 
-interface BatchContext {
-  listId: number;
-  /** Default country of phone sanitisation (for contacts without country). */
-  fallback: string | null;
-  /** Highest contact id before the import: higher ids were created by it. */
-  maxId: number;
+/**
+ * Run the COPYs of new rows with their foreign keys checked once per referenced row instead of
+ * once per copied row: the list, the user and the countries are locked FOR KEY SHARE (what each
+ * row's FK trigger does) and must exist; contact ids are those inserted just before. The per-row
+ * FK triggers are then skipped (session_replication_role = replica, as prepare.ts does) when the
+ * role may set it and no other trigger exists on those tables; otherwise they simply run. They
+ * cost more than the inserts themselves (about 4 checks of ~8 µs per subscription).
+ */
+async function withSetBasedFkChecks(env: Env, ctx: BatchContext, countryIds: number[], fn: () => Promise<void>): Promise<void> {
+  const cr = env.cr;
+  // Referential checks set-based: one lock per referenced row for the whole batch.
+  const [locked] = await cr.query<{ lists: number; users: number; countries: number }>(sql`
+    WITH l AS (SELECT id FROM mailing_list WHERE id = ${ctx.listId}::int4 FOR KEY SHARE),
+         u AS (SELECT id FROM res_users WHERE id = ${env.uid}::int4 FOR KEY SHARE),
+         c AS (SELECT id FROM res_country WHERE id = ANY(${countryIds}::int4[]) FOR KEY SHARE)
+    SELECT (SELECT count(*) FROM l)::int AS lists, (SELECT count(*) FROM u)::int AS users, (SELECT count(*) FROM c)::int AS countries`);
+  if (locked.lists !== 1) throw new UserError(`The mailing list #${ctx.listId} was deleted during the import.`);
+  if (locked.users !== 1 || locked.countries !== countryIds.length) throw new UserError('A user or country used by the import was deleted during the import.');
+  let off = false;
+  if (ctx.onlyFkTriggers) {
+    await cr.execute('SAVEPOINT import_contacts_fk');
+    try {
+      await cr.execute('SET LOCAL session_replication_role = replica');
+      off = true;
+      await cr.execute('RELEASE SAVEPOINT import_contacts_fk');
+    } catch {
+      await cr.execute('ROLLBACK TO SAVEPOINT import_contacts_fk');
+      await cr.execute('RELEASE SAVEPOINT import_contacts_fk');
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    if (off) await cr.execute('SET LOCAL session_replication_role = origin');
+  }
 }
 
-/** One batch (distinct identity keys), in one transaction. */
-async function contactBatch(env: Env, rows: ContactRow[], ctx: BatchContext): Promise<BatchResult> {
+interface Found {
+  idx: number;
+  by_phone: number | null;
+  by_free_email: number | null;
+  by_email: number | null;
+  by_mobile: number | null;
+  /** Current values of the first candidate (the only existing contact the row can end on). */
+  id: number | null;
+  name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  company_name: string | null;
+  email: string | null;
+  email_normalized: string | null;
+  mobile: string | null;
+  phone_sanitized: string | null;
+  country_id: number | null;
+  /** Subscription to the list, if any, and whether it is opted out. */
+  subscription_id: number | null;
+  opted_out: boolean;
+}
+
+const COMPARED: (keyof ContactRow)[] = ['name', 'first', 'last', 'company', 'email', 'emailNormalized', 'mobile', 'sanitized', 'countryId'];
+
+/** An existing contact as a row (to merge the file's rows into), with the country its number was read in. */
+function fromDb(f: Found, ctx: BatchContext): ContactRow {
+  const u = <T>(v: T | null) => v ?? undefined;
+  return {
+    line: 0, name: u(f.name), nameGiven: false, first: u(f.first_name), last: u(f.last_name), company: u(f.company_name), email: u(f.email),
+    emailNormalized: u(f.email_normalized), mobile: u(f.mobile), sanitized: u(f.phone_sanitized),
+    phoneCountry: (f.country_id !== null ? ctx.codeOf.get(f.country_id) : undefined) ?? ctx.fallback,
+    countryId: u(f.country_id), countryGiven: false, phase: 3,
+  };
+}
+
+/** `phone_sanitized` as _compute_phone_sanitized gives it for the row's final number and country. */
+function resanitize(r: ContactRow, ctx: BatchContext): void {
+  const code = (r.countryId !== undefined ? ctx.codeOf.get(r.countryId) : undefined) ?? ctx.fallback;
+  if (code === r.phoneCountry) return;
+  r.sanitized = r.mobile ? phoneSanitizeMany([r.mobile], code)[0] || undefined : undefined;
+  r.phoneCountry = code;
+}
+
+/** One batch (rows with distinct keys), in one transaction. Does not modify `batch` (retries). */
+async function contactBatch(env: Env, batch: PreparedBatch, ctx: BatchContext): Promise<BatchResult> {
   const cr = env.cr;
   const uid = env.uid;
-  const now = raw(`now() AT TIME ZONE 'UTC'`);
+  const rows = batch.rows.map((r) => ({ ...r }));
+  const [{ now }] = await cr.query<{ now: string }>(sql`SELECT (now() AT TIME ZONE 'UTC')::text AS now`);
   const strip = (col: string) => sql`regexp_replace((${raw(col)})::text, ${raw(`'${PHONE_REGEX_PATTERN}'`)}::text, ''::text, 'g'::text)`;
 
-  // Staging table of this transaction: the batch reaches the server in one COPY.
+  // The batch's keys reach the server in one COPY into a staging table of this transaction.
   await cr.execute(sql`
-    CREATE TEMP TABLE ${ident(STAGE)} (
-      line int4 PRIMARY KEY, name varchar, name_given bool, first_name varchar, last_name varchar, company_name varchar,
-      email varchar, email_normalized varchar, mobile varchar, phone_sanitized varchar, country_id int4, country_given bool,
-      sanitize_country varchar, tags text, phase int2, contact_id int4, is_new bool NOT NULL DEFAULT FALSE
-    ) ON COMMIT DROP`);
-  await copyInto(cr, STAGE, STAGE_COLUMNS, rows.map((r) => copyLine([
-    r.line, r.name, r.nameGiven, r.first, r.last, r.company, r.email, r.emailNormalized, r.mobile, r.sanitized,
-    r.countryId, r.countryGiven, r.sanitizeCountry, r.tags?.join(TAG_SEPARATOR), r.phase,
-  ])).join(''));
-  await cr.execute(sql`ANALYZE ${ident(STAGE)}`);
+    CREATE TEMP TABLE ${ident(KEYS)} (idx int4, phase int2, phone_sanitized varchar, email_normalized varchar, mobile varchar) ON COMMIT DROP`);
+  await copyInto(cr, KEYS, ['idx', 'phase', 'phone_sanitized', 'email_normalized', 'mobile'],
+    rows.map((r, i) => copyLine([i, r.phase, r.sanitized, r.emailNormalized, r.phase === 1 ? null : r.mobile])).join(''));
 
-  // New contacts of one phase: ids drawn from the sequence, then one INSERT ... SELECT
-  // (the ORM would build one dict per record and recompute the stored fields row by row).
-  const insertNew = async (phase: number) => {
-    await cr.execute(sql`UPDATE ${ident(STAGE)} SET contact_id = nextval('mailing_contact_id_seq'), is_new = TRUE WHERE phase = ${phase} AND contact_id IS NULL`);
-    await cr.execute(sql`
-      INSERT INTO mailing_contact (id, name, first_name, last_name, company_name, email, email_normalized, mobile, phone_sanitized,
-                                   country_id, message_bounce, create_uid, write_uid, create_date, write_date)
-      SELECT contact_id, name, first_name, last_name, company_name, email, email_normalized, mobile, phone_sanitized,
-             country_id, 0, ${uid}::int4, ${uid}::int4, ${now}, ${now}
-        FROM ${ident(STAGE)} WHERE phase = ${phase} AND is_new ORDER BY line`);
-  };
-
-  // Matching: one index lookup per staged row (phone_sanitized / email_normalized / raw-number
-  // indexes), which the ORM's search would do one domain at a time. `min(c.id + 0)`, not
-  // `min(c.id)`: PostgreSQL would turn the latter into a walk of the primary key in id order,
-  // filtering every contact (seconds per batch on a big table) instead of using those indexes.
-  // 1. valid number: same sanitised number...
-  await cr.execute(sql`
-    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.phone_sanitized = s.phone_sanitized)
-     WHERE s.phase = 1`);
-  // ... else the same email on a contact without valid number, each such contact claimed once.
-  await cr.execute(sql`
-    WITH cand AS (
-      SELECT s.line, (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.email_normalized = s.email_normalized AND c.phone_sanitized IS NULL) AS cid
-        FROM ${ident(STAGE)} s WHERE s.phase = 1 AND s.contact_id IS NULL AND s.email_normalized IS NOT NULL
-    ), firsts AS (SELECT DISTINCT ON (cid) line, cid FROM cand WHERE cid IS NOT NULL ORDER BY cid, line)
-    UPDATE ${ident(STAGE)} s SET contact_id = f.cid FROM firsts f WHERE s.line = f.line`);
-  await insertNew(1);
-  // 2. email without valid number: same email, else same raw number.
-  await cr.execute(sql`
-    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.email_normalized = s.email_normalized)
-     WHERE s.phase = 2`);
-  await cr.execute(sql`
-    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.mobile IS NOT NULL AND ${strip('c.mobile')} = ${strip('s.mobile')})
-     WHERE s.phase = 2 AND s.contact_id IS NULL AND s.mobile IS NOT NULL`);
-  await insertNew(2);
-  // 3. flagged number only: same raw number.
-  await cr.execute(sql`
-    UPDATE ${ident(STAGE)} s SET contact_id = (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.mobile IS NOT NULL AND ${strip('c.mobile')} = ${strip('s.mobile')})
-     WHERE s.phase = 3`);
-  await insertNew(3);
-
-  // Existing contacts: the given values, set-based, only where something differs (no ORM write:
-  // no per-record recompute/tracking; the stored computes are written alongside, see above).
-  const changed = await cr.execute(sql`
-    UPDATE mailing_contact c
-       SET name = n.name, first_name = n.first_name, last_name = n.last_name, company_name = n.company_name, email = n.email,
-           email_normalized = n.email_normalized, mobile = n.mobile, phone_sanitized = n.phone_sanitized, country_id = n.country_id,
-           write_uid = ${uid}::int4, write_date = ${now}
+  // Existing contacts of every key, their values and subscription, in one statement: an index
+  // lookup per row (phone_sanitized, email_normalized, the mixin's raw-number index) where the
+  // ORM would search and read row by row. `min(c.id + 0)`, not `min(c.id)`: PostgreSQL would turn
+  // the latter into a walk of the whole primary key in id order instead of using those indexes.
+  const found = await cr.query<Found>(sql`
+    SELECT m.*, c.id, c.name, c.first_name, c.last_name, c.company_name, c.email, c.email_normalized, c.mobile, c.phone_sanitized,
+           c.country_id, ms.id AS subscription_id, COALESCE(ms.opt_out, FALSE) AS opted_out
       FROM (
-        SELECT c.id,
-               CASE WHEN s.name_given THEN s.name
-                    WHEN s.first_name IS NOT NULL OR s.last_name IS NOT NULL
-                      THEN concat_ws(' ', COALESCE(s.first_name, c.first_name), COALESCE(s.last_name, c.last_name))
-                    ELSE c.name END AS name,
-               COALESCE(s.first_name, c.first_name) AS first_name,
-               COALESCE(s.last_name, c.last_name) AS last_name,
-               COALESCE(s.company_name, c.company_name) AS company_name,
-               CASE WHEN s.email_normalized IS NOT NULL OR (c.email_normalized IS NULL AND s.email IS NOT NULL) THEN s.email ELSE c.email END AS email,
-               COALESCE(s.email_normalized, c.email_normalized) AS email_normalized,
-               CASE WHEN s.phone_sanitized IS NOT NULL OR (c.phone_sanitized IS NULL AND s.mobile IS NOT NULL) THEN s.mobile ELSE c.mobile END AS mobile,
-               CASE WHEN s.phone_sanitized IS NOT NULL OR (c.phone_sanitized IS NULL AND s.mobile IS NOT NULL) THEN s.phone_sanitized ELSE c.phone_sanitized END AS phone_sanitized,
-               CASE WHEN s.country_given THEN s.country_id ELSE COALESCE(c.country_id, s.country_id) END AS country_id
-          FROM ${ident(STAGE)} s JOIN mailing_contact c ON c.id = s.contact_id
-         WHERE NOT s.is_new
-      ) n
-     WHERE c.id = n.id
-       AND (c.name, c.first_name, c.last_name, c.company_name, c.email, c.email_normalized, c.mobile, c.phone_sanitized, c.country_id)
-           IS DISTINCT FROM (n.name, n.first_name, n.last_name, n.company_name, n.email, n.email_normalized, n.mobile, n.phone_sanitized, n.country_id)`);
+        SELECT k.idx, k.by_phone,
+               CASE WHEN k.phase = 1 AND k.by_phone IS NULL AND k.email_normalized IS NOT NULL
+                    THEN (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.email_normalized = k.email_normalized AND c.phone_sanitized IS NULL) END AS by_free_email,
+               k.by_email,
+               CASE WHEN k.phase > 1 AND k.by_email IS NULL AND k.mobile IS NOT NULL
+                    THEN (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.mobile IS NOT NULL AND ${strip('c.mobile')} = ${strip('k.mobile')}) END AS by_mobile
+          FROM (
+            SELECT k.*,
+                   CASE WHEN k.phase = 1 THEN (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.phone_sanitized = k.phone_sanitized) END AS by_phone,
+                   CASE WHEN k.phase = 2 THEN (SELECT min(c.id + 0) FROM mailing_contact c WHERE c.email_normalized = k.email_normalized) END AS by_email
+              FROM ${ident(KEYS)} k OFFSET 0
+          ) k
+      ) m
+      JOIN mailing_contact c ON c.id = COALESCE(m.by_phone, m.by_free_email, m.by_email, m.by_mobile)
+      LEFT JOIN mailing_subscription ms ON ms.contact_id = c.id AND ms.list_id = ${ctx.listId}::int4`);
 
-  // An existing contact whose final (number, country) is not the one sanitised above (it kept its
-  // own country or number): sanitise again as _compute_phone_sanitized would (rare; few rows).
-  const recheck = await cr.query<{ id: number; mobile: string | null; code: string | null; phone_sanitized: string | null }>(sql`
-    SELECT c.id, c.mobile, COALESCE(co.code, ${ctx.fallback}::varchar) AS code, c.phone_sanitized
-      FROM ${ident(STAGE)} s JOIN mailing_contact c ON c.id = s.contact_id LEFT JOIN res_country co ON co.id = c.country_id
-     WHERE NOT s.is_new
-       AND (c.mobile IS DISTINCT FROM s.mobile OR COALESCE(co.code, ${ctx.fallback}::varchar) IS DISTINCT FROM s.sanitize_country)`);
-  const fixes: { id: number; phone: string | null }[] = [];
-  for (const r of recheck) {
-    const phone = r.mobile ? phoneSanitizeMany([r.mobile], r.code)[0] || null : null;
-    if (phone !== r.phone_sanitized) fixes.push({ id: r.id, phone });
-  }
-  if (fixes.length) {
-    // Stored compute written for the few contacts above, one statement.
-    await cr.execute(sql`
-      UPDATE mailing_contact c SET phone_sanitized = f.phone
-        FROM unnest(${fixes.map((f) => f.id)}::int4[], ${fixes.map((f) => f.phone)}::varchar[]) AS f(id, phone) WHERE c.id = f.id`);
+  // Resolve in the order of the identity rule (phase 1, 2, 3; file order within a phase), new
+  // contacts of the batch being matchable by the later rows (they get the highest ids). Rows
+  // ending on the same contact are merged into it (merge(): the rule for existing contacts).
+  const match = new Map(found.map((f) => [f.idx, f]));
+  const targets = new Map<number, { row: ContactRow; db: Found }>();
+  const fresh: ContactRow[] = [];
+  const newByEmail = new Map<string, ContactRow>();
+  const newByMobile = new Map<string, ContactRow>();
+  const claimed = new Set<number>();
+  let repeated = batch.merged;
+  const toExisting = (f: Found, r: ContactRow) => {
+    const id = f.id!;
+    let t = targets.get(id);
+    if (!t) {
+      t = { row: fromDb(f, ctx), db: f };
+      targets.set(id, t);
+    }
+    merge(t.row, r);
+    if (id > ctx.maxId) repeated++;
+  };
+  const toFresh = (n: ContactRow, r: ContactRow) => {
+    merge(n, r);
+    repeated++;
+  };
+  const addFresh = (r: ContactRow) => {
+    fresh.push(r);
+    if (r.emailNormalized && !newByEmail.has(r.emailNormalized)) newByEmail.set(r.emailNormalized, r);
+    const m = stripNumber(r.mobile);
+    if (m && !newByMobile.has(m)) newByMobile.set(m, r);
+  };
+  for (const phase of [1, 2, 3]) {
+    rows.forEach((r, i) => {
+      if (r.phase !== phase) return;
+      const f = match.get(i);
+      if (phase === 1) {
+        if (f?.by_phone) toExisting(f, r);
+        else if (f?.by_free_email && !claimed.has(f.by_free_email)) {
+          claimed.add(f.by_free_email);
+          toExisting(f, r);
+        } else addFresh(r);
+        return;
+      }
+      const byEmail = phase === 2 ? newByEmail.get(r.emailNormalized!) : undefined;
+      const byMobile = newByMobile.get(stripNumber(r.mobile) ?? '');
+      if (f?.by_email) toExisting(f, r);
+      else if (byEmail) toFresh(byEmail, r);
+      else if (f?.by_mobile) toExisting(f, r);
+      else if (byMobile) toFresh(byMobile, r);
+      else addFresh(r);
+    });
   }
 
-  // Tags: missing categories created, links added set-based (the many2many command path would
-  // read every contact's tags first).
-  if (rows.some((r) => r.tags)) {
+  let subscribed = 0;
+  const tagPairs: [number, string][] = [];
+  if (fresh.length) {
+    const ids = (await cr.query<{ id: number }>(sql`SELECT nextval('mailing_contact_id_seq')::int4 AS id FROM generate_series(1, ${fresh.length}::int4)`))
+      .map((r) => r.id).sort((a, b) => a - b);
+    const lines: string[] = [];
+    const subs: string[] = [];
+    fresh.forEach((r, i) => {
+      resanitize(r, ctx);
+      lines.push(copyLine([ids[i], r.name, r.first, r.last, r.company, r.email, r.emailNormalized, r.mobile, r.sanitized, r.countryId, 0, uid, uid, now, now]));
+      subs.push(copyLine([ids[i], ctx.listId, false, uid, uid, now, now]));
+      for (const t of r.tags ?? []) tagPairs.push([ids[i], t]);
+    });
+    const countryIds = [...new Set(fresh.map((r) => r.countryId).filter((id): id is number => id !== undefined))];
+    await withSetBasedFkChecks(env, ctx, countryIds, async () => {
+      // New contacts: straight into the table with COPY (ids drawn above), stored computed fields
+      // included (the ORM would build a dict per record and recompute them record by record).
+      await copyInto(cr, 'mailing_contact', [
+        'id', 'name', 'first_name', 'last_name', 'company_name', 'email', 'email_normalized', 'mobile', 'phone_sanitized', 'country_id',
+        'message_bounce', 'create_uid', 'write_uid', 'create_date', 'write_date',
+      ], lines.join(''));
+      // Their subscriptions cannot exist yet: COPY too.
+      await copyInto(cr, 'mailing_subscription', ['contact_id', 'list_id', 'opt_out', 'create_uid', 'write_uid', 'create_date', 'write_date'], subs.join(''));
+    });
+    subscribed += fresh.length;
+  }
+
+  let changed = 0;
+  let optedOutKept = 0;
+  const unsubscribed: number[] = [];
+  if (targets.size) {
+    const updates: string[] = [];
+    for (const [id, { row, db }] of targets) {
+      resanitize(row, ctx);
+      const before = fromDb(db, ctx);
+      if (COMPARED.some((k) => row[k] !== before[k])) {
+        updates.push(copyLine([id, row.name, row.first, row.last, row.company, row.email, row.emailNormalized, row.mobile, row.sanitized, row.countryId]));
+      }
+      if (db.subscription_id === null) unsubscribed.push(id);
+      else if (db.opted_out) optedOutKept++;
+      for (const t of row.tags ?? []) tagPairs.push([id, t]);
+    }
+    if (updates.length) {
+      // Changed contacts only, staged with one COPY, then one UPDATE (an ORM write per record
+      // would recompute and track each one; the stored computes come computed, see above).
+      await cr.execute(sql`
+        CREATE TEMP TABLE ${ident(STAGE)} (
+          id int4, name varchar, first_name varchar, last_name varchar, company_name varchar, email varchar, email_normalized varchar,
+          mobile varchar, phone_sanitized varchar, country_id int4
+        ) ON COMMIT DROP`);
+      await copyInto(cr, STAGE, ['id', 'name', 'first_name', 'last_name', 'company_name', 'email', 'email_normalized', 'mobile', 'phone_sanitized', 'country_id'], updates.join(''));
+      await cr.execute(sql`ANALYZE ${ident(STAGE)}`);
+      changed = await cr.execute(sql`
+        UPDATE mailing_contact c
+           SET name = s.name, first_name = s.first_name, last_name = s.last_name, company_name = s.company_name, email = s.email,
+               email_normalized = s.email_normalized, mobile = s.mobile, phone_sanitized = s.phone_sanitized, country_id = s.country_id,
+               write_uid = ${uid}::int4, write_date = ${now}::timestamp
+          FROM ${ident(STAGE)} s WHERE c.id = s.id`);
+    }
+    if (unsubscribed.length) {
+      // Subscriptions of existing contacts not yet in the list: one INSERT (ON CONFLICT: one
+      // added meanwhile by someone else); existing ones, opted out or not, are left untouched.
+      subscribed += await cr.execute(sql`
+        INSERT INTO mailing_subscription (contact_id, list_id, opt_out, create_uid, write_uid, create_date, write_date)
+        SELECT c, ${ctx.listId}::int4, FALSE, ${uid}::int4, ${uid}::int4, ${now}::timestamp, ${now}::timestamp FROM unnest(${unsubscribed}::int4[]) AS c
+        ON CONFLICT (contact_id, list_id) DO NOTHING`);
+    }
+  }
+
+  if (tagPairs.length) {
     const rel = env.registry.get('mailing.contact').fields.get('tag_ids')!.m2mRelation;
+    const names = [...new Set(tagPairs.map(([, t]) => t))];
+    // Missing tags created in one INSERT (res.partner.category by exact name, as Odoo's import).
     await cr.execute(sql`
       INSERT INTO res_partner_category (name, active, create_uid, write_uid, create_date, write_date)
-      SELECT DISTINCT t.name, TRUE, ${uid}::int4, ${uid}::int4, ${now}, ${now}
-        FROM ${ident(STAGE)} s, unnest(string_to_array(s.tags, ${TAG_SEPARATOR})) AS t(name)
-       WHERE s.tags IS NOT NULL AND NOT EXISTS (SELECT 1 FROM res_partner_category p WHERE p.name = t.name)`);
+      SELECT t, TRUE, ${uid}::int4, ${uid}::int4, ${now}::timestamp, ${now}::timestamp FROM unnest(${names}::varchar[]) AS t
+       WHERE NOT EXISTS (SELECT 1 FROM res_partner_category p WHERE p.name = t)`);
+    // Links added set-based (a many2many command would read every contact's tags first).
     await cr.execute(sql`
       INSERT INTO ${ident(rel.table)} (${ident(rel.col1)}, ${ident(rel.col2)})
-      SELECT DISTINCT s.contact_id, (SELECT min(p.id) FROM res_partner_category p WHERE p.name = t.name)
-        FROM ${ident(STAGE)} s, unnest(string_to_array(s.tags, ${TAG_SEPARATOR})) AS t(name)
-       WHERE s.tags IS NOT NULL
+      SELECT DISTINCT x.c, (SELECT min(p.id) FROM res_partner_category p WHERE p.name = x.t)
+        FROM unnest(${tagPairs.map(([c]) => c)}::int4[], ${tagPairs.map(([, t]) => t)}::varchar[]) AS x(c, t)
       ON CONFLICT DO NOTHING`);
   }
 
-  // Subscriptions: one INSERT for the batch; existing ones (opted out or not) are left untouched.
-  const subscribed = await cr.execute(sql`
-    INSERT INTO mailing_subscription (contact_id, list_id, opt_out, create_uid, write_uid, create_date, write_date)
-    SELECT DISTINCT s.contact_id, ${ctx.listId}::int4, FALSE, ${uid}::int4, ${uid}::int4, ${now}, ${now}
-      FROM ${ident(STAGE)} s
-    ON CONFLICT (contact_id, list_id) DO NOTHING`);
-
-  const [stats] = await cr.query<{ created: number; matched: number; repeated: number; contacts: number; opted_out: number }>(sql`
-    SELECT count(*) FILTER (WHERE s.is_new)::int AS created,
-           count(*) FILTER (WHERE NOT s.is_new)::int AS matched,
-           count(*) FILTER (WHERE NOT s.is_new AND s.contact_id > ${ctx.maxId}::int4)::int AS repeated,
-           count(DISTINCT s.contact_id)::int AS contacts,
-           (SELECT count(*) FROM mailing_subscription m
-             WHERE m.list_id = ${ctx.listId}::int4 AND m.opt_out AND m.contact_id IN (SELECT contact_id FROM ${ident(STAGE)}))::int AS opted_out
-      FROM ${ident(STAGE)} s`);
-  const merged = rows.reduce((n, r) => n + (r.duplicates ?? 0), 0);
+  const total = batch.rows.length + batch.merged;
   return {
-    created: stats.created,
-    updated: stats.matched + merged,
+    created: fresh.length,
+    updated: total - fresh.length,
     changed,
-    repeated: stats.repeated + merged,
+    repeated,
     subscribed,
-    alreadySubscribed: stats.contacts - subscribed,
-    optedOutKept: stats.opted_out,
+    alreadySubscribed: fresh.length + targets.size - subscribed,
+    optedOutKept,
   };
 }

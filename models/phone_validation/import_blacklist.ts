@@ -111,7 +111,10 @@ export function copyLine(values: (string | number | boolean | null | undefined)[
 export async function copyInto(cr: Cursor, table: string, columns: string[], text: string): Promise<void> {
   const { text: statement } = sql`COPY ${ident(table)} (${join(columns.map((c) => ident(c)))}) FROM STDIN`.toQuery();
   cr.queryCount++;
+  const t0 = performance.now();
   await pipeline(Readable.from([text]), cr.client.query(copyStreams.from(statement)));
+  const g = globalThis as unknown as { __copyProf?: Map<string, number> };
+  g.__copyProf?.set(table, (g.__copyProf.get(table) ?? 0) + performance.now() - t0); // TMPPROF
 }
 
 /**

@@ -192,4 +192,24 @@ describe('mass_mailing_sms: preparing an SMS mailing', () => {
     const bodies = (await smsOf(t, mailing)).map((s) => s.body).sort();
     expect(bodies).to.deep.equal(['Rel 1 from Belgium (Belgium)', 'Rel 2 from nowhere (?)']);
   });
+
+  it('keep archives: each sent SMS is logged on its recipient', async () => {
+    const [a, b] = await t.call('res.partner', 'create', [[{ name: 'Log <A>', phone: '+32 470 99 99 91' }, { name: 'Log B' }]]);
+    const mailing = await partnerMailing(t, [a, b], 'Hi {{ object.name }} & co', { keep_archives: true });
+    await t.call('mailing.mailing', 'action_send_sms', [[mailing]]);
+    const notes = await t.call('mail.message', 'search_read', [[['model', '=', 'res.partner'], ['res_id', 'in', [a, b]], ['message_type', '=', 'sms']], ['res_id', 'body', 'subtype_id']]);
+    expect(notes).to.have.length(1);
+    expect(notes[0]).to.include({ res_id: a, body: '<p>Hi Log &lt;A&gt; &amp; co</p>' });
+    // default_get: SMS mailings created from the SMS screens keep archives.
+    expect((await t.call('mailing.mailing', 'default_get', [['keep_archives', 'mailing_type']], { context: { default_mailing_type: 'sms' } })).keep_archives).to.equal(true);
+  });
+
+  it('two concurrent sends of the same mailing never message anyone twice', async () => {
+    const ids: number[] = await t.call('res.partner', 'create', [Array.from({ length: 30 }, (_, i) => ({ name: `Race ${i}`, phone: `+32 475 00 00 ${String(10 + i)}` }))]);
+    const mailing = await partnerMailing(t, ids, 'Race');
+    await Promise.all([t.call('mailing.mailing', 'action_send_sms', [[mailing]]), t.call('mailing.mailing', 'action_send_sms', [[mailing]])]);
+    const traces = await t.call('mailing.trace', 'search_read', [[['mass_mailing_id', '=', mailing]], ['res_id']]);
+    expect(traces).to.have.length(30);
+    expect(await smsOf(t, mailing)).to.have.length(30);
+  });
 });

@@ -1,0 +1,22 @@
+import { testRegistry } from './test/helpers/registry.ts';
+import { shutdownTestCluster } from './test/helpers/db.ts';
+import { copyInto, copyLine } from './models/phone_validation/import_blacklist.ts';
+const t = await testRegistry();
+const N = 100000;
+await t.env(async (env) => {
+  const cr = env.cr;
+  const [{ id: list }] = await cr.query(`INSERT INTO mailing_list (name) VALUES ('x') RETURNING id`);
+  await cr.execute(`INSERT INTO mailing_contact (id, name) SELECT i, 'c' || i FROM generate_series(100, ${N + 100}) i`);
+  const text = Array.from({ length: N }, (_, i) => copyLine([i + 100, list, false, 2, 2, '2026-01-01 00:00:00', '2026-01-01 00:00:00'])).join('');
+  const time = async (label: string, fn: () => Promise<unknown>) => { const t0 = performance.now(); await fn(); console.log(label, (performance.now() - t0).toFixed(0), 'ms'); };
+  await cr.execute(`CREATE TABLE s_nofk (LIKE mailing_subscription INCLUDING ALL)`);
+  await cr.execute(`CREATE TABLE s_noidx (LIKE mailing_subscription INCLUDING DEFAULTS)`);
+  await time('COPY no index no fk', () => copyInto(cr, 's_noidx', ['contact_id', 'list_id', 'opt_out', 'create_uid', 'write_uid', 'create_date', 'write_date'], text));
+  await time('COPY indexes no fk', () => copyInto(cr, 's_nofk', ['contact_id', 'list_id', 'opt_out', 'create_uid', 'write_uid', 'create_date', 'write_date'], text));
+  await time('COPY real table', () => copyInto(cr, 'mailing_subscription', ['contact_id', 'list_id', 'opt_out', 'create_uid', 'write_uid', 'create_date', 'write_date'], text));
+  await cr.execute('TRUNCATE mailing_subscription');
+  await time('COPY real table (2)', () => copyInto(cr, 'mailing_subscription', ['contact_id', 'list_id', 'opt_out', 'create_uid', 'write_uid', 'create_date', 'write_date'], text));
+  await time('INSERT SELECT real', () => cr.execute(`INSERT INTO s_nofk (contact_id, list_id, opt_out, create_uid, write_uid, create_date, write_date) SELECT contact_id, list_id+1000, opt_out, create_uid, write_uid, create_date, write_date FROM s_noidx`));
+  console.log(await cr.query(`SELECT version()`));
+});
+await t.close(); await shutdownTestCluster();
