@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       const [check] = await reg.sudo((env) => env.cr.query<{ n: number; named: number; phones: number }>(sql`
         SELECT count(*)::int AS n, count(complete_name)::int AS named, count(phone_sanitized)::int AS phones FROM res_partner WHERE name LIKE ${`Bench ${tag} %`}`));
       if (check.n !== CREATE_N || check.named !== CREATE_N) throw new Error(`create check failed: ${JSON.stringify(check)}`);
-      console.log(`   ${label}: ${sec.toFixed(2)} s, ${queries} queries, RSS +${mb(process.memoryUsage().rss - rssBefore)} (complete_name set on ${check.named}, phone_sanitized on ${check.phones})`);
+      console.log(`   ${label}: ${sec.toFixed(2)} s, ${queries} queries, RSS ${mb(rssBefore)} → ${mb(process.memoryUsage().rss)} (complete_name set on ${check.named}, phone_sanitized on ${check.phones})`);
       return sec;
     };
     console.log(`\n1. create of ${CREATE_N.toLocaleString('en')} res.partner in one call (name, email, phone, city, country_id, is_company)`);

@@ -119,8 +119,11 @@ export const MailingTrace: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const rows = await self.read(['trace_type', 'mass_mailing_id']);
-        return new Map(rows.map((r) => [r.id as number, { display_name: `${r.trace_type}: ${Array.isArray(r.mass_mailing_id) ? r.mass_mailing_id[1] : ''} (${r.id})` }]));
+        // "<type>: <mailing name> (<id>)", the name being the mailing's source name.
+        const rows = await self.env.cr.query<{ id: number; trace_type: string | null; name: string | null }>(sql`
+          SELECT t.id, t.trace_type, s.name FROM mailing_trace t LEFT JOIN mailing_mailing m ON m.id = t.mass_mailing_id LEFT JOIN utm_source s ON s.id = m.source_id
+          WHERE t.id = ANY(${self.ids}::int4[])`);
+        return new Map(rows.map((r) => [r.id, { display_name: `${r.trace_type ?? ''}: ${r.name ?? ''} (${r.id})` }]));
       },
     },
     _compute_sms_id: {

@@ -16,7 +16,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Env } from '../orm/env.ts';
-import type { RecordSet, Vals } from '../orm/records.ts';
+import type { RecordSet } from '../orm/records.ts';
 import { SQL, sql, ident, raw, join } from '../orm/sql.ts';
 import { toColumn } from '../orm/records.ts';
 import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
@@ -97,7 +97,6 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
   ])) as unknown as MailingRow[];
   const modelName = m.mailing_model_real;
   const spec = await requireSmsRecipientSpec(env, modelName);
-  const target = env.registry.get(modelName);
   const parts = parseInlineTemplate(m.body_plaintext || '');
   const dynamic = templatePaths(parts).length > 0 || SMS_BODY_FILTERS.length > 0;
 
@@ -133,10 +132,11 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
         if (opts.collectSmsIds) result.smsIds.push(...rows.smsIds);
       }
     });
-    void target;
     return result;
   } finally {
-    await cr.execute(raw(`DROP TABLE IF EXISTS ${tmp}`));
+    // Dropped at commit anyway; dropped now so that several mailings can be prepared in one
+    // transaction (after an error the transaction is aborted and rolls the table back itself).
+    await cr.execute(raw(`DROP TABLE IF EXISTS ${tmp}`)).catch(() => undefined);
   }
 }
 
@@ -434,4 +434,3 @@ export function remainingRecipientsQuery(env: Env, m: { id: number; mailing_mode
   return sql`SELECT q.id FROM (${idsQuery}) q WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})`;
 }
 
-export type { Vals };

@@ -115,15 +115,25 @@ export class RecordSet implements Iterable<RecordSet> {
   // ---------------------------------------------------------------- search
 
   /** SQL selecting the ids matching `domain` (for sub-queries and set-based hot paths). */
-  searchQuery(domain: unknown, opts: { order?: string | null; limit?: number | null; offset?: number | null; activeTest?: boolean; columns?: string[] } = {}): SQL {
+  searchQuery(
+    domain: unknown,
+    opts: { order?: string | null; limit?: number | null; offset?: number | null; activeTest?: boolean; columns?: string[]; displayNames?: { field: string; comodel: Model; column: string }[] } = {},
+  ): SQL {
     if (this.model.abstract) throw new UserError(`Model ${this.model.name} is abstract and cannot be searched`);
     const compiler = new DomainCompiler(this.env);
     const alias = this.model.table;
     const where = compiler.where(this.model, domain, alias, { activeTest: opts.activeTest });
     const { joins, orderBy } = this.orderToSql(opts.order === undefined ? this.model.order : opts.order, alias, compiler);
-    // `columns`: also select these stored columns (search_fetch), named after their fields.
+    // `columns`: also select these stored columns (search_fetch), named after their fields;
+    // `displayNames`: the name column of many2one targets, as `__dn__<field>` (LEFT JOIN by id).
     const selected = [sql`${ident(alias, 'id')}`, ...(opts.columns ?? []).map((c) => sql`${ident(alias, c)} AS ${ident(c)}`)];
-    let q = sql`SELECT ${join(selected)} FROM ${ident(this.model.table)} ${ident(alias)}${joins} WHERE ${where}`;
+    const nameJoins: SQL[] = [];
+    for (const d of opts.displayNames ?? []) {
+      const a = compiler.newAlias(d.comodel.table);
+      nameJoins.push(sql` LEFT JOIN ${ident(d.comodel.table)} ${ident(a)} ON ${ident(a, 'id')} = ${ident(alias, d.field)}`);
+      selected.push(sql`${ident(a, d.column)} AS ${ident(`__dn__${d.field}`)}`);
+    }
+    let q = sql`SELECT ${join(selected)} FROM ${ident(this.model.table)} ${ident(alias)}${joins}${join(nameJoins, '')} WHERE ${where}`;
     if (orderBy) q = sql`${q} ORDER BY ${orderBy}`;
     if (opts.limit) q = sql`${q} LIMIT ${Number(opts.limit)}`;
     if (opts.offset) q = sql`${q} OFFSET ${Number(opts.offset)}`;
@@ -208,10 +218,10 @@ export class RecordSet implements Iterable<RecordSet> {
     return names.length ? names : null;
   }
 
-  private async formatRead(names: string[], values: Map<number, Vals>, load: Load): Promise<Vals[]> {
+  private async formatRead(names: string[], values: Map<number, Vals>, load: Load, known?: Map<string, Map<number, string>>): Promise<Vals[]> {
     const model = this.model;
     const out: Vals[] = [];
-    const m2oNames = load === '_classic_read' ? await this.m2oDisplayNames(names, values) : null;
+    const m2oNames = load === '_classic_read' ? await this.m2oDisplayNames(names, values, known) : null;
     const fields = names.map((n) => model.fields.get(n)!);
     for (const id of this.ids) {
       const row = values.get(id);
@@ -234,13 +244,23 @@ export class RecordSet implements Iterable<RecordSet> {
     const off = toOffset(offset);
     const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : String(order);
     const columns = (names ?? []).map((n) => this.model.fields.get(n)!).filter((f) => f.columnType);
-    const q = this.searchQuery(domain, { order: ord, limit: lim, offset: off, columns: columns.map((f) => f.name) });
+    // Many2one names that are a plain column of the comodel come with the same query.
+    const joined = load === '_classic_read'
+      ? columns.filter((f) => f.type === 'many2one').map((f) => ({ field: f.name, comodel: this.env.registry.get(f.comodel!), column: this.displayNameColumn(this.env.registry.get(f.comodel!)) })).filter((j) => j.column !== null) as { field: string; comodel: Model; column: string }[]
+      : [];
+    const q = this.searchQuery(domain, { order: ord, limit: lim, offset: off, columns: columns.map((f) => f.name), displayNames: joined });
     const rows = await this.env.cr.query(q);
     const recs = this.browse(rows.map((r) => r.id as number));
     if (names === null) return recs.ids.map((id) => ({ id }));
     if (!rows.length) return [];
     const prefetched = new Map<number, Vals>(rows.map((r) => [r.id as number, r]));
-    return recs.formatRead(names, await recs.fetchValues(names, prefetched), load);
+    const known = new Map<string, Map<number, string>>();
+    for (const j of joined) {
+      const map = known.get(j.comodel.name) ?? new Map<number, string>();
+      for (const r of rows) if (r[j.field]) map.set(r[j.field] as number, (r[`__dn__${j.field}`] as string) || '');
+      known.set(j.comodel.name, map);
+    }
+    return recs.formatRead(names, await recs.fetchValues(names, prefetched), load, known);
   }
 
   /** Raw values (m2o as id|null, x2many as id lists) of existing records, keyed by id. */
@@ -379,25 +399,39 @@ export class RecordSet implements Iterable<RecordSet> {
   }
 
   /** display names of many2one targets, one query per comodel (as superuser). */
-  private async m2oDisplayNames(names: string[], values: Map<number, Vals>): Promise<Map<string, Map<number, string>>> {
+  private async m2oDisplayNames(names: string[], values: Map<number, Vals>, known?: Map<string, Map<number, string>>): Promise<Map<string, Map<number, string>>> {
     const result = new Map<string, Map<number, string>>();
     const byModel = new Map<string, Set<number>>();
     for (const n of names) {
       const f = this.model.fields.get(n)!;
       if (f.type !== 'many2one') continue;
       const set = byModel.get(f.comodel!) ?? new Set<number>();
-      for (const row of values.values()) if (row[n]) set.add(row[n] as number);
+      const have = known?.get(f.comodel!);
+      for (const row of values.values()) if (row[n] && !have?.has(row[n] as number)) set.add(row[n] as number);
       byModel.set(f.comodel!, set);
     }
     for (const [comodel, ids] of byModel) {
-      if (ids.size === 0) {
-        result.set(comodel, new Map());
-        continue;
+      const map = new Map(known?.get(comodel) ?? []);
+      if (ids.size) {
+        const co = new RecordSet(this.env.sudo(), this.env.registry.get(comodel), [...ids]);
+        for (const [id, name] of await co.displayNames()) map.set(id, name);
       }
-      const co = new RecordSet(this.env.sudo(), this.env.registry.get(comodel), [...ids]);
-      result.set(comodel, await co.displayNames());
+      result.set(comodel, map);
     }
     return result;
+  }
+
+  /**
+   * The stored column that is the display name of `comodel`'s records, when display_name is
+   * Odoo's default (the rec_name field as is): such names can be joined in a query.
+   */
+  private displayNameColumn(comodel: Model): string | null {
+    const dn = comodel.fields.get('display_name');
+    if (!dn || dn.spec.compute !== '_compute_display_name' || dn.store) return null;
+    if (!this.env.registry.isBaseMethod(comodel, '_compute_display_name')) return null;
+    const rn = comodel.recNameField;
+    const f = rn ? comodel.fields.get(rn) : undefined;
+    return f && f.columnType && (f.type === 'char' || f.type === 'text') && !comodel.abstract ? f.name : null;
   }
 
   async displayNames(): Promise<Map<number, string>> {

@@ -178,6 +178,11 @@ export class Registry {
     this.triggers.set(key, list);
   }
 
+  /** Whether `model` uses the ORM's own implementation of method `name` (not an override). */
+  isBaseMethod(model: Model, name: string): boolean {
+    return model.methods.get(name) === BASE_METHODS[name];
+  }
+
   get(name: string): Model {
     const model = this.models.get(name);
     if (!model) throw new UserError(`Object ${name} doesn't exist`);

@@ -79,7 +79,11 @@ export async function utmSourceMixinPrepareWrite(self: RecordSet, vals: Vals): P
   if ((out[recName] || out.name) && self.ids.length > 1) {
     throw new PyValueError('You cannot update multiple records with the same name. The name should be unique!');
   }
-  if (out[recName] && !out.name) out.name = await generateSourceName(self.env, self.model.name, out[recName]);
+  if (out[recName] && !out.name) {
+    // "<title> (<model> created on <the record's creation date>)"
+    const [row] = self.ids.length === 1 ? await self.fetch(['create_date']) : [];
+    out.name = await generateSourceName(self.env, self.model.name, out[recName], (row?.create_date as string) || null);
+  }
   if (out.name) {
     const rows = await self.fetch(['source_id']);
     const skip = rows.map((r) => r.source_id).filter(Boolean) as number[];

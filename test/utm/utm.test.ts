@@ -59,6 +59,9 @@ describe('utm', () => {
     // Renaming the mailing renames its source (unique among the others).
     await t.call('mailing.mailing', 'write', [[m2], { name: 'My source' }]);
     expect((await names('mailing.mailing', [m2]))[0]).to.equal('My source [2]');
+    // A new subject gives a new generated source name.
+    await t.call('mailing.mailing', 'write', [[m1], { subject: 'Winter sale' }]);
+    expect((await names('mailing.mailing', [m1]))[0]).to.equal(`Winter sale (Mass Mailing created on ${today})`);
   });
 
   it('media: Email and SMS are provided; SMS mailings use SMS; the SMS medium cannot be deleted', async () => {
