@@ -7,8 +7,9 @@
 // new list exactly as `npm run cli -- import contacts` does (progress bar on stderr), then
 // re-imports it (idempotent: 0 new), blacklists 1% of the numbers (`import blacklist`), and times
 // reading the list counters (contact_count, contact_count_sms...) over all the subscriptions.
-// Prints rows/s and the peak RSS of this process (sampled every 20 ms) for each step, and the
-// machine's load average (other processes slow the figures down).
+// Prints rows/s and the peak RSS of this process (sampled every 20 ms; the RSS before each step is
+// the baseline of tsx + registry) for each step, and the machine's load average (other processes
+// slow the figures down).
 //
 // Environment: BENCH_KEEP=1 keeps the temp folder, BENCH_RERUN=0 skips the re-import.
 
@@ -129,12 +130,13 @@ async function main(): Promise<void> {
 
     const importOnce = async (label: string) => {
       const loadBefore = loadavg();
+      const rssBefore = process.memoryUsage().rss;
       const { result, peak, ms } = await withPeakRss(() => runContactsImport(registry!, csv, { list: LIST }, { progressStream: process.stderr }));
       const imported = result.created + result.updated;
       table.push({
         step: label, rows: result.rows, new: result.created, updated: result.updated, flagged: result.flagged, skipped: result.skipped,
         seconds: +(ms / 1000).toFixed(1), 'rows/s': Math.round(result.rows / (ms / 1000)), 'contacts/s': Math.round(imported / (ms / 1000)),
-        'peak RSS MB': mb(peak), 'load before': loadBefore, 'load after': loadavg(),
+        'RSS before MB': mb(rssBefore), 'peak RSS MB': mb(peak), 'load before': loadBefore, 'load after': loadavg(),
       });
       return result;
     };
@@ -148,11 +150,12 @@ async function main(): Promise<void> {
 
     const blFile = path.join(dataDir, 'blacklist.csv');
     const blRows = await writeBlacklistCsv(blFile, ROWS);
+    const blRss = process.memoryUsage().rss;
     const bl = await withPeakRss(() => runBlacklistImport(registry!, blFile, {}, { progressStream: process.stderr }));
     table.push({
       step: 'import blacklist', rows: bl.result.rows, new: bl.result.added, updated: bl.result.alreadyBlacklisted + bl.result.reactivated, flagged: 0,
       skipped: bl.result.skipped, seconds: +(bl.ms / 1000).toFixed(1), 'rows/s': Math.round(blRows / (bl.ms / 1000)), 'contacts/s': '-',
-      'peak RSS MB': mb(bl.peak), 'load before': '-', 'load after': loadavg(),
+      'RSS before MB': mb(blRss), 'peak RSS MB': mb(bl.peak), 'load before': '-', 'load after': loadavg(),
     });
 
     const listId = first.listId;

@@ -229,6 +229,12 @@ export class DomainCompiler {
       if (!field.isRelational) throw new PyValueError(`Invalid field ${model.name}.${node.path} in condition ${reprLeaf(node.raw)}`);
       // A dotted path is an `any` through the relation; the operator applies inside (as in Odoo).
       const raw = [rest, node.raw[1], node.raw[2]];
+      // Through a searchable non-stored field, its search method answers the `any`; through a
+      // non-stored related field, the path continues from its target.
+      if (field.spec.search && !field.store) return this.searchMethod(model, field, 'any', [raw], alias);
+      if (field.isRelated && !field.store) {
+        return this.compile(model, { kind: 'leaf', path: `${field.spec.related}.${rest}`, op: node.op, value: node.value, raw: node.raw }, alias);
+      }
       const sub: Node = { kind: 'leaf', path: rest, op: node.op, value: node.value, raw };
       return this.any(model, field, 'any', sub, alias);
     }

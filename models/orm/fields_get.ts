@@ -2,8 +2,37 @@
 
 import type { RecordSet } from './records.ts';
 import type { Field } from './fields.ts';
+import type { Registry } from './registry.ts';
 
-export function describeField(f: Field): Record<string, unknown> {
+/**
+ * The field a non-stored related field ends on, when its path only goes through many2one fields
+ * (Odoo can then order and group by it through joins); undefined otherwise.
+ */
+function relatedTarget(registry: Registry, f: Field, depth = 0): Field | undefined {
+  if (depth > 8 || !f.spec.related) return undefined;
+  let model = registry.models.get(f.modelName);
+  const parts = f.spec.related.split('.');
+  for (let i = 0; i < parts.length; i++) {
+    const pf = model?.fields.get(parts[i]);
+    if (!pf) return undefined;
+    if (i === parts.length - 1) return pf;
+    if (pf.type !== 'many2one' || !(pf.store || pf.isRelated)) return undefined;
+    // A non-stored related many2one on the way continues along its own path.
+    if (!pf.store && !relatedTarget(registry, pf, depth + 1)) return undefined;
+    model = registry.models.get(pf.comodel!);
+  }
+  return undefined;
+}
+
+/** Odoo's sortable / groupable of a field: a non-stored related field inherits its target's. */
+function describeSortGroup(registry: Registry | undefined, f: Field, depth = 0): { sortable: boolean; groupable: boolean } {
+  if (f.store || !f.isRelated || !registry || depth > 8) return { sortable: f.sortable, groupable: f.groupable };
+  const target = relatedTarget(registry, f);
+  if (!target) return { sortable: false, groupable: false };
+  return describeSortGroup(registry, target, depth + 1);
+}
+
+export function describeField(f: Field, registry?: Registry): Record<string, unknown> {
   const d: Record<string, unknown> = {
     type: f.type,
     string: f.string,
@@ -20,9 +49,15 @@ export function describeField(f: Field): Record<string, unknown> {
   d.default_export_compatible = !!f.spec.defaultExportCompatible;
   d.exportable = true;
   d.depends = f.spec.depends ?? (f.spec.related ? [f.spec.related] : []);
+  // The ORM-made display_name depends on the record name field (Odoo: `[_rec_name]`).
+  if (f.name === 'display_name' && f.spec.automatic && !f.spec.depends && registry) {
+    const recName = registry.models.get(f.modelName)?.recNameField;
+    d.depends = recName && recName !== 'display_name' ? [recName] : [];
+  }
   d.searchable = f.searchable;
-  d.sortable = f.sortable;
-  d.groupable = f.groupable;
+  const sg = describeSortGroup(registry, f);
+  d.sortable = sg.sortable;
+  d.groupable = sg.groupable;
   const agg = f.aggregator;
   if (agg) d.aggregator = agg;
   d.name = f.name;
@@ -61,7 +96,7 @@ export function fieldsGet(self: RecordSet, allfields: unknown, attributes: unkno
   const out: Record<string, Record<string, unknown>> = {};
   for (const f of self.model.fields.values()) {
     if (wanted && !wanted.has(f.name)) continue;
-    const d = describeField(f);
+    const d = describeField(f, self.env.registry);
     if (attrs) {
       const filtered: Record<string, unknown> = {};
       for (const a of attrs) if (a in d) filtered[a] = d[a];

@@ -54,6 +54,14 @@ export interface ModelSpec {
   methods?: Record<string, MethodSpec>;
 }
 
+/** One declaration's own methods (a class of the MRO); `key` identifies it across models. */
+export interface MethodLayer {
+  key: object;
+  methods: Record<string, MethodSpec>;
+}
+
+const NO_SUPER: MethodThis = { super: async () => undefined };
+
 export class Model {
   readonly name: string;
   description: string;
@@ -71,6 +79,11 @@ export class Model {
   readonly constraints: ConstraintSpec[] = [];
   /** Abstract models mixed in (for `isinstance`-like checks, e.g. mail.thread.phone). */
   readonly mixins = new Set<string>();
+  /**
+   * Method resolution order, most derived first (like Python's `__mro__`): each declaration's own
+   * methods, then those of the models it inherits, the ORM's base methods last.
+   */
+  layers: MethodLayer[] = [];
   /** Stored fields with a real column, in declaration order (filled by the registry). */
   columns: Field[] = [];
 
@@ -100,6 +113,28 @@ export class Model {
     // An extension may override attributes of an inherited field (like Odoo's field override).
     const merged = prev ? { ...prev.spec, ...spec } : spec;
     this.fields.set(name, new Field(this.name, name, merged));
+  }
+
+  /** Build `methods` from `layers`: per name, each layer's function chained to the next one's by `this.super`. */
+  resolveMethods(): void {
+    this.methods.clear();
+    const names = new Set<string>();
+    for (const l of this.layers) for (const name of Object.keys(l.methods)) names.add(name);
+    for (const name of names) {
+      const chain = this.layers.filter((l) => Object.prototype.hasOwnProperty.call(l.methods, name)).map((l) => l.methods[name]);
+      let resolved = chain[chain.length - 1];
+      for (let i = chain.length - 2; i >= 0; i--) {
+        const spec = chain[i];
+        const next = resolved.fn;
+        const ownFn = spec.fn;
+        const fn = function (this: MethodThis, self: RecordSet, ...args: any[]) {
+          const ctx: MethodThis = { super: async (...a: any[]) => next.call(NO_SUPER, self, ...a) };
+          return ownFn.call(ctx, self, ...args);
+        };
+        resolved = { ...resolved, ...spec, params: spec.params ?? resolved.params, fn };
+      }
+      this.methods.set(name, resolved);
+    }
   }
 
   addMethod(name: string, spec: MethodSpec): void {

@@ -14,6 +14,9 @@ export type Load = '_classic_read' | '_classic_write' | null;
 
 const MAGIC = new Set(['id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'parent_path', '__last_update']);
 const INSERT_BATCH = 5000;
+/** env.cache key of the fields protected from recomputation: `model.field` → record ids. */
+const PROTECTED = 'protected';
+
 /** From this many records, create computes stored fields before the INSERT (see stagedPrecompute). */
 const BULK_PRECOMPUTE_MIN = 1000;
 
@@ -164,7 +167,7 @@ export class RecordSet implements Iterable<RecordSet> {
   }
 
   /** ORDER BY clause from an Odoo order spec; many2one orders follow the comodel's _order. */
-  orderToSql(order: string | null, alias: string, compiler: DomainCompiler, depth = 0): { joins: SQL; orderBy: SQL | null } {
+  orderToSql(order: string | null, alias: string, compiler: DomainCompiler, depth = 0, tieBreak = true): { joins: SQL; orderBy: SQL | null } {
     const terms = parseOrder(order || this.model.order, this.model);
     const joins: SQL[] = [];
     const parts: SQL[] = [];
@@ -172,7 +175,36 @@ export class RecordSet implements Iterable<RecordSet> {
       const field = this.model.fields.get(t.field)!;
       const dir = raw(t.direction);
       const nulls = t.nulls ? raw(` ${t.nulls}`) : raw('');
-      if (field.type === 'many2one' && depth < 2) {
+      if (!field.store && field.isRelated && depth < 2) {
+        // A non-stored related field through stored many2one fields: join along the path and
+        // order by its target there (as fields_get says it is sortable).
+        const path = field.spec.related!.split('.');
+        let cur: Model = this.model;
+        let curAlias = alias;
+        const hops: SQL[] = [];
+        let ok = true;
+        for (const name of path.slice(0, -1)) {
+          const pf = cur.fields.get(name);
+          if (!pf || pf.type !== 'many2one' || !pf.store) {
+            ok = false;
+            break;
+          }
+          const next = this.env.registry.get(pf.comodel!);
+          const a = compiler.newAlias(next.table);
+          hops.push(sql` LEFT JOIN ${ident(next.table)} ${ident(a)} ON ${ident(a, 'id')} = ${ident(curAlias, pf.name)}`);
+          cur = next;
+          curAlias = a;
+        }
+        if (!ok || !cur.fields.has(path[path.length - 1])) continue;
+        const term = `${path[path.length - 1]} ${t.direction}${t.nulls ? ` ${t.nulls}` : ''}`;
+        const inner = new RecordSet(this.env, cur, []).orderToSql(term, curAlias, compiler, depth + 1, false);
+        if (!inner.orderBy) continue;
+        joins.push(...hops);
+        if (!inner.joins.isEmpty) joins.push(inner.joins);
+        parts.push(inner.orderBy);
+        continue;
+      }
+      if (field.type === 'many2one' && field.store && depth < 2) {
         const comodel = this.env.registry.get(field.comodel!);
         const sub = compiler.newAlias(comodel.table);
         joins.push(sql` LEFT JOIN ${ident(comodel.table)} ${ident(sub)} ON ${ident(sub, 'id')} = ${ident(alias, field.name)}`);
@@ -190,7 +222,7 @@ export class RecordSet implements Iterable<RecordSet> {
       const col = field.type === 'char' || field.type === 'text' ? sql`${ident(alias, field.name)}` : sql`${ident(alias, field.name)}`;
       parts.push(sql`${col} ${dir}${nulls}`);
     }
-    if (!terms.some((t) => t.field === 'id')) parts.push(sql`${ident(alias, 'id')} ${raw(terms.length && terms[terms.length - 1].direction === 'DESC' && false ? 'DESC' : 'ASC')}`);
+    if (tieBreak && !terms.some((t) => t.field === 'id')) parts.push(sql`${ident(alias, 'id')} ${raw(terms.length && terms[terms.length - 1].direction === 'DESC' && false ? 'DESC' : 'ASC')}`);
     return { joins: join(joins, ''), orderBy: parts.length ? join(parts, ', ') : null };
   }
 
@@ -463,18 +495,27 @@ export class RecordSet implements Iterable<RecordSet> {
     const seq = `${model.table}_id_seq`;
     const idRows = await this.env.cr.query<{ id: number }>(sql`SELECT nextval(${seq}) AS id FROM generate_series(1, ${n})`);
     const ids = idRows.map((r) => Number(r.id));
-    const provided = new Set<string>();
-    for (const p of prepared) for (const k of Object.keys(p.columns)) provided.add(k);
+    // Per record: a stored computed field given a value keeps it (unless readonly); the records
+    // that did not give one are computed. `given` maps a field to the indexes that gave it.
     const stored = [...model.fields.values()].filter((f) => f.store && f.columnType && (f.isComputed || f.isRelated));
-    const toCompute = stored.filter((f) => !provided.has(f.name) || f.readonly);
+    const given = new Map<string, Set<number>>();
+    for (const f of stored) {
+      if (f.readonly) continue;
+      const idx = new Set<number>();
+      prepared.forEach((p, i) => {
+        if (f.name in p.columns) idx.add(i);
+      });
+      if (idx.size) given.set(f.name, idx);
+    }
+    const toCompute = stored.filter((f) => (given.get(f.name)?.size ?? 0) < n);
     let precomputed = toCompute.filter((f) => f.isComputed && f.spec.precompute);
-    if (precomputed.length) await this.precompute(precomputed, ids, prepared);
+    if (precomputed.length) await this.precompute(precomputed, ids, prepared, given);
     // Big flat creates: compute the other stored fields before the INSERT too (staged rows), so
     // each row is written once instead of INSERT + UPDATE. Not when relational commands or
     // inverses could still change what the computes read.
     const rest = toCompute.filter((f) => !precomputed.includes(f));
     if (rest.length && n >= BULK_PRECOMPUTE_MIN && prepared.every((p) => !p.x2many.length && !p.inverse.length)) {
-      if (await this.stagedPrecompute(rest, ids, prepared)) precomputed = [...precomputed, ...rest];
+      if (await this.stagedPrecompute(rest, ids, prepared, given)) precomputed = [...precomputed, ...rest];
     }
     await this.insertRows(ident(model.table), ids, prepared);
     const records = this.browse(ids);
@@ -490,7 +531,19 @@ export class RecordSet implements Iterable<RecordSet> {
       for (const group of groupByValue(items)) await this.browse(group.ids).applyInverse(f, group.value);
     }
     const after = toCompute.filter((f) => !precomputed.includes(f));
-    if (after.length) await records.recompute(after, { triggers: false });
+    if (after.length) {
+      // Fields needed by the same records together (one compute call per method and record set).
+      const byIds = new Map<string, { ids: number[]; fields: Field[] }>();
+      for (const f of after) {
+        const gave = given.get(f.name);
+        const need = gave ? ids.filter((_, i) => !gave.has(i)) : ids;
+        const key = gave ? need.join(',') : '*';
+        const g = byIds.get(key) ?? { ids: need, fields: [] };
+        g.fields.push(f);
+        byIds.set(key, g);
+      }
+      for (const g of byIds.values()) await (g.ids === ids ? records : this.browse(g.ids)).recompute(g.fields, { triggers: false });
+    }
     const written = new Set<string>([...model.fields.keys()]);
     // Without relational commands in this call, nothing can reference the new records yet:
     // dependents reached through a many2one/many2many pointing to them are skipped.
@@ -534,7 +587,7 @@ export class RecordSet implements Iterable<RecordSet> {
    * inserted with the rows: one write per row instead of INSERT + UPDATE of every new row.
    * Everything temporary is dropped before returning (and with the transaction on error).
    */
-  private async stagedPrecompute(fields: Field[], ids: number[], prepared: { columns: Vals }[]): Promise<boolean> {
+  private async stagedPrecompute(fields: Field[], ids: number[], prepared: { columns: Vals }[], given: Map<string, Set<number>>): Promise<boolean> {
     const model = this.model;
     const cr = this.env.cr;
     const stage = `${model.table.slice(0, 40)}__staged`;
@@ -559,10 +612,12 @@ export class RecordSet implements Iterable<RecordSet> {
         const chunk = this.browse(chunkIds);
         for (let k = 0; k < groups.length; k++) {
           const group = groups[k];
-          const values = await chunk.computeStored(group);
+          const need = chunkIds.filter((_, j) => group.some((g) => !given.get(g.name)?.has(start + j)));
+          if (!need.length) continue;
+          const values = await (need.length === chunkIds.length ? chunk : this.browse(need)).computeStored(group);
           chunkIds.forEach((id, j) => {
             const v = values.get(id);
-            for (const g of group) prepared[start + j].columns[g.name] = toColumn(g, v ? v[g.name] ?? false : false);
+            for (const g of group) if (!given.get(g.name)?.has(start + j)) prepared[start + j].columns[g.name] = toColumn(g, v ? v[g.name] ?? false : false);
           });
           // A later method reading what this one computed must find it in the staged rows.
           const later = groups.slice(k + 1).flat();
@@ -586,7 +641,7 @@ export class RecordSet implements Iterable<RecordSet> {
    * Compute `fields` (precompute) of records about to be inserted: their values are served to the
    * compute methods from memory (fetch / fetchValues), then added to the INSERT.
    */
-  private async precompute(fields: Field[], ids: number[], prepared: { columns: Vals }[]): Promise<void> {
+  private async precompute(fields: Field[], ids: number[], prepared: { columns: Vals }[], given: Map<string, Set<number>>): Promise<void> {
     const model = this.model;
     const key = `pending:${model.name}`;
     const overlay = new Map<number, Vals>();
@@ -613,10 +668,13 @@ export class RecordSet implements Iterable<RecordSet> {
         const chunkIds = ids.slice(start, start + INSERT_BATCH);
         const chunk = this.browse(chunkIds);
         for (const group of groups) {
-          const values = await chunk.computeStored(group);
+          const need = chunkIds.filter((_, j) => group.some((g) => !given.get(g.name)?.has(start + j)));
+          if (!need.length) continue;
+          const values = await (need.length === chunkIds.length ? chunk : this.browse(need)).computeStored(group);
           chunkIds.forEach((id, j) => {
             const v = values.get(id);
             for (const g of group) {
+              if (given.get(g.name)?.has(start + j)) continue;
               const col = toColumn(g, v ? v[g.name] ?? false : false);
               prepared[start + j].columns[g.name] = col;
               overlay.get(id)![g.name] = col;
@@ -715,18 +773,57 @@ export class RecordSet implements Iterable<RecordSet> {
       const rows = await this.env.cr.query<{ id: number }>(sql`SELECT id FROM ${ident(model.table)} WHERE id = ANY(${ids}::int4[])`);
       if (rows.length !== ids.length) throw this.missingError(ids, rows.map((r) => r.id));
     }
-    for (const [f, cmds] of x2many) await records.applyX2many(f, cmds, false, { triggers: false });
-    for (const [f, v] of inverse) await records.applyInverse(f, v);
-    // Stored computed fields depending on what changed (these records and related ones).
-    const after = await records.collectDependents(written, { skipSelf: false });
-    for (const [f, set] of before) {
-      const into = after.get(f) ?? new Set<number>();
-      for (const id of set) into.add(id);
-      after.set(f, into);
+    // Fields being written are protected from recomputation on these records (Odoo's
+    // env.protecting): with the fields computed by the same method, the written value wins.
+    const protect: Field[] = [];
+    for (const name of Object.keys(columns)) {
+      const f = model.fields.get(name)!;
+      if (!f.store || !(f.isComputed || f.isRelated)) continue;
+      const siblings = f.isComputed ? [...model.fields.values()].filter((g) => g.store && g.isComputed && g.spec.compute === f.spec.compute) : [f];
+      for (const g of siblings) if (!protect.includes(g)) protect.push(g);
     }
-    await this.recomputeDependents(after, 0);
+    await records.protecting(protect, async () => {
+      for (const [f, cmds] of x2many) await records.applyX2many(f, cmds, false, { triggers: false });
+      for (const [f, v] of inverse) await records.applyInverse(f, v);
+      // Stored computed fields depending on what changed (these records and related ones).
+      const after = await records.collectDependents(written, { skipSelf: false });
+      for (const [f, set] of before) {
+        const into = after.get(f) ?? new Set<number>();
+        for (const id of set) into.add(id);
+        after.set(f, into);
+      }
+      await this.recomputeDependents(after, 0);
+    });
     await records.checkConstraints(written);
     return true;
+  }
+
+  /** Run `fn` with `fields` of these records protected from recomputation (nests). */
+  async protecting<T>(fields: Field[], fn: () => Promise<T>): Promise<T> {
+    if (!fields.length) return fn();
+    const prot = (this.env.cache.get(PROTECTED) as Map<string, Set<number>> | undefined) ?? new Map<string, Set<number>>();
+    this.env.cache.set(PROTECTED, prot);
+    const added: [string, number][] = [];
+    for (const f of fields) {
+      const key = `${f.modelName}.${f.name}`;
+      const set = prot.get(key) ?? new Set<number>();
+      prot.set(key, set);
+      for (const id of this.ids) if (!set.has(id)) {
+        set.add(id);
+        added.push([key, id]);
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      for (const [key, id] of added) prot.get(key)?.delete(id);
+    }
+  }
+
+  /** Ids of these records whose `f` is protected from recomputation (being written). */
+  private protectedIds(f: Field): Set<number> | undefined {
+    const set = (this.env.cache.get(PROTECTED) as Map<string, Set<number>> | undefined)?.get(`${f.modelName}.${f.name}`);
+    return set && set.size ? set : undefined;
   }
 
   missingError(ids: number[], found: number[]): MissingError {
@@ -976,6 +1073,18 @@ export class RecordSet implements Iterable<RecordSet> {
         if (pending.length && dependsOn(group, pending.flatMap((p) => p.fields))) {
           await chunk.storeComputed(pending);
           pending = [];
+        }
+        const prot = group.map((g) => chunk.protectedIds(g));
+        if (prot.some(Boolean)) {
+          // Some records are being written: compute the others, store per field what is not protected.
+          const open = chunk.ids.filter((id) => prot.some((p) => !p || !p.has(id)));
+          if (!open.length) continue;
+          const values = await chunk.browse(open).computeStored(group);
+          group.forEach((g, k) => {
+            const p = prot[k];
+            pending.push({ fields: [g], values: p ? new Map([...values].filter(([id]) => !p.has(id))) : values });
+          });
+          continue;
         }
         pending.push({ fields: group, values: await chunk.computeStored(group) });
       }

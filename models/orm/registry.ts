@@ -4,7 +4,7 @@
 import pg from 'pg';
 import knexFactory, { type Knex } from 'knex';
 import { Field, type FieldSpec } from './fields.ts';
-import { Model, type ModelSpec } from './model.ts';
+import { Model, type MethodLayer, type ModelSpec } from './model.ts';
 import { Cursor, Env, SUPERUSER_ID, type Context } from './env.ts';
 import { UserError, ValidationError, OdooError, PyKeyError } from './exceptions.ts';
 import { BASE_METHODS } from './methods.ts';
@@ -36,6 +36,15 @@ export interface TransactionOptions {
   su?: boolean;
   /** Read-only work (no retry needed, but still one transaction). */
   readonly?: boolean;
+  /**
+   * Isolation level (default REPEATABLE READ, as Odoo). READ COMMITTED suits queue work where
+   * `FOR UPDATE SKIP LOCKED` and conditional updates must see the latest committed rows.
+   */
+  isolation?: 'repeatable read' | 'read committed';
+  /** Translate database errors into Odoo's (IntegrityError → ValidationError...); default true. */
+  translateErrors?: boolean;
+  /** Base of the random backoff between retries, in ms (default 100). */
+  retryBackoffMs?: number;
 }
 
 function rank(name: string): number {
@@ -44,6 +53,9 @@ function rank(name: string): number {
   if (name in MAGIC_LOG_FIELDS) return 3;
   return 2;
 }
+
+/** The ORM's own methods: the last class of every model's MRO. */
+const BASE_LAYER: MethodLayer = { key: BASE_METHODS, methods: BASE_METHODS };
 
 const RETRYABLE = new Set(['40001', '40P01', '55P03']);
 const MAX_TRIES = 5;
@@ -90,9 +102,18 @@ export class Registry {
       model = new Model(spec._name);
       this.models.set(spec._name, model);
       model.logAccess = spec._log_access ?? true;
-      for (const [name, m] of Object.entries(BASE_METHODS)) model.addMethod(name, m);
+      model.layers = [BASE_LAYER];
       model.addField('id', { type: 'integer', string: 'ID', readonly: true, automatic: true });
     }
+    // MRO like Odoo's class assembly: this declaration, then each parent's MRO in `_inherit`
+    // order (the model itself being its previous MRO), each class kept at its last occurrence.
+    const concat: MethodLayer[] = [{ key: spec, methods: spec.methods ?? {} }];
+    for (const parentName of inherits) {
+      const parent = parentName === spec._name ? model : this.models.get(parentName);
+      if (parent) concat.push(...parent.layers);
+    }
+    if (!inherits.includes(spec._name)) concat.push(...model.layers);
+    model.layers = concat.filter((l, i) => !concat.slice(i + 1).some((m) => m.key === l.key));
     for (const parentName of inherits) {
       if (parentName === spec._name) continue;
       const parent = this.models.get(parentName);
@@ -100,7 +121,6 @@ export class Registry {
       model.mixins.add(parentName);
       for (const m of parent.mixins) model.mixins.add(m);
       for (const [fname, f] of parent.fields) if (fname !== 'id') model.addField(fname, f.spec);
-      for (const [mname, m] of parent.methods) if (!BASE_METHODS[mname] || m !== BASE_METHODS[mname]) model.addMethod(mname, m);
       model.sqlConstraints.push(...parent.sqlConstraints);
       model.constraints.push(...parent.constraints);
       model.indexes.push(...parent.indexes);
@@ -116,13 +136,13 @@ export class Registry {
     if (spec._log_access !== undefined) model.logAccess = spec._log_access;
     if (spec._parent_name) model.parentName = spec._parent_name;
     for (const [name, f] of Object.entries(spec.fields ?? {})) model.addField(name, f);
-    for (const [name, m] of Object.entries(spec.methods ?? {})) model.addMethod(name, m);
     model.sqlConstraints.push(...(spec._sql_constraints ?? []));
     model.indexes.push(...(spec._indexes ?? []));
     model.constraints.push(...(spec._constraints ?? []));
   }
 
   private finalize(model: Model): void {
+    model.resolveMethods();
     if (model.logAccess) for (const [n, f] of Object.entries(MAGIC_LOG_FIELDS)) if (!model.fields.has(n)) model.addField(n, f);
     if (!model.fields.has('display_name')) {
       model.addField('display_name', { type: 'char', string: 'Display Name', compute: '_compute_display_name', automatic: true, search: '_search_display_name' });
@@ -207,16 +227,19 @@ export class Registry {
   }
 
   /**
-   * Run `fn` in one transaction (REPEATABLE READ, as Odoo does); commit on success, roll back
-   * on error; retry serialization failures and deadlocks up to 5 times with random backoff.
+   * Run `fn` in one transaction (REPEATABLE READ, as Odoo does, unless `opts.isolation` says
+   * otherwise); commit on success, roll back on error; retry serialization failures and
+   * deadlocks up to 5 times with random backoff (never once committed: post-commit callbacks
+   * failing are not retried).
    */
   async transaction<T>(opts: TransactionOptions, fn: (env: Env) => Promise<T>): Promise<T> {
+    const begin = opts.isolation === 'read committed' ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL REPEATABLE READ';
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       const cr = new Cursor(client);
       let released = false;
       try {
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        await client.query(begin);
         const env = new Env(this, cr, opts.uid ?? SUPERUSER_ID, opts.context ?? {}, opts.su ?? false);
         const result = await fn(env);
         for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
@@ -226,6 +249,7 @@ export class Registry {
         for (const cb of cr.postcommit) await cb();
         return result;
       } catch (err) {
+        const rolledBack = !released;
         if (!released) {
           try {
             await client.query('ROLLBACK');
@@ -235,12 +259,13 @@ export class Registry {
           client.release();
           released = true;
         }
+        const committed = !rolledBack;
         const code = (err as { code?: string }).code;
-        if (code && RETRYABLE.has(code) && attempt < MAX_TRIES) {
-          await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt * 100));
+        if (!committed && code && RETRYABLE.has(code) && attempt < MAX_TRIES) {
+          await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt * (opts.retryBackoffMs ?? 100)));
           continue;
         }
-        throw translatePgError(this, err);
+        throw opts.translateErrors === false ? err : translatePgError(this, err);
       }
     }
   }

@@ -111,23 +111,27 @@ export function copyLine(values: (string | number | boolean | null | undefined)[
 export async function copyInto(cr: Cursor, table: string, columns: string[], text: string): Promise<void> {
   const { text: statement } = sql`COPY ${ident(table)} (${join(columns.map((c) => ident(c)))}) FROM STDIN`.toQuery();
   cr.queryCount++;
-  const t0 = performance.now();
   await pipeline(Readable.from([text]), cr.client.query(copyStreams.from(statement)));
-  const g = globalThis as unknown as { __copyProf?: Map<string, number> };
-  g.__copyProf?.set(table, (g.__copyProf.get(table) ?? 0) + performance.now() - t0); // TMPPROF
+}
+
+/** Where the reading was when a batch was cut: data rows read so far, line of the last one. */
+export interface BatchMark {
+  rows: number;
+  line: number;
 }
 
 /**
  * Batches run one at a time, in file order, while the caller reads and prepares the next one:
- * `push` waits for the previous batch, starts this one and returns at once.
+ * `push` waits for the previous batch, starts this one and returns at once. `done` gets each
+ * batch's result with its mark, in order, once committed.
  */
 export class BatchPipeline<R> {
   private inflight: Promise<void> | undefined;
-  constructor(private readonly done: (result: R) => void) {}
+  constructor(private readonly done: (result: R, mark: BatchMark) => void) {}
 
-  async push(work: () => Promise<R>): Promise<void> {
+  async push(work: () => Promise<R>, mark: BatchMark): Promise<void> {
     if (this.inflight) await this.inflight;
-    const p = work().then(this.done);
+    const p = work().then((r) => this.done(r, mark));
     p.catch(() => undefined); // awaited by the next push / drain (no unhandled rejection meanwhile)
     this.inflight = p;
   }
@@ -170,6 +174,9 @@ export interface BlacklistImportOptions {
 export interface BlacklistImportResult {
   /** Data rows read (header, blank lines excluded; malformed lines included). */
   rows: number;
+  /** Rows read up to the last committed batch, and the line it ended on (progress). */
+  committedRows: number;
+  committedLine: number;
   /** New entries. */
   added: number;
   /** Archived entries made active again. */
@@ -207,9 +214,11 @@ export async function importBlacklist(registry: Registry, records: AsyncIterable
     return { country: opt?.code ?? (await defaultPhoneCountry(env)) ?? null };
   });
   const result: BlacklistImportResult = {
-    rows: 0, added: 0, reactivated: 0, alreadyBlacklisted: 0, duplicates: 0, skipped: 0, skippedRows: [], ignoredColumns: [], country, seconds: 0,
+    rows: 0, committedRows: 0, committedLine: 0, added: 0, reactivated: 0, alreadyBlacklisted: 0, duplicates: 0, skipped: 0, skippedRows: [], ignoredColumns: [], country, seconds: 0,
   };
-  const batches = new BatchPipeline<BlacklistBatchResult>((r) => {
+  const batches = new BatchPipeline<BlacklistBatchResult>((r, mark) => {
+    result.committedRows = mark.rows;
+    result.committedLine = mark.line;
     result.added += r.added;
     result.reactivated += r.reactivated;
     result.alreadyBlacklisted += r.already;
@@ -220,8 +229,10 @@ export async function importBlacklist(registry: Registry, records: AsyncIterable
   let index: Map<string, number> | undefined;
   let width = 0;
   let pending: { line: number; number: string; reason: string | undefined }[] = [];
+  let lastLine = 0;
   const flush = async () => {
     if (!pending.length) return;
+    const mark = { rows: result.rows, line: lastLine };
     const raw = pending;
     pending = [];
     const sanitized = phoneSanitizeMany(raw.map((r) => r.number), country);
@@ -241,11 +252,12 @@ export async function importBlacklist(registry: Registry, records: AsyncIterable
       byNumber.set(number, { line: r.line, number, reason: r.reason });
     });
     const rows = [...byNumber.values()];
-    if (rows.length) await batches.push(() => registry.transaction({ uid: IMPORT_UID, su: true }, (env) => blacklistBatch(env, rows)));
-    else result.skipped = skipped.count;
+    const nothing = { added: 0, reactivated: 0, already: 0 };
+    await batches.push(() => (rows.length ? registry.transaction({ uid: IMPORT_UID, su: true }, (env) => blacklistBatch(env, rows)) : Promise.resolve(nothing)), mark);
   };
 
   for await (const rec of records) {
+    lastLine = rec.line;
     if (rec.error !== undefined) {
       if (index) {
         result.rows++;
@@ -282,6 +294,8 @@ export async function importBlacklist(registry: Registry, records: AsyncIterable
   if (!index) throw new UserError('The file is empty (no header).');
   await flush();
   await batches.drain();
+  result.committedRows = result.rows;
+  result.committedLine = lastLine;
   result.skipped = skipped.count;
   result.skippedRows = skipped.sorted();
   result.seconds = (performance.now() - started) / 1000;

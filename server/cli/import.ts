@@ -43,6 +43,8 @@ export interface CsvSource {
   records: AsyncIterable<ImportRecord>;
   /** Bytes read from the file so far. */
   bytesRead(): number;
+  /** Bytes of the file up to line `line` at least (chunk precision; for progress). */
+  bytesAt(line: number): number;
   totalBytes: number;
   delimiter: string;
 }
@@ -75,6 +77,8 @@ interface QuoteState {
  */
 class QuoteGuard extends Transform {
   bytes = 0;
+  /** [last complete line, bytes read] after each chunk. */
+  private readonly marks: [number, number][] = [];
   private readonly decoder = new StringDecoder('utf8');
   private readonly delim: number;
   private carry = '';
@@ -95,7 +99,14 @@ class QuoteGuard extends Transform {
     this.bytes += chunk.length;
     this.feed(this.decoder.write(chunk));
     this.emitOut();
+    this.marks.push([this.lineNo, this.bytes]);
     cb();
+  }
+
+  /** Bytes read when line `line` was complete (marks of queried lines are forgotten). */
+  bytesAt(line: number): number {
+    while (this.marks.length > 1 && this.marks[0][0] < line) this.marks.shift();
+    return this.marks.length && this.marks[0][0] >= line ? this.marks[0][1] : this.bytes;
   }
 
   override _flush(cb: TransformCallback): void {
@@ -260,7 +271,7 @@ export async function openCsv(file: string, opts: { delimiter?: string } = {}): 
     while (errors.length) yield errors.shift()!;
   }
 
-  return { records: records(), bytesRead: () => guard.bytes, totalBytes: stat.size, delimiter };
+  return { records: records(), bytesRead: () => guard.bytes, bytesAt: (line) => guard.bytesAt(line), totalBytes: stat.size, delimiter };
 }
 
 // ---------------------------------------------------------------- progress and summary
@@ -276,38 +287,39 @@ export interface ProgressIo {
   redrawMs?: number;
 }
 
-/** A bar over the bytes of the file, showing rows and rows/s. */
-function progressBar(source: CsvSource, label: string, io: ProgressIo): { update(rows: number): void; stop(): void } {
+/** A bar over the bytes of the file committed so far, showing rows and rows/s. */
+function progressBar(source: CsvSource, label: string, io: ProgressIo): { update(rows: number, line: number): void; stop(complete: boolean): void } {
   if (io.progressStream === null) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} |{bar}| {percentage}% | {read}/{size} MiB | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
+      format: `${label} |{bar}| {percentage}% | {done}/{size} MiB | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
       stream: io.progressStream ?? process.stderr,
       noTTYOutput: true,
       notTTYSchedule: io.redrawMs ?? 2000,
       hideCursor: true,
-      etaBuffer: 50,
+      etaBuffer: 20,
     },
     cliProgress.Presets.shades_classic,
   );
   let rows = 0;
+  let bytes = 0;
   const payload = () => ({
-    read: mib(source.bytesRead()),
+    done: mib(bytes),
     size: mib(source.totalBytes),
     rows,
     rate: Math.round(rows / Math.max((Date.now() - started) / 1000, 0.001)),
   });
   bar.start(Math.max(1, source.totalBytes), 0, payload());
-  const timer = setInterval(() => bar.update(source.bytesRead(), payload()), 250);
   return {
-    update(n: number) {
+    update(n: number, line: number) {
       rows = n;
-      bar.update(source.bytesRead(), payload());
+      bytes = source.bytesAt(line);
+      bar.update(bytes, payload());
     },
-    stop() {
-      clearInterval(timer);
-      bar.update(source.bytesRead(), payload());
+    stop(complete: boolean) {
+      if (complete) bytes = source.totalBytes;
+      bar.update(bytes, payload());
       bar.stop();
     },
   };
@@ -375,12 +387,14 @@ export async function runContactsImport(registry: Registry, file: string, opts: 
       list: opts.list,
       country: opts.country,
       batchSize: opts.batchSize,
-      onProgress: (s) => bar.update(s.rows),
+      onProgress: (s) => bar.update(s.committedRows, s.committedLine),
       onWait: () => (io.progressStream ?? process.stderr).write('Waiting for another contact import to finish...\n'),
     });
-  } finally {
-    bar.stop();
+  } catch (err) {
+    bar.stop(false);
+    throw err;
   }
+  bar.stop(true);
   for (const l of contactSummary(file, opts.list, result)) out(l);
   return result;
 }
@@ -392,10 +406,12 @@ export async function runBlacklistImport(registry: Registry, file: string, opts:
   const bar = progressBar(source, 'Importing blacklist', io);
   let result: BlacklistImportResult;
   try {
-    result = await importBlacklist(registry, source.records, { country: opts.country, batchSize: opts.batchSize, onProgress: (s) => bar.update(s.rows) });
-  } finally {
-    bar.stop();
+    result = await importBlacklist(registry, source.records, { country: opts.country, batchSize: opts.batchSize, onProgress: (s) => bar.update(s.committedRows, s.committedLine) });
+  } catch (err) {
+    bar.stop(false);
+    throw err;
   }
+  bar.stop(true);
   for (const l of blacklistSummary(file, result)) out(l);
   return result;
 }

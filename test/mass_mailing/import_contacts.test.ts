@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { makeTempDir } from '../helpers/db.ts';
 import { registerImportCommands, runContactsImport, openCsv, guessDelimiter } from '../../server/cli/import.ts';
-import { importGaps, type ContactImportResult } from '../../models/mass_mailing/import_contacts.ts';
+import { importContacts, importGaps, type ContactImportResult } from '../../models/mass_mailing/import_contacts.ts';
 import { sql } from '../../models/orm/sql.ts';
 
 describe('mass_mailing: import contacts (set-based, idempotent)', function () {
@@ -155,6 +155,34 @@ describe('mass_mailing: import contacts (set-based, idempotent)', function () {
     const subs = await t.call('mailing.subscription', 'search_read', [[['list_id', '=', listId], ['contact_id', '=', xavier]], ['opt_out']]);
     expect(subs).to.have.length(1);
     expect(subs[0].opt_out).to.equal(true);
+  });
+
+  it('an import stopped mid-file keeps whole batches; re-running completes it', async () => {
+    const lines = ['name,mobile'];
+    for (let i = 0; i < 10; i++) lines.push(`Crash ${i},+32 471 00 00 ${String(i).padStart(2, '0')}`);
+    const file = await csv('crash.csv', lines);
+    const source = await openCsv(file);
+    const before = await counts();
+    try {
+      await importContacts(t.registry, source.records, { list: 'Crash', batchSize: 3, onProgress: () => { throw new Error('killed'); } });
+      expect.fail('should raise');
+    } catch (e: any) {
+      expect(e.message).to.equal('killed');
+    }
+    expect(await counts()).to.deep.equal({ contacts: before.contacts + 3, subscriptions: before.subscriptions + 3 });
+    const r = await run(file, 'Crash', { batchSize: 3 });
+    expect(r).to.include({ created: 7, updated: 3, subscribed: 7, alreadySubscribed: 3 });
+    expect(await counts()).to.deep.equal({ contacts: before.contacts + 10, subscriptions: before.subscriptions + 10 });
+  });
+
+  it('writes no chatter for imported contacts (bulk import, like tracking_disable)', async () => {
+    const [{ contacts, messages }] = await t.env((env) => env.cr.query<{ contacts: number; messages: number }>(sql`
+      SELECT count(DISTINCT s.contact_id)::int AS contacts, count(m.id)::int AS messages
+        FROM mailing_subscription s JOIN mailing_list l ON l.id = s.list_id
+        LEFT JOIN mail_message m ON m.model = 'mailing.contact' AND m.res_id = s.contact_id
+       WHERE l.name IN ('Customers', 'Crash')`));
+    expect(contacts).to.equal(17);
+    expect(messages).to.equal(0);
   });
 
   it('refuses a file that cannot identify contacts, and an unknown --country', async () => {

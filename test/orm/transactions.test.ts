@@ -134,6 +134,41 @@ describe('ORM: transactions', () => {
     await expectError(t.call('ir.model.data', 'create', [{ name: 'has space', module: 'x', model: 'res.partner', res_id: 1 }]), 'odoo.exceptions.ValidationError', 'External IDs cannot contain spaces');
   });
 
+  it('isolation: REPEATABLE READ by default, READ COMMITTED on request', async () => {
+    const level = (isolation?: 'repeatable read' | 'read committed') =>
+      t.registry.transaction({ isolation }, async (env) => (await env.cr.query<{ l: string }>("SELECT current_setting('transaction_isolation') AS l"))[0].l);
+    expect(await level()).to.equal('repeatable read');
+    expect(await level('repeatable read')).to.equal('repeatable read');
+    expect(await level('read committed')).to.equal('read committed');
+    // READ COMMITTED sees rows committed by others during the transaction.
+    const id = await t.call('test.orm.item', 'create', [{ name: 'rc' }]);
+    const seen = await t.registry.transaction({ isolation: 'read committed' }, async (env) => {
+      const q = sql`SELECT name FROM test_orm_item WHERE id = ${id}`;
+      const before = (await env.cr.query<{ name: string }>(q))[0].name;
+      await t.call('test.orm.item', 'write', [[id], { name: 'rc2' }]);
+      return [before, (await env.cr.query<{ name: string }>(q))[0].name];
+    });
+    expect(seen).to.deep.equal(['rc', 'rc2']);
+  });
+
+  it('errors pass through untranslated with translateErrors: false; nothing is retried once committed', async () => {
+    const err = await t.registry
+      .transaction({ translateErrors: false }, (env) => env.model('test.orm.line').create({ name: 'orphan' }))
+      .catch((e) => e);
+    expect(err.code).to.equal('23502');
+    let runs = 0;
+    const failed = await t.registry
+      .transaction({}, async (env) => {
+        runs++;
+        env.cr.postcommit.push(() => {
+          throw Object.assign(new Error('late'), { code: '40001' });
+        });
+      })
+      .catch((e) => e);
+    expect(failed.message).to.equal('late');
+    expect(runs).to.equal(1);
+  });
+
   it('the connection pool is intact after errors (no leaked clients)', async () => {
     for (let i = 0; i < 12; i++) {
       await t.call('test.orm.item', 'create', [{ bogus: 1 }]).catch(() => undefined);

@@ -69,6 +69,9 @@ describe('utm', () => {
     expect(media.map((m: { name: string }) => m.name).sort()).to.deep.equal(['Email', 'SMS']);
     const sms = media.find((m: { name: string }) => m.name === 'SMS').id;
     const email = media.find((m: { name: string }) => m.name === 'Email').id;
+    // Odoo's external ids resolve (OdooRPC's env.ref goes through check_object_reference).
+    expect(await t.call('ir.model.data', 'check_object_reference', ['mass_mailing_sms', 'utm_medium_sms'])).to.deep.equal(['utm.medium', sms]);
+    expect(await t.call('ir.model.data', 'check_object_reference', ['utm', 'utm_medium_email'])).to.deep.equal(['utm.medium', email]);
     const id = await t.call('mailing.mailing', 'create', [{ subject: 'Medium', mailing_type: 'sms' }]);
     expect((await t.call('mailing.mailing', 'read', [[id], ['medium_id']]))[0].medium_id).to.deep.equal([sms, 'SMS']);
     await t.call('mailing.mailing', 'write', [[id], { mailing_type: 'mail' }]);
