@@ -107,7 +107,7 @@ export function copyLine(values: (string | number | boolean | null | undefined)[
   return values.map(copyValue).join('\t') + '\n';
 }
 
-/** COPY `text` (COPY text format lines) into `table` (a staging table of this transaction). */
+/** COPY `text` (COPY text format lines) into `table`, inside the caller's transaction. */
 export async function copyInto(cr: Cursor, table: string, columns: string[], text: string): Promise<void> {
   const { text: statement } = sql`COPY ${ident(table)} (${join(columns.map((c) => ident(c)))}) FROM STDIN`.toQuery();
   cr.queryCount++;
