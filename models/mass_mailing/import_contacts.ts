@@ -33,6 +33,9 @@
 // Rows of one batch sharing their key (number, else email, else raw number) are merged, later
 // non-empty values winning; rows are handled in the order 1, 2, 3, so a row can match a contact
 // created by another row of the same batch. Odoo's own import does not de-duplicate at all.
+// Known limit: rows sharing no key that describe one person with only a flagged number, then
+// (later in the file, through the email) with a valid one, correct that contact's number; on a
+// re-run the flagged-only row no longer finds it and creates one more contact, once.
 //
 // An existing contact gets the values the row gives (name, first/last name, company, email when
 // it normalises or the contact has none, country, number unless it would replace a valid number
