@@ -24,28 +24,12 @@ import { createLogger } from '../server/log.ts';
 import { runBlacklistImport, runContactsImport } from '../server/cli/import.ts';
 import type { Registry } from '../models/orm/registry.ts';
 import { sql } from '../models/orm/sql.ts';
+import { mb, withPeakRss } from './measure.ts';
 
 const ROWS = Number(process.argv[2] ?? process.env.BENCH_ROWS ?? 1_000_000);
 const DB = 'bench_import';
 const LIST = 'Bench import';
 
-const mb = (n: number) => Math.round(n / 1048576);
-
-/** Peak RSS of this process while `fn` runs (sampled every 20 ms). */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peak: number; ms: number }> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  const t0 = performance.now();
-  try {
-    const result = await fn();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, peak, ms: performance.now() - t0 };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 interface Expected {
   rows: number;

@@ -24,6 +24,7 @@ import { loadRegistry } from '../server/bootstrap.ts';
 import { createLogger } from '../server/log.ts';
 import type { Registry } from '../models/orm/registry.ts';
 import { sql } from '../models/orm/sql.ts';
+import { mb, withPeakRss } from './measure.ts';
 
 const SIZES = (process.env.BENCH_SIZES || '100000,1000000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const DB = 'bench_prepare';
@@ -40,23 +41,6 @@ interface Row {
   'prepare / COPY': number | string;
 }
 
-const mb = (n: number) => Math.round(n / 1048576);
-
-/** Peak RSS of this process while `fn` runs (sampled every 20 ms). */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peak: number; ms: number }> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  const t0 = performance.now();
-  try {
-    const result = await fn();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, peak, ms: performance.now() - t0 };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /** A list of `n` contacts, seeded set-based (no ORM): returns the list id. */
 async function seedList(registry: Registry, n: number, label: string): Promise<number> {
