@@ -179,7 +179,7 @@ describe('compatibility with real Odoo clients', function () {
 
   it('@fernandoslim/odoo-jsonrpc: API-key mode (/jsonrpc)', async function () {
     const key = await makeApiKey(s, 2, ADMIN_PASSWORD, 'odoo-jsonrpc');
-    if (!key) this.skip(); // no API keys in this build
+    if (!key) throw new Error('no API key could be made over RPC');
     const odoo = new OdooJSONRpc({ baseUrl: 'http://127.0.0.1', port: s.port, db: s.dbName, username: 'admin', apiKey: key });
     const auth: any = await odoo.connect();
     expect(auth).to.deep.equal({ uid: 2 });

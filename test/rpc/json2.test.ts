@@ -69,7 +69,7 @@ describe('JSON-2 /json/2/<model>/<method>', () => {
 
   describe('with an API key made over RPC', function () {
     before(function () {
-      if (!adminKey) this.skip(); // no res.users.apikeys in this build
+      if (!adminKey) throw new Error('no API key could be made over RPC');
     });
 
     it('works as bearer on search_read, with named arguments', async () => {
