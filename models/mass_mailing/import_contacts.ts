@@ -68,6 +68,7 @@ import {
   BatchPipeline, IMPORT_UID, SkipLog, cellOf, copyInto, copyLine, isBlank, mapHeader, resolveCountryOption, shapeProblem,
   type ImportRecord, type SkippedRow,
 } from '../phone_validation/import_blacklist.ts';
+import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
 
 export const CONTACT_COLUMNS: Record<string, string[]> = {
   name: ['name', 'full_name', 'contact_name', 'contact', 'display_name'],
@@ -518,23 +519,9 @@ async function withSetBasedFkChecks(env: Env, ctx: BatchContext, countryIds: num
     SELECT (SELECT count(*) FROM l)::int AS lists, (SELECT count(*) FROM u)::int AS users, (SELECT count(*) FROM c)::int AS countries`);
   if (locked.lists !== 1) throw new UserError(`The mailing list #${ctx.listId} was deleted during the import.`);
   if (locked.users !== 1 || locked.countries !== countryIds.length) throw new UserError('A user or country used by the import was deleted during the import.');
-  let off = false;
-  if (ctx.onlyFkTriggers) {
-    await cr.execute('SAVEPOINT import_contacts_fk');
-    try {
-      await cr.execute('SET LOCAL session_replication_role = replica');
-      off = true;
-      await cr.execute('RELEASE SAVEPOINT import_contacts_fk');
-    } catch {
-      await cr.execute('ROLLBACK TO SAVEPOINT import_contacts_fk');
-      await cr.execute('RELEASE SAVEPOINT import_contacts_fk');
-    }
-  }
-  try {
-    await fn();
-  } finally {
-    if (off) await cr.execute('SET LOCAL session_replication_role = origin');
-  }
+  // Only when no other trigger exists on those tables (replica mode would skip those too).
+  if (ctx.onlyFkTriggers) await withoutForeignKeyTriggers(cr, fn);
+  else await fn();
 }
 
 interface Found {

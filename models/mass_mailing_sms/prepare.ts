@@ -28,6 +28,7 @@ import { subtypeId } from '../mail/data.ts';
 import { currentPartnerId } from '../mail/mail_thread.ts';
 import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import { SMS_BODY_FILTERS, applyBodyFilters, renderSmsBodies } from './render.ts';
+import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
 
 // Recipients per INSERT statement: large enough that per-statement costs vanish, small enough that
 // a batch (and, for placeholders, its rendered bodies) stays a few MB.
@@ -409,22 +410,8 @@ function uuidExpr(key: UuidKey, r: SQL): SQL {
  * referenced id comes from this transaction's own reads and inserts, with the mailing row locked.
  * Without the privilege the checks simply run.
  */
-async function withoutFkChecks<T>(env: Env, fn: () => Promise<T>): Promise<T> {
-  let off = false;
-  await env.cr.execute('SAVEPOINT mm_sms_fk');
-  try {
-    await env.cr.execute('SET LOCAL session_replication_role = replica');
-    off = true;
-    await env.cr.execute('RELEASE SAVEPOINT mm_sms_fk');
-  } catch {
-    await env.cr.execute('ROLLBACK TO SAVEPOINT mm_sms_fk');
-    await env.cr.execute('RELEASE SAVEPOINT mm_sms_fk');
-  }
-  try {
-    return await fn();
-  } finally {
-    if (off) await env.cr.execute('SET LOCAL session_replication_role = origin');
-  }
+function withoutFkChecks<T>(env: Env, fn: () => Promise<T>): Promise<T> {
+  return withoutForeignKeyTriggers(env.cr, fn);
 }
 
 /** Ids of `mailing`'s remaining recipients (Odoo's `_get_remaining_recipients`), as SQL. */
