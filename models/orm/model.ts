@@ -136,25 +136,4 @@ export class Model {
       this.methods.set(name, resolved);
     }
   }
-
-  addMethod(name: string, spec: MethodSpec): void {
-    const prev = this.methods.get(name);
-    if (!prev) {
-      this.methods.set(name, spec);
-      return;
-    }
-    const prevFn = prev.fn;
-    const ownFn = spec.fn;
-    // Chain to the overridden implementation, like Python's super().
-    const fn = function (this: MethodThis, self: RecordSet, ...args: any[]) {
-      const ctx: MethodThis = { super: async (...a: any[]) => prevFn.call(ctxOf(self, prevFn), self, ...a) };
-      return ownFn.call(ctx, self, ...args);
-    };
-    this.methods.set(name, { ...prev, ...spec, params: spec.params ?? prev.params, fn });
-  }
-}
-
-// The base implementation of an overridden method may itself call super; give it a no-op.
-function ctxOf(_self: RecordSet, _fn: unknown): MethodThis {
-  return { super: async () => undefined };
 }
