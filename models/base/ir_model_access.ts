@@ -8,7 +8,7 @@
 // Also home of the small group helpers the security layer shares (group closure of a user,
 // external ids of groups), so that they have no import cycle with res.users / API keys.
 
-import type { ModelSpec } from '../orm/model.ts';
+import type { MethodSpec, ModelSpec } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import { SUPERUSER_ID } from '../orm/env.ts';
 import type { Registry } from '../orm/registry.ts';
@@ -32,6 +32,37 @@ const ACCESS_ERROR_RESOLUTION = 'Contact your administrator to request access if
 
 /** Prefix of every per-transaction cache entry of the security layer (see invalidateSecurityCache). */
 const CACHE_PREFIX = 'security:';
+
+/** create/write/unlink overrides for models whose rows change access rights (ACLs, groups). */
+export const INVALIDATE_SECURITY_CACHE: Record<'create' | 'write' | 'unlink', MethodSpec> = {
+  create: {
+    api: 'model',
+    params: ['vals_list'],
+    async fn(self: RecordSet, valsList: Vals[]) {
+      const res = await this.super(valsList);
+      invalidateSecurityCache(self.env);
+      return res;
+    },
+  },
+  write: {
+    api: 'record',
+    params: ['vals'],
+    async fn(self: RecordSet, vals: Vals) {
+      const res = await this.super(vals);
+      invalidateSecurityCache(self.env);
+      return res;
+    },
+  },
+  unlink: {
+    api: 'record',
+    params: [],
+    async fn(self: RecordSet) {
+      const res = await this.super();
+      invalidateSecurityCache(self.env);
+      return res;
+    },
+  },
+};
 
 export const IrModelAccess: ModelSpec = {
   _name: 'ir.model.access',
@@ -73,33 +104,7 @@ export const IrModelAccess: ModelSpec = {
         return checkModelAccess(self.env, model, mode as AccessMode, raiseException !== false);
       },
     },
-    create: {
-      api: 'model',
-      params: ['vals_list'],
-      async fn(self: RecordSet, valsList: Vals[]) {
-        const res = await this.super(valsList);
-        invalidateSecurityCache(self.env);
-        return res;
-      },
-    },
-    write: {
-      api: 'record',
-      params: ['vals'],
-      async fn(self: RecordSet, vals: Vals) {
-        const res = await this.super(vals);
-        invalidateSecurityCache(self.env);
-        return res;
-      },
-    },
-    unlink: {
-      api: 'record',
-      params: [],
-      async fn(self: RecordSet) {
-        const res = await this.super();
-        invalidateSecurityCache(self.env);
-        return res;
-      },
-    },
+    ...INVALIDATE_SECURITY_CACHE,
   },
 };
 

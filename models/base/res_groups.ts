@@ -6,7 +6,7 @@ import type { ModelSpec } from '../orm/model.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import { UserError } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
-import { invalidateSecurityCache, xmlidToResId } from './ir_model_access.ts';
+import { INVALIDATE_SECURITY_CACHE, invalidateSecurityCache, xmlidToResId } from './ir_model_access.ts';
 
 export const ResGroupsPrivilege: ModelSpec = {
   _name: 'res.groups.privilege',
@@ -187,15 +187,7 @@ export const ResGroups: ModelSpec = {
         return self.browse(created);
       },
     },
-    create: {
-      api: 'model',
-      params: ['vals_list'],
-      async fn(self: RecordSet, valsList: Vals[]) {
-        const res = await this.super(valsList);
-        invalidateSecurityCache(self.env);
-        return res;
-      },
-    },
+    create: INVALIDATE_SECURITY_CACHE.create,
     write: {
       api: 'record',
       params: ['vals'],
@@ -208,14 +200,6 @@ export const ResGroups: ModelSpec = {
         return res;
       },
     },
-    unlink: {
-      api: 'record',
-      params: [],
-      async fn(self: RecordSet) {
-        const res = await this.super();
-        invalidateSecurityCache(self.env);
-        return res;
-      },
-    },
+    unlink: INVALIDATE_SECURITY_CACHE.unlink,
   },
 };
