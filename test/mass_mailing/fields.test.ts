@@ -1,10 +1,9 @@
 // The shapes of the audience models against the fields_get of a real Odoo 19.
 
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readFieldsExport } from '../helpers/odoo19.ts';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 
-const SPEC_DIR = new URL('../../../shared/spec/odoo19-fields/', import.meta.url);
 const ATTRS = ['type', 'string', 'relation', 'relation_field', 'required', 'readonly', 'store', 'selection', 'searchable', 'sortable', 'groupable', 'related', 'depends', 'translate'];
 // Chatter / followers / properties / website plumbing of mail, and the mailings side of lists.
 const LEFT_OUT = /^(message_(?!ids$|bounce$)|website_message_ids$|properties|mailing_ids$|mailing_count$)/;
@@ -18,7 +17,7 @@ describe('mass_mailing / phone_validation: fields_get matches Odoo 19', () => {
 
   for (const model of ['mailing.list', 'mailing.contact', 'mailing.subscription', 'mailing.subscription.optout', 'phone.blacklist', 'phone.blacklist.remove']) {
     it(model, async () => {
-      const odoo = JSON.parse(readFileSync(new URL(`${model}.json`, SPEC_DIR), 'utf8')) as Record<string, Record<string, unknown>>;
+      const odoo = readFieldsExport(model)!;
       const ours = await t.call(model, 'fields_get', [], { attributes: ATTRS });
       const problems: string[] = [];
       for (const [name, desc] of Object.entries(odoo)) {

@@ -4,12 +4,12 @@
 // web_read / web_search_read specifications and fields_get.
 
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readCapture } from '../helpers/odoo19.ts';
 import { ormRegistry, type OrmTestRegistry } from './_helpers.ts';
 
 /** The `result` of a captured Odoo 19 JSON-RPC answer. */
 function capture(name: string): any {
-  const text = readFileSync(new URL(`../../../shared/spec/odoo19-captures/${name}`, import.meta.url), 'utf8');
+  const text = readCapture(name);
   const body = text.slice(text.indexOf('\n{', text.indexOf('--- response')));
   return JSON.parse(body).result;
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { readCapture } from '../helpers/odoo19.ts';
 import {
   AccessDenied,
   AccessError,
@@ -30,10 +30,9 @@ import {
 } from '../../rpc/errors.ts';
 import { serializeFault } from '../../rpc/xmlrpc_codec.ts';
 
-const CAPTURES = '/work/shared/spec/odoo19-captures/';
 
 function capture(name: string): { request: string; status: number; headers: Record<string, string>; response: string } {
-  const text = readFileSync(CAPTURES + name, 'utf8');
+  const text = readCapture(name);
   const at = text.indexOf('\n--- response: HTTP ');
   const reqPart = text.slice(0, at);
   const request = reqPart.slice(reqPart.indexOf('\n\n') + 2).replace(/\n+$/, '');

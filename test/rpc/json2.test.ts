@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { readCapture } from '../helpers/odoo19.ts';
 import request from 'supertest';
 import { ADMIN_PASSWORD, createUser, executeKw, makeApiKey, rpcTestApp, xmlrpc, type RpcTestApp } from './helpers.ts';
 
-const CAPTURES = '/work/shared/spec/odoo19-captures/';
 
 describe('JSON-2 /json/2/<model>/<method>', () => {
   let t: RpcTestApp;
@@ -22,7 +21,7 @@ describe('JSON-2 /json/2/<model>/<method>', () => {
   };
 
   it('no key: 401 with the Bearer challenge (capture json2-no-key.txt)', async () => {
-    const text = readFileSync(CAPTURES + 'json2-no-key.txt', 'utf8');
+    const text = readCapture('json2-no-key.txt');
     const expected = JSON.parse(text.slice(text.indexOf('\n{\n') + 1));
     const res = await json2('/json/2/res.partner/search_read', { domain: [], fields: ['name'], limit: 1 });
     expect(res.status).to.equal(401);

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { readCapture } from '../helpers/odoo19.ts';
 import request from 'supertest';
 import { ADMIN_PASSWORD, executeKw, jsonrpc, rpcTestApp, type RpcTestApp } from './helpers.ts';
 
-const CAPTURES = '/work/shared/spec/odoo19-captures/';
 
 /** A JSON-RPC capture: its request body (our db and password) and its parsed answer. */
 function capture(name: string, dbName: string): { request: string; status: number; headers: Record<string, string>; response: string } {
-  const text = readFileSync(CAPTURES + name, 'utf8');
+  const text = readCapture(name);
   const at = text.indexOf('\n--- response: HTTP ');
   const head = text.slice(0, at);
   const req = head.slice(head.indexOf('\n\n') + 2).trim();

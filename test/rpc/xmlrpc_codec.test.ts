@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { readCapture } from '../helpers/odoo19.ts';
 import {
   XmlRpcDouble,
   XmlRpcMarshalError,
@@ -11,11 +11,10 @@ import {
 } from '../../rpc/xmlrpc_codec.ts';
 import { toXmlRpcFault } from '../../rpc/errors.ts';
 
-const CAPTURES = '/work/shared/spec/odoo19-captures/';
 
 // A capture file: request headers + body, then "--- response: HTTP <status> <headers json>" + body.
 function capture(name: string): { request: string; status: number; headers: Record<string, string>; response: string } {
-  const text = readFileSync(CAPTURES + name, 'utf8');
+  const text = readCapture(name);
   const at = text.indexOf('\n--- response: HTTP ');
   const reqPart = text.slice(0, at);
   const request = reqPart.slice(reqPart.indexOf('\n\n') + 2).replace(/\n+$/, '');

@@ -39,7 +39,7 @@ export const SIMULATOR_DDL = [
   `CREATE INDEX IF NOT EXISTS sms_simulator_message_due_idx ON sms_simulator_message (deliver_at) WHERE status = 'accepted'`,
 ];
 
-/** Twilio's test numbers (shared/twilio/README.md §1) and what the simulator answers. */
+/** Twilio's documented magic test numbers and what the simulator answers. */
 export const SIMULATOR_MAGIC_NUMBERS: Record<string, { code: number; failureType: string; reason: string }> = {
   '+15005550001': { code: 21211, failureType: 'sms_number_format', reason: "21211: The 'To' number is not a valid phone number." },
   '+15005550002': { code: 21612, failureType: 'unknown', reason: "21612: The 'To' phone number is not currently reachable via SMS." },
