@@ -280,6 +280,14 @@ export function werkzeugErrorPage(code: number, description?: string, headers: R
   return { status: code, headers: { 'Content-Type': 'text/html; charset=utf-8', ...headers }, body };
 }
 
+/** werkzeug's `redirect(location, code)`: the status, `Location` and its small "Redirecting..." page. */
+export function werkzeugRedirect(location: string, code = 303): HttpAnswer {
+  const body =
+    '<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n' +
+    `<p>You should be redirected automatically to the target URL: <a href="${htmlEscape(location)}">${htmlEscape(location)}</a>. If not, click the link.\n`;
+  return { status: code, headers: { 'Content-Type': 'text/html; charset=utf-8', Location: location }, body };
+}
+
 /**
  * 415 for a jsonrpc/json2 route hit with a foreign Content-Type. `hasBody`: an empty body is
  * also compatible with json2, which shows in the message.

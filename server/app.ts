@@ -17,13 +17,14 @@ import { AccessDenied } from '../models/orm/exceptions.ts';
 import { checkUidPassword } from '../models/base/auth.ts';
 import type { RpcContext } from '../rpc/context.ts';
 import { DeprecationNotice } from '../rpc/deprecation.ts';
-import { HttpException, toJson2Error, toJsonRpcError, toXmlRpcFault, werkzeugErrorPage } from '../rpc/errors.ts';
+import { HttpException, toJson2Error, toJsonRpcError, toXmlRpcFault, werkzeugErrorPage, werkzeugRedirect } from '../rpc/errors.ts';
 import { serializeFault } from '../rpc/xmlrpc_codec.ts';
 import { SessionStore, requestSessionId } from '../rpc/session.ts';
 import { SERVER_VERSION, SERVER_VERSION_INFO } from '../rpc/services.ts';
 import { xmlrpcHandler } from '../rpc/xmlrpc.ts';
 import { json2Handler, json2NotFound } from '../rpc/json2.ts';
 import { smsStatus } from '../rpc/sms_status.ts';
+import { smsUnsubscribeRoutes } from '../rpc/sms_unsubscribe.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
@@ -67,8 +68,8 @@ function webSessionLogout(ctx: RpcContext) {
     if (sid) ctx.sessions.delete(sid);
     const asked = typeof req.query.redirect === 'string' ? req.query.redirect : '';
     const target = /^\/(?![/\\])/.test(asked) && !/[\x00-\x1f\x7f]/.test(asked) ? asked : '/odoo';
-    res.status(303).set('Location', target).set('Content-Type', 'text/html; charset=utf-8')
-      .send(`<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href="${target.replace(/&/g, '&amp;').replace(/"/g, '&#34;').replace(/</g, '&lt;')}">${target.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</a>. If not, click the link.\n`);
+    const page = werkzeugRedirect(target, 303);
+    res.status(page.status).set(page.headers).send(page.body);
   };
 }
 
@@ -129,6 +130,8 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   app.all('/web/session/get_lang_list', jsonRpcRoute(ctx, webLangList()));
   app.all('/web/database/list', jsonRpcRoute(ctx, webDatabaseList(ctx)));
   app.all('/sms/status', jsonRpcRoute(ctx, smsStatus(ctx)));
+  // Public SMS opt-out pages (HTML forms)
+  smsUnsubscribeRoutes(app, ctx);
   app.post('/web/session/logout', webSessionLogout(ctx));
   app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
   app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));

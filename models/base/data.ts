@@ -20,6 +20,8 @@ export async function loadBaseData(env: Env): Promise<void> {
     ON CONFLICT (code) DO NOTHING`);
   if (!(await getParam(env, 'web.base.url'))) await setParam(env, 'web.base.url', `http://localhost:${process.env.PORT || 8069}`);
   if (!(await getParam(env, 'database.uuid'))) await setParam(env, 'database.uuid', crypto.randomUUID());
+  // Key of the CSRF tokens of public forms (rpc/csrf.ts), as Odoo's.
+  if (!(await getParam(env, 'database.secret'))) await setParam(env, 'database.secret', crypto.randomUUID());
 }
 
 /** Users 1 (__system__, inactive) and 2 (admin) as in Odoo; created once. */

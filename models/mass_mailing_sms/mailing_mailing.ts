@@ -8,6 +8,7 @@ import { formatDatetime } from '../orm/fields.ts';
 import { sql, ident } from '../orm/sql.ts';
 import { PyValueError, UserError, ValidationError } from '../orm/exceptions.ts';
 import { smsEncodingInfo } from '../tools/sms_encoding.ts';
+import { stopSmsPlaceholder, webBaseUrl } from './unsubscribe.ts';
 import { parseInlineTemplate } from '../tools/inline_template.ts';
 import { checkTemplatePaths, copyThroughCopyData } from '../sms/sms_template.ts';
 import { utmMediumRef } from '../utm/utm_medium.ts';
@@ -160,9 +161,9 @@ export const MailingMailing: ModelSpec = {
     // Ours (not in Odoo): length of body_plaintext as carriers bill it. Odoo's widget counter
     // treats GSM extension characters (€ [ ] { } ^ ~ \ |) as switching the text to Unicode; carriers
     // send them in GSM-7 as 2 septets each, which is what these fields report.
-    sms_encoding: { type: 'selection', string: 'SMS Encoding', selection: [['GSM7', 'GSM-7'], ['UNICODE', 'Unicode (UCS-2)']], compute: '_compute_sms_encoding', depends: ['body_plaintext'], help: 'Encoding carriers use for the SMS body: GSM-7 (160 characters per SMS, 153 when split) or Unicode (70, 67 when split).' },
-    sms_character_count: { type: 'integer', string: 'SMS Characters', compute: '_compute_sms_encoding', depends: ['body_plaintext'], help: 'Billed length of the SMS body: GSM-7 septets (extension characters count 2) or UTF-16 units. Placeholders are counted as written.' },
-    sms_segment_count: { type: 'integer', string: 'SMS Parts', compute: '_compute_sms_encoding', depends: ['body_plaintext'], help: 'Number of SMS segments each recipient is billed for (before placeholders are rendered).' },
+    sms_encoding: { type: 'selection', string: 'SMS Encoding', selection: [['GSM7', 'GSM-7'], ['UNICODE', 'Unicode (UCS-2)']], compute: '_compute_sms_encoding', depends: ['body_plaintext', 'sms_allow_unsubscribe'], help: 'Encoding carriers use for the SMS body: GSM-7 (160 characters per SMS, 153 when split) or Unicode (70, 67 when split).' },
+    sms_character_count: { type: 'integer', string: 'SMS Characters', compute: '_compute_sms_encoding', depends: ['body_plaintext', 'sms_allow_unsubscribe'], help: 'Billed length of the SMS body: GSM-7 septets (extension characters count 2) or UTF-16 units, the opt-out line included when the mailing has one. Placeholders are counted as written.' },
+    sms_segment_count: { type: 'integer', string: 'SMS Parts', compute: '_compute_sms_encoding', depends: ['body_plaintext', 'sms_allow_unsubscribe'], help: 'Number of SMS segments each recipient is billed for (before placeholders are rendered).' },
   },
   methods: {
     default_get: {
@@ -420,9 +421,12 @@ export const MailingMailing: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const rows = await self.fetch(['body_plaintext']);
+        const rows = await self.fetch(['body_plaintext', 'sms_allow_unsubscribe']);
+        const base = rows.some((r) => r.sms_allow_unsubscribe) ? await webBaseUrl(self.env) : '';
         return new Map(rows.map((r) => {
-          const info = smsBodyInfo(r.body_plaintext as string);
+          // Opt-out mailings are billed for the STOP line too (its code counted as 3 characters).
+          const stop = r.sms_allow_unsubscribe ? stopSmsPlaceholder(base, r.id as number) : '';
+          const info = smsBodyInfo(((r.body_plaintext as string) || '') + stop);
           return [r.id as number, { sms_encoding: info.encoding, sms_character_count: info.characters, sms_segment_count: info.segments }];
         }));
       },

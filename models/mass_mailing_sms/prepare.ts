@@ -29,6 +29,7 @@ import { currentPartnerId } from '../mail/mail_thread.ts';
 import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import { SMS_BODY_FILTERS, applyBodyFilters, renderSmsBodies } from './render.ts';
 import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
+import { stopSmsPrefix, webBaseUrl } from './unsubscribe.ts';
 
 // Recipients per INSERT statement: large enough that per-statement costs vanish, small enough that
 // a batch (and, for placeholders, its rendered bodies) stays a few MB.
@@ -124,10 +125,12 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
     const smsInsert = await smsInsertShape(env);
     const uuidKey = newUuidKey();
     const log = await chatterLog(env, m);
+    // Opt-out mailings: every sent SMS ends with "\nSTOP SMS: <base>/sms/<mailing>/<its trace code>".
+    const stopPrefix = m.sms_allow_unsubscribe ? stopSmsPrefix(await webBaseUrl(env), m.id) : null;
     await withoutFkChecks(env, async () => {
       for (let lo = 0; lo < total; lo += batchSize) {
         const hi = Math.min(total, lo + batchSize);
-        const rows = await insertBatch(env, tmp, m, parts, dynamic, failure, smsInsert, uuidKey, log, lo, hi, !!opts.collectSmsIds);
+        const rows = await insertBatch(env, tmp, m, parts, dynamic, failure, smsInsert, uuidKey, log, stopPrefix, lo, hi, !!opts.collectSmsIds);
         result.sent += rows.sent;
         for (const [k, n] of Object.entries(rows.canceled)) result.canceled[k] = (result.canceled[k] ?? 0) + n;
         if (opts.collectSmsIds) result.smsIds.push(...rows.smsIds);
@@ -309,7 +312,7 @@ async function smsInsertShape(env: Env): Promise<SmsInsertShape> {
 
 async function insertBatch(
   env: Env, tmp: string, m: MailingRow, parts: ReturnType<typeof parseInlineTemplate>, dynamic: boolean,
-  failure: SQL, shape: SmsInsertShape, uuidKey: UuidKey, log: ChatterLog | null, lo: number, hi: number, collect: boolean,
+  failure: SQL, shape: SmsInsertShape, uuidKey: UuidKey, log: ChatterLog | null, stopPrefix: string | null, lo: number, hi: number, collect: boolean,
 ): Promise<{ sent: number; canceled: Record<string, number>; smsIds: number[] }> {
   const r = raw(tmp);
   const uid = env.uid;
@@ -339,6 +342,9 @@ async function insertBatch(
     bodySource = sql`n.body`;
     codeExpr = sql`rb.code`;
   }
+  // The STOP line goes after rendering and link shortening, on sent SMS only (cancelled ones have
+  // no sms.sms), with the trace's own code; the archived chatter copy carries it too, as Odoo's.
+  if (stopPrefix !== null) bodySource = sql`${bodySource} || ${stopPrefix}::text || n.code`;
   const dynBody = dynamic ? sql`, rb.body` : sql``;
   const smsCols = shape.columns.length ? sql`, ${join(shape.columns)}` : sql``;
   const smsVals = shape.values.length ? sql`, ${join(shape.values)}` : sql``;
