@@ -1,0 +1,190 @@
+// The public SMS opt-out pages over HTTP: /sms/<mailing>/<code> and /sms/<mailing>/unsubscribe/<code>.
+
+import { expect } from 'chai';
+import request from 'supertest';
+import { rpcTestApp, type RpcTestApp } from './helpers.ts';
+import { readCapture } from '../helpers/odoo19.ts';
+import { setParam } from '../../models/base/ir_config_parameter.ts';
+import type { Env } from '../../models/orm/env.ts';
+import { sql } from '../../models/orm/sql.ts';
+
+const BASE = 'http://sms.example.test:8070';
+
+interface Sent {
+  mailing: number;
+  code: string;
+  body: string;
+}
+
+/** Send an opt-out SMS mailing to one contact of new lists; the trace's code and SMS body. */
+async function listMailing(env: Env, number: string, lists: { name: string; is_public: boolean }[]): Promise<Sent & { lists: number[]; contact: number }> {
+  const listIds = (await env.model('mailing.list').create(lists)).ids;
+  const [contact] = (await env.model('mailing.contact').create([{ name: 'Ann', mobile: number, list_ids: [[6, 0, listIds]] }])).ids;
+  const listModel = (await env.model('ir.model').search([['model', '=', 'mailing.list']])).ids[0];
+  const mailing = await env.model('mailing.mailing').create([{
+    subject: 'Promo', mailing_type: 'sms', mailing_model_id: listModel, contact_list_ids: [[6, 0, listIds]], body_plaintext: 'Hi', sms_allow_unsubscribe: true,
+  }]);
+  await mailing.call('action_send_sms');
+  return { ...(await sentOf(env, mailing.ids[0])), lists: listIds, contact };
+}
+
+async function sentOf(env: Env, mailing: number): Promise<Sent> {
+  const [row] = await env.cr.query<{ code: string; body: string }>(sql`
+    SELECT t.sms_code AS code, s.body FROM mailing_trace t JOIN sms_sms s ON s.id = t.sms_id_int WHERE t.mass_mailing_id = ${mailing}`);
+  return { mailing, ...row };
+}
+
+/** The csrf_token hidden input and the session cookie of a freshly loaded form. */
+async function loadForm(t: RpcTestApp, path: string): Promise<{ token: string; cookie: string; html: string }> {
+  const res = await request(t.app).get(path);
+  expect(res.status).to.equal(200);
+  const token = /name="csrf_token" value="([^"]+)"/.exec(res.text)?.[1];
+  const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('session_id='));
+  expect(token, 'csrf token').to.match(/^[0-9a-f]{40}o\d+$/);
+  expect(cookie, 'session cookie').to.match(/^session_id=[\w-]+; Expires=.+; Max-Age=604800; HttpOnly; Path=\/$/);
+  return { token: token!, cookie: cookie!.split(';')[0], html: res.text };
+}
+
+describe('rpc: SMS opt-out pages (/sms/<mailing>/<code>)', () => {
+  let t: RpcTestApp;
+  let sent: Awaited<ReturnType<typeof listMailing>>;
+  before(async () => {
+    t = await rpcTestApp();
+    await t.env((env) => setParam(env, 'web.base.url', BASE));
+    sent = await t.env((env) => listMailing(env, '+32 470 12 34 56', [{ name: 'Public <b>list</b>', is_public: true }, { name: 'Internal list', is_public: false }]));
+  });
+  after(async () => t.close());
+
+  const page = () => `/sms/${sent.mailing}/${sent.code}`;
+  const subscriptions = () => t.env((env) => env.cr.query<{ list_id: number; opt_out: boolean; opt_out_datetime: Date | null }>(
+    sql`SELECT list_id, opt_out, opt_out_datetime FROM mailing_subscription WHERE contact_id = ${sent.contact} ORDER BY list_id`));
+
+  it('the SMS carries the STOP line with its own trace code (as the Odoo 19 capture)', () => {
+    // Odoo 19: "Hi\nSTOP SMS: http://localhost:8070/sms/1/0li"
+    expect(readCapture('r2-sms-mailing-setup-and-send.txt')).to.include('"body": "Hi\\nSTOP SMS: http://localhost:8070/sms/1/0li"');
+    expect(sent.code).to.match(/^[A-Za-z0-9]{3}$/);
+    expect(sent.body).to.equal(`Hi\nSTOP SMS: ${BASE}/sms/${sent.mailing}/${sent.code}`);
+  });
+
+  it('GET shows the form: number field, hidden csrf_token / trace_code / mailing_id, posting to itself; no login, phone-ready', async () => {
+    const { html } = await loadForm(t, page());
+    expect(html).to.include(`<form action="/sms/${sent.mailing}/${sent.code}" method="post">`);
+    expect(html).to.include('Please confirm your phone number to unsubscribe :');
+    expect(html).to.match(/<input type="text" name="sms_number" id="sms_number" value="" placeholder="e.g. &quot;\+1 \(555\) 123-4567&quot;"[^>]* required>/);
+    expect(html).to.include(`<input type="hidden" name="trace_code" value="${sent.code}">`);
+    expect(html).to.include(`<input type="hidden" name="mailing_id" value="${sent.mailing}">`);
+    expect(html).to.include('<button type="submit">Unsubscribe</button>');
+    expect(html).to.include('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).not.to.include('<script');
+  });
+
+  it('an unknown code, or an unknown mailing, redirects (303) to /odoo on both routes', async () => {
+    for (const path of [`/sms/${sent.mailing}/ZZZZZ`, `/sms/99999/${sent.code}`, `/sms/${sent.mailing}/unsubscribe/ZZZZZ?sms_number=%2B32470123456`, '/sms/99999999999/abc']) {
+      const res = await request(t.app).get(path);
+      expect(res.status, path).to.equal(303);
+      expect(res.headers.location).to.equal('/odoo');
+      expect(res.text).to.include('<title>Redirecting...</title>');
+    }
+    // not an integer mailing id: no such route
+    expect((await request(t.app).get(`/sms/abc/${sent.code}`)).status).to.equal(404);
+  });
+
+  it('a POST without a valid CSRF token answers 400 "Session expired (invalid CSRF token)" and changes nothing', async () => {
+    const { token, cookie } = await loadForm(t, page());
+    const attempts = [
+      request(t.app).post(page()).type('form').send({ sms_number: '+32470123456', trace_code: sent.code, mailing_id: String(sent.mailing) }),
+      request(t.app).post(page()).type('form').send({ sms_number: '+32470123456', csrf_token: token }), // token of another session
+      request(t.app).post(page()).set('Cookie', cookie).type('form').send({ sms_number: '+32470123456', csrf_token: `${'0'.repeat(40)}o${token.split('o')[1]}` }),
+      request(t.app).post(`/sms/${sent.mailing}/unsubscribe/${sent.code}`).set('Cookie', cookie).type('form').send({ sms_number: '+32470123456' }),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt;
+      expect(res.status).to.equal(400);
+      expect(res.text).to.include('400: Bad Request').and.include('Session expired (invalid CSRF token)');
+    }
+    expect((await subscriptions()).every((s) => !s.opt_out)).to.equal(true);
+  });
+
+  it('a wrong number, an unparsable one or one without country code show the form again with Odoo\'s messages', async () => {
+    const { token, cookie } = await loadForm(t, page());
+    const post = (n: string) => request(t.app).post(page()).set('Cookie', cookie).type('form').send({ sms_number: n, csrf_token: token, trace_code: sent.code, mailing_id: String(sent.mailing) });
+    const cases: [string, string][] = [
+      ['+32470999999', 'Oops! Number not found'],
+      ['abc', 'Oops! The phone number seems to be incorrect. Please make sure to include the country code.'],
+      ['0470123456', 'Oops! The phone number seems to be incorrect. Please make sure to include the country code.'],
+    ];
+    for (const [typed, message] of cases) {
+      const res = await post(typed);
+      expect(res.status, typed).to.equal(200);
+      expect(res.text).to.include(`There was an error when trying to unsubscribe <strong>${typed}</strong>`).and.include(message);
+      expect(res.text).to.include('name="csrf_token"');
+    }
+    // what is shown is escaped
+    const res = await post('<img src=x onerror=alert(1)>');
+    expect(res.text).to.include('&lt;img src=x onerror=alert(1)&gt;').and.not.include('<img');
+    // an empty number: the form again, no error
+    const empty = await post('   ');
+    expect(empty.status).to.equal(200);
+    expect(empty.text).not.to.include('There was an error');
+    expect((await subscriptions()).every((s) => !s.opt_out)).to.equal(true);
+  });
+
+  it('the wrong number on the unsubscribe route changes nothing and says so (Odoo 19 claims "blacklisted")', async () => {
+    const res = await request(t.app).get(`/sms/${sent.mailing}/unsubscribe/${sent.code}?sms_number=%2B32470999999`);
+    expect(res.status).to.equal(200);
+    expect(res.text).to.include('Oops! Number not found').and.not.include('successfully');
+    const none = await request(t.app).get(`/sms/${sent.mailing}/unsubscribe/${sent.code}`);
+    expect(none.status).to.equal(200);
+    expect(none.text).to.include('Please confirm your phone number').and.not.include('successfully');
+    expect((await subscriptions()).every((s) => !s.opt_out)).to.equal(true);
+    expect(await t.env((env) => env.model('phone.blacklist').withContext({ active_test: false }).searchCount([]))).to.equal(0);
+  });
+
+  it('the right number (typed with spaces) redirects to the unsubscribe route, which opts it out of the mailing\'s lists', async () => {
+    const { token, cookie } = await loadForm(t, page());
+    const res = await request(t.app).post(page()).set('Cookie', cookie).type('form')
+      .send({ sms_number: ' +32 470 12 34 56 ', csrf_token: token, trace_code: sent.code, mailing_id: String(sent.mailing) });
+    expect(res.status).to.equal(303);
+    expect(res.headers.location).to.equal(`/sms/${sent.mailing}/unsubscribe/${sent.code}?sms_number=%2B32470123456`);
+    expect((await subscriptions()).every((s) => !s.opt_out), 'nothing changed yet').to.equal(true);
+
+    const done = await request(t.app).get(res.headers.location).set('Cookie', cookie);
+    expect(done.status).to.equal(200);
+    expect(done.text).to.include('SMS Subscription').and.include('<strong>+32470123456</strong> has been successfully removed from');
+    // public lists by (escaped) name, the others as "Mailing List"
+    expect(done.text).to.include('<strong>Public &lt;b&gt;list&lt;/b&gt;</strong>').and.include('<strong>Mailing List</strong>').and.not.include('Internal list');
+    const subs = await subscriptions();
+    expect(subs.map((s) => s.opt_out)).to.deep.equal([true, true]);
+    expect(subs.every((s) => s.opt_out_datetime)).to.equal(true);
+    expect(await t.env((env) => env.model('phone.blacklist').withContext({ active_test: false }).searchCount([]))).to.equal(0);
+  });
+
+  it('a mailing without lists blacklists the number, with Odoo\'s notes on the entry', async () => {
+    const { mailing, code } = await t.env(async (env) => {
+      const [partner] = (await env.model('res.partner').create([{ name: 'Bob Partner', phone: '+32470555111' }])).ids;
+      const partnerModel = (await env.model('ir.model').search([['model', '=', 'res.partner']])).ids[0];
+      const m = await env.model('mailing.mailing').create([{
+        subject: 'Partners', mailing_type: 'sms', mailing_model_id: partnerModel, mailing_domain: `[('id', '=', ${partner})]`, body_plaintext: 'Hello partner', sms_allow_unsubscribe: true,
+      }]);
+      await m.call('action_send_sms');
+      return sentOf(env, m.ids[0]);
+    });
+    const res = await request(t.app).post(`/sms/${mailing}/unsubscribe/${code}`).query({ sms_number: '+32470555111' })
+      .set('Cookie', (await loadForm(t, `/sms/${mailing}/${code}`)).cookie).type('form').send({ csrf_token: 'x' });
+    expect(res.status, 'POST needs the token on this route too').to.equal(400);
+    const done = await request(t.app).get(`/sms/${mailing}/unsubscribe/${code}?sms_number=%2B32470555111`);
+    expect(done.status).to.equal(200);
+    expect(done.text).to.include('<strong>+32470555111</strong> has been successfully blacklisted');
+    const { entries, notes, flags } = await t.env(async (env) => {
+      const entries = await env.model('phone.blacklist').search([]);
+      return {
+        entries: await entries.fetch(['number', 'active']),
+        notes: (await env.cr.query<{ body: string }>(sql`SELECT body FROM mail_message WHERE model = 'phone.blacklist' AND res_id = ${entries.ids[0]} ORDER BY id`)).map((r) => r.body),
+        flags: (await env.model('res.partner').search([['name', '=', 'Bob Partner']]).then((p) => p.read(['phone_blacklisted'])))[0],
+      };
+    });
+    expect(entries).to.deep.equal([{ id: entries[0].id, number: '+32470555111', active: true }]);
+    expect(notes).to.deep.equal(['<p>Phone Blacklist created</p>', `<p>Blacklist through SMS Marketing unsubscribe (mailing ID: ${mailing} - model: Contact)</p>`]);
+    expect(flags.phone_blacklisted).to.equal(true);
+  });
+});
