@@ -159,6 +159,18 @@ describe('rpc: SMS opt-out pages (/sms/<mailing>/<code>)', () => {
     expect(await t.env((env) => env.model('phone.blacklist').withContext({ active_test: false }).searchCount([]))).to.equal(0);
   });
 
+  it('a number no longer subscribed to the mailing\'s lists: nothing to remove, and the page says so', async () => {
+    const other = await t.env(async (env) => {
+      const o = await listMailing(env, '+32 470 77 77 77', [{ name: 'Left', is_public: true }]);
+      await env.model('mailing.contact').browse([o.contact]).write({ list_ids: [[5, 0, 0]] });
+      return o;
+    });
+    const res = await request(t.app).get(`/sms/${other.mailing}/unsubscribe/${other.code}?sms_number=%2B32470777777`);
+    expect(res.status).to.equal(200);
+    expect(res.text).to.include('<strong>+32470777777</strong> is not subscribed to the lists of this mailing').and.not.include('successfully');
+    expect(await t.env((env) => env.model('phone.blacklist').withContext({ active_test: false }).searchCount([]))).to.equal(0);
+  });
+
   it('a mailing without lists blacklists the number, with Odoo\'s notes on the entry', async () => {
     const { mailing, code } = await t.env(async (env) => {
       const [partner] = (await env.model('res.partner').create([{ name: 'Bob Partner', phone: '+32470555111' }])).ids;
