@@ -24,8 +24,8 @@ export type BodyFilter = (bodies: string[], ctx: BodyFilterContext) => Promise<s
  * `_prepare_mass_sms_trace_values`), run in this order on every batch:
  *   1. link shortening: URLs → `<base>/r/<code>` trackers with the mailing's campaign/source/medium
  *      (link_tracker issue);
- *   2. opt-out line: "\nSTOP SMS: <base>/sms/<mailing id>/<trace code>" on sendable SMS when the
- *      mailing has `sms_allow_unsubscribe` (unsubscribe issue).
+ *   2. opt-out line: not a filter; prepare.ts appends "\nSTOP SMS: <base>/sms/<mailing>/<trace code>"
+ *      in SQL after these filters, on sendable SMS of `sms_allow_unsubscribe` mailings.
  * Empty for now. While it is empty, placeholder-free bodies are inserted as one SQL constant.
  */
 export const SMS_BODY_FILTERS: BodyFilter[] = [];
