@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import pg from 'pg';
-import { ensureDatabase, startDatabaseServer, type DatabaseServer } from '../../server/postgres.ts';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+import { ensureDatabase, searchableBy, startDatabaseServer, type DatabaseServer } from '../../server/postgres.ts';
 import { makeTempDir, TEST_POSTGRES_FLAGS, testLogger } from '../helpers/db.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,6 +39,24 @@ async function makeFolders(label: string): Promise<{ closed: string; systemBase:
   await fs.chmod(systemBase, 0o755);
   return { closed, systemBase, systemDir: path.join(systemBase, 'lib') };
 }
+
+describe('server/postgres: can the postgres user pass a folder', function () {
+  const postgres = { uid: 101, gid: 104 };
+  it('reads the owner bits for its uid, the group bits for its gid, else the other bits', function () {
+    expect(searchableBy({ mode: 0o40700, uid: 0, gid: 0 }, postgres)).to.equal(false);
+    expect(searchableBy({ mode: 0o40711, uid: 0, gid: 0 }, postgres)).to.equal(true);
+    expect(searchableBy({ mode: 0o40750, uid: 0, gid: 104 }, postgres)).to.equal(true);
+    expect(searchableBy({ mode: 0o40705, uid: 0, gid: 104 }, postgres), 'group bits win for its group').to.equal(false);
+    expect(searchableBy({ mode: 0o40700, uid: 101, gid: 0 }, postgres)).to.equal(true);
+    expect(searchableBy({ mode: 0o40077, uid: 101, gid: 104 }, postgres), 'owner bits win for its uid').to.equal(false);
+  });
+
+  it('EMBEDDED_PG_SYSTEM_DIR defaults to /var/lib/sms_marketing and must be absolute', function () {
+    expect(loadConfig({}).embeddedPgSystemDir).to.equal('/var/lib/sms_marketing');
+    expect(loadConfig({ EMBEDDED_PG_SYSTEM_DIR: '/srv/pg/' }).embeddedPgSystemDir).to.equal('/srv/pg/');
+    expect(() => loadConfig({ EMBEDDED_PG_SYSTEM_DIR: 'var/lib' })).to.throw(ConfigError, /EMBEDDED_PG_SYSTEM_DIR must be an absolute path/);
+  });
+});
 
 describe(`server/postgres: root start from a folder only root can enter${skipReason}`, function () {
   before(function () {
