@@ -550,7 +550,9 @@ export async function firstUnsearchable(dir: string, ids: PostgresIds): Promise<
 
 /** Creates `dir` (and missing ancestors) with mode 755 whatever the umask, for the postgres user to pass. */
 async function makeSystemDir(dir: string): Promise<void> {
-  const first = await fs.mkdir(dir, { recursive: true });
+  const first = await fs.mkdir(dir, { recursive: true }).catch((err: Error) => {
+    throw new Error(`Cannot create ${dir} for the embedded PostgreSQL (set EMBEDDED_PG_SYSTEM_DIR to another folder): ${err.message}`);
+  });
   if (first === undefined) return;
   for (let d = dir; ; d = path.dirname(d)) {
     await fs.chmod(d, 0o755);

@@ -175,6 +175,15 @@ describe(`server/postgres: root start from a folder only root can enter${skipRea
       expect(found).to.deep.equal([{ id: partnerId }]);
       expect(await mode(folders.closed)).to.equal('700');
     });
+
+    it('a lost password file is replaced using the copied binaries, data intact', async function () {
+      await fs.rm(path.join(checkout, '.data', 'pg-password'));
+      let port: number;
+      ({ child, port } = await startServer(checkout, folders.systemDir));
+      const found = await rpc(port, 'res.partner', 'search_read', [[['name', '=', 'Root start survivor']], ['name']]);
+      expect(found).to.have.length(1);
+      expect(await mode(path.join(checkout, '.data', 'pg-password'))).to.equal('600');
+    });
   });
 });
 
