@@ -19,6 +19,8 @@ export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 /** Default request body limit: 8 MiB. A 10 MB request is refused with a clean error. */
 export const DEFAULT_MAX_BODY_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_ADMIN_PASSWORD = 'admin';
+/** Where root keeps embedded clusters (and a PostgreSQL copy) the `postgres` user could not reach in place. */
+export const DEFAULT_EMBEDDED_PG_SYSTEM_DIR = '/var/lib/sms_marketing';
 
 export interface Config {
   /** HTTP port (PORT, default 8069; 0 = any free port). */
@@ -50,6 +52,11 @@ export interface Config {
    * Ignored when DATABASE_URL is set.
    */
   embeddedPgPort: number | undefined;
+  /**
+   * Absolute path of the folder where, running as root, the embedded cluster moves when the
+   * `postgres` user cannot reach DATA_DIR (EMBEDDED_PG_SYSTEM_DIR, default /var/lib/sms_marketing).
+   */
+  embeddedPgSystemDir: string;
   /** Maximum request body size in bytes (MAX_BODY_SIZE, default 8 MiB). */
   maxBodySize: number;
 }
@@ -178,6 +185,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const pgPortText = get('EMBEDDED_PG_PORT');
   const embeddedPgPort = pgPortText === undefined ? undefined : parsePort('EMBEDDED_PG_PORT', pgPortText, problems, true);
 
+  // EMBEDDED_PG_SYSTEM_DIR
+  const systemDirText = get('EMBEDDED_PG_SYSTEM_DIR');
+  const embeddedPgSystemDir = path.normalize(systemDirText ?? DEFAULT_EMBEDDED_PG_SYSTEM_DIR);
+  if (!path.isAbsolute(embeddedPgSystemDir)) {
+    problems.push(`EMBEDDED_PG_SYSTEM_DIR must be an absolute path (got ${JSON.stringify(systemDirText)})`);
+  }
+
   // MAX_BODY_SIZE
   const bodyText = get('MAX_BODY_SIZE');
   let maxBodySize = DEFAULT_MAX_BODY_SIZE;
@@ -205,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     defaultCountry,
     embeddedPgPort,
+    embeddedPgSystemDir,
     maxBodySize,
   };
 }

