@@ -52,6 +52,11 @@ export interface Config {
   embeddedPgPort: number | undefined;
   /** Maximum request body size in bytes (MAX_BODY_SIZE, default 8 MiB). */
   maxBodySize: number;
+  /**
+   * Behind a trusted reverse proxy (PROXY_MODE, default false; Odoo's --proxy-mode): the client
+   * address is the last X-Forwarded-For entry of requests carrying X-Forwarded-Host.
+   */
+  proxyMode: boolean;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +72,8 @@ export class ConfigError extends Error {
 }
 
 const SAFE_IDENTIFIER = /^[a-zA-Z0-9_-]+$/;
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
 const MAX_PG_IDENTIFIER = 63;
 
 const SIZE_UNITS: Record<string, number> = {
@@ -192,6 +199,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  // PROXY_MODE
+  const proxyText = get('PROXY_MODE')?.trim().toLowerCase();
+  let proxyMode = false;
+  if (proxyText !== undefined) {
+    if (TRUE_WORDS.includes(proxyText)) proxyMode = true;
+    else if (!FALSE_WORDS.includes(proxyText)) {
+      problems.push(`PROXY_MODE must be true or false (also 1/0, yes/no, on/off) (got ${JSON.stringify(get('PROXY_MODE'))})`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -206,5 +223,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultCountry,
     embeddedPgPort,
     maxBodySize,
+    proxyMode,
   };
 }
