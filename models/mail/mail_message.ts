@@ -7,7 +7,7 @@ import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
 import { AccessError } from '../orm/exceptions.ts';
 import { ident, join, sql, type SQL } from '../orm/sql.ts';
-import { checkModelAccess, userHasGroup } from '../base/ir_model_access.ts';
+import { checkModelAccess, isSystem, userHasGroup } from '../base/ir_model_access.ts';
 
 type Operation = 'read' | 'write' | 'create' | 'unlink';
 
@@ -111,6 +111,17 @@ export const MailMessage: ModelSpec = {
     tracking_value_ids: { type: 'one2many', comodel: 'mail.tracking.value', inverseName: 'mail_message_id', string: 'Tracking values', groups: 'base.group_system' },
   },
   methods: {
+    // Odoo: moving a message to another document is for administrators only.
+    write: {
+      api: 'record',
+      params: ['vals'],
+      async fn(self: RecordSet, vals: Vals) {
+        if (vals && typeof vals === 'object' && ('model' in vals || 'res_id' in vals) && !(await isSystem(self.env))) {
+          throw new AccessError("Only administrators can modify 'model' and 'res_id' fields.");
+        }
+        return this.super(vals);
+      },
+    },
     // Name of the related document, one display-name batch per model.
     _compute_record_name: {
       api: 'record',

@@ -185,6 +185,8 @@ describe('base: access rights of public methods (portal and internal users)', ()
       const own = await t.call('mail.message', 'create', [{ body: 'hello', message_type: 'comment' }], {}, portal);
       expect((await t.call('mail.message', 'read', [[own], ['body']], {}, portal))[0].body).to.include('hello');
       await expectAccessError(t.call('mail.message', 'read', [[own], ['body']], {}, internal), MSG_ERROR([own], 'read', internal));
+      // nor can it be moved into a document's chatter by its author
+      await expectAccessError(t.call('mail.message', 'write', [[own], { model: 'phone.blacklist', res_id: blacklist }], {}, portal), "Only administrators can modify 'model' and 'res_id' fields.");
     });
   });
 });
