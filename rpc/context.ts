@@ -15,4 +15,6 @@ export interface RpcContext extends ServiceContext {
   deprecation: DeprecationNotice;
   /** Logs an unexpected (non-Odoo) error with its JS stack; the client sees a Python-like line. */
   logError: ErrorLogger;
+  /** Behind a trusted reverse proxy: client address from X-Forwarded-For (config.proxyMode). */
+  proxyMode: boolean;
 }

@@ -16,7 +16,8 @@ import { parseJsonRpcBody, toJsonRpcError, unsupportedMediaType, type HttpAnswer
 import { AccessDenied, AccessError, NotFound, PyTypeError, SessionExpiredException } from '../models/orm/exceptions.ts';
 import { callKw } from '../models/orm/call_kw.ts';
 import type { Env } from '../models/orm/env.ts';
-import { dispatchRpc, LANGUAGES, loginUid, versionInfo } from './services.ts';
+import { dispatchRpc, LANGUAGES, loginUidOrRaise, versionInfo } from './services.ts';
+import { remoteAddr } from './remote_addr.ts';
 import { requestSessionId, sessionCookie, sessionInfo, userContext, type WebSession } from './session.ts';
 
 type Params = Record<string, unknown>;
@@ -112,9 +113,9 @@ export const INSTALLED_MODULES = ['base', 'web', 'rpc', 'mail', 'utm', 'link_tra
 
 /** POST /jsonrpc: `{service, method, args}`. */
 export function jsonrpcService(ctx: RpcContext): JsonRpcHandler {
-  return async (params) => {
+  return async (params, req) => {
     requireParams('jsonrpc', params, ['service', 'method', 'args']);
-    return dispatchRpc(ctx, params.service, params.method, params.args);
+    return dispatchRpc(ctx, params.service, params.method, params.args, { source: remoteAddr(req, ctx.proxyMode) });
   };
 }
 
@@ -155,9 +156,9 @@ export function webSessionAuthenticate(ctx: RpcContext): JsonRpcHandler {
     requireParams('authenticate', params, ['db', 'login', 'password']);
     const { db, login, password } = params;
     if (db !== ctx.dbName) throw new AccessError('Database not found.');
-    // interactive login: API keys are refused here, as in Odoo
-    const uid = await loginUid(ctx, db, login, password, true);
-    if (!uid) throw new AccessDenied();
+    // interactive login: API keys are refused here, as in Odoo; a refusal (wrong credentials,
+    // or the cooldown message) is Odoo's AccessDenied
+    const uid = await loginUidOrRaise(ctx, db, login, password, true, { source: remoteAddr(req, ctx.proxyMode) });
     let session: WebSession | undefined;
     let info: Record<string, unknown>;
     try {

@@ -16,7 +16,7 @@ import {
   PyValueError,
   UserError,
 } from '../models/orm/exceptions.ts';
-import { authenticate, checkUidPassword } from '../models/base/auth.ts';
+import { authenticate, authenticateOrRaise, checkUidPassword } from '../models/base/auth.ts';
 import { pyStrRepr } from './xmlrpc_codec.ts';
 
 /** What the services need from the server. */
@@ -26,6 +26,11 @@ export interface ServiceContext {
   dbName: string;
   /** Master password of the `db` service (config.adminPassword). */
   masterPassword: string;
+}
+
+/** Who is calling: the request's client address (see rpc/remote_addr.ts), the login cooldown's key. */
+export interface CallerInfo {
+  source?: string;
 }
 
 export const SERVER_VERSION = '19.0';
@@ -125,24 +130,31 @@ function sameSecret(given: unknown, expected: string): boolean {
 // ---------------------------------------------------------------------------------------------
 
 /** Login + password/API key → uid, or false (never raises for bad credentials). */
-export async function loginUid(ctx: ServiceContext, db: unknown, login: unknown, password: unknown, interactive: boolean): Promise<number | false> {
+export async function loginUid(ctx: ServiceContext, db: unknown, login: unknown, password: unknown, interactive: boolean, caller: CallerInfo = {}): Promise<number | false> {
   if (db !== ctx.dbName) throw unknownDatabase(db);
   if (typeof login !== 'string' || typeof password !== 'string' || !login || !password) return false;
-  return ctx.registry.transaction({ uid: SUPERUSER_ID, su: true }, (env) => authenticate(env, login, password, { interactive }));
+  return ctx.registry.transaction({ uid: SUPERUSER_ID, su: true }, (env) => authenticate(env, login, password, { interactive, source: caller.source }));
 }
 
-async function common(ctx: ServiceContext, method: string, params: unknown[]): Promise<unknown> {
+/** Like loginUid, but a refusal is Odoo's AccessDenied ("Access Denied", or the cooldown message). */
+export async function loginUidOrRaise(ctx: ServiceContext, db: unknown, login: unknown, password: unknown, interactive: boolean, caller: CallerInfo = {}): Promise<number> {
+  if (db !== ctx.dbName) throw unknownDatabase(db);
+  if (typeof login !== 'string' || typeof password !== 'string' || !login || !password) throw new AccessDenied();
+  return ctx.registry.transaction({ uid: SUPERUSER_ID, su: true }, (env) => authenticateOrRaise(env, login, password, { interactive, source: caller.source }));
+}
+
+async function common(ctx: ServiceContext, method: string, params: unknown[], caller: CallerInfo): Promise<unknown> {
   switch (method) {
     case 'version':
       checkArity('exp_version', params, []);
       return versionInfo();
     case 'login':
       checkArity('exp_login', params, ['db', 'login', 'password']);
-      return loginUid(ctx, params[0], params[1], params[2], false);
+      return loginUid(ctx, params[0], params[1], params[2], false, caller);
     case 'authenticate':
       // the 4th argument (user_agent_env) is required, as in Odoo
       checkArity('exp_authenticate', params, ['db', 'login', 'password', 'user_agent_env']);
-      return loginUid(ctx, params[0], params[1], params[2], false);
+      return loginUid(ctx, params[0], params[1], params[2], false, caller);
     case 'about': {
       checkArity('exp_about', params, [], ['extended']);
       const info = 'See http://openerp.com';
@@ -239,7 +251,7 @@ async function db(ctx: ServiceContext, method: string, params: unknown[]): Promi
  * object.execute / execute_kw (odoo/service/model.py): int(uid), credentials (password or API
  * key), then the model method through call_kw, all in one transaction with retries.
  */
-async function object(ctx: ServiceContext, method: string, params: unknown[]): Promise<unknown> {
+async function object(ctx: ServiceContext, method: string, params: unknown[], caller: CallerInfo): Promise<unknown> {
   if (params.length < 3) throw new PyException('builtins.IndexError', 'list index out of range');
   const [dbName, rawUid, password] = params;
   const uid = pyInt(rawUid);
@@ -247,7 +259,7 @@ async function object(ctx: ServiceContext, method: string, params: unknown[]): P
   const rest = params.slice(3);
   return ctx.registry.transaction({ uid, context: {} }, async (env) => {
     if (typeof password !== 'string' || password === '') throw new AccessDenied();
-    await checkUidPassword(env, uid, password);
+    await checkUidPassword(env, uid, password, caller.source);
     if (method === 'execute') {
       if (rest.length < 2) checkArity('execute', rest, ['obj', 'method']);
       return callKw(env, rest[0] as string, rest[1] as string, rest.slice(2), {});
@@ -261,18 +273,18 @@ async function object(ctx: ServiceContext, method: string, params: unknown[]): P
 }
 
 /** odoo.http.dispatch_rpc: route `service.method(*params)`; an unknown service is a KeyError. */
-export async function dispatchRpc(ctx: ServiceContext, service: unknown, method: unknown, params: unknown): Promise<unknown> {
+export async function dispatchRpc(ctx: ServiceContext, service: unknown, method: unknown, params: unknown, caller: CallerInfo = {}): Promise<unknown> {
   if (!Array.isArray(params)) {
     throw new PyTypeError(`dispatch() argument after * must be an iterable of positional arguments, not ${pyTypeName(params)}`);
   }
   const m = typeof method === 'string' ? method : String(method);
   switch (service) {
     case 'common':
-      return common(ctx, m, params);
+      return common(ctx, m, params, caller);
     case 'db':
       return db(ctx, m, params);
     case 'object':
-      return object(ctx, m, params);
+      return object(ctx, m, params, caller);
     default:
       throw new PyKeyError(service as string);
   }

@@ -39,7 +39,7 @@ import {
   webVersionInfo,
 } from '../rpc/jsonrpc.ts';
 
-type AppConfig = Pick<Config, 'dbName' | 'adminPassword' | 'maxBodySize'>;
+type AppConfig = Pick<Config, 'dbName' | 'adminPassword' | 'maxBodySize'> & Partial<Pick<Config, 'proxyMode'>>;
 
 export interface AppLocals {
   rpc: RpcContext;
@@ -85,6 +85,7 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
     sessions: new SessionStore(),
     deprecation: new DeprecationNotice(log),
     logError: (err) => log.error({ err }, 'unexpected error while serving a request'),
+    proxyMode: config.proxyMode ?? false,
   };
   const sweeper = setInterval(() => ctx.sessions.sweep(), 3600_000);
   sweeper.unref();

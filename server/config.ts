@@ -59,6 +59,11 @@ export interface Config {
   embeddedPgSystemDir: string;
   /** Maximum request body size in bytes (MAX_BODY_SIZE, default 8 MiB). */
   maxBodySize: number;
+  /**
+   * Behind a trusted reverse proxy (PROXY_MODE, default false; Odoo's --proxy-mode): the client
+   * address is the last X-Forwarded-For entry of requests carrying X-Forwarded-Host.
+   */
+  proxyMode: boolean;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +79,8 @@ export class ConfigError extends Error {
 }
 
 const SAFE_IDENTIFIER = /^[a-zA-Z0-9_-]+$/;
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
 const MAX_PG_IDENTIFIER = 63;
 
 const SIZE_UNITS: Record<string, number> = {
@@ -206,6 +213,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  // PROXY_MODE
+  const proxyText = get('PROXY_MODE')?.trim().toLowerCase();
+  let proxyMode = false;
+  if (proxyText !== undefined) {
+    if (TRUE_WORDS.includes(proxyText)) proxyMode = true;
+    else if (!FALSE_WORDS.includes(proxyText)) {
+      problems.push(`PROXY_MODE must be true or false (also 1/0, yes/no, on/off) (got ${JSON.stringify(get('PROXY_MODE'))})`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -221,5 +238,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort,
     embeddedPgSystemDir,
     maxBodySize,
+    proxyMode,
   };
 }

@@ -219,9 +219,11 @@ export function invalidateCredentialCache(registry: Registry, uid?: number): voi
 // ---------------------------------------------------------------- login cooldown
 
 // Odoo's `_assert_can_auth` / `_on_login_cooldown`: after `base.login_cooldown_after` (5)
-// failures, each further attempt within `base.login_cooldown_duration` (60 s) of the last
-// failure is refused without even checking the password; a success resets the counter.
-// In memory, per server process and database, keyed by login (Odoo keys by remote address).
+// failures from one source address, each further attempt from that address within
+// `base.login_cooldown_duration` (60 s) of its last failure is refused without even checking
+// the password, whatever the login; a success resets that address's counter. Attempts without
+// a request (no source address: start-up, command line) are not rate-limited, as in Odoo.
+// In memory, per server process and database.
 const failureMaps = new WeakMap<Registry, Map<string, { failures: number; last: number }>>();
 
 function failures(registry: Registry): Map<string, { failures: number; last: number }> {
@@ -232,9 +234,9 @@ function failures(registry: Registry): Map<string, { failures: number; last: num
 
 export const LOGIN_COOLDOWN_MESSAGE = 'Too many login failures, please wait a bit before trying again.';
 
-/** Whether `login` is currently on login cooldown. */
-export async function isOnLoginCooldown(env: Env, login: string): Promise<boolean> {
-  const entry = failures(env.registry).get(login);
+/** Whether attempts from `source` (a remote address) are currently on login cooldown. */
+export async function isOnLoginCooldown(env: Env, source: string): Promise<boolean> {
+  const entry = failures(env.registry).get(source);
   if (!entry) return false;
   const after = parseInt((await getParam(env, 'base.login_cooldown_after')) ?? '5', 10);
   if (!after) return false;
@@ -242,26 +244,27 @@ export async function isOnLoginCooldown(env: Env, login: string): Promise<boolea
   return entry.failures >= after && Date.now() - entry.last < duration * 1000;
 }
 
-/** Forget recorded login failures (of one login, or all). */
-export function resetLoginCooldown(registry: Registry, login?: string): void {
-  if (login === undefined) failures(registry).clear();
-  else failures(registry).delete(login);
+/** Forget recorded login failures (of one source address, or all). */
+export function resetLoginCooldown(registry: Registry, source?: string): void {
+  if (source === undefined) failures(registry).clear();
+  else failures(registry).delete(source);
 }
 
-/** Run an authentication attempt under the cooldown rules (AccessDenied counts as a failure). */
-async function withCooldown<T>(env: Env, login: string, attempt: () => Promise<T>): Promise<T> {
-  if (await isOnLoginCooldown(env, login)) throw new AccessDenied(LOGIN_COOLDOWN_MESSAGE);
+/** Run an authentication attempt from `source` under the cooldown rules (AccessDenied counts as a failure). */
+async function withCooldown<T>(env: Env, source: string | undefined, attempt: () => Promise<T>): Promise<T> {
+  if (source === undefined) return attempt();
+  if (await isOnLoginCooldown(env, source)) throw new AccessDenied(LOGIN_COOLDOWN_MESSAGE);
   const map = failures(env.registry);
   try {
     const result = await attempt();
-    map.delete(login);
+    map.delete(source);
     return result;
   } catch (err) {
     if (err instanceof AccessDenied) {
-      const prev = map.get(login);
-      map.delete(login);
-      map.set(login, { failures: (prev?.failures ?? 0) + 1, last: Date.now() });
-      // Bound memory under a flood of distinct logins.
+      const prev = map.get(source);
+      map.delete(source);
+      map.set(source, { failures: (prev?.failures ?? 0) + 1, last: Date.now() });
+      // Bound memory under a flood of distinct addresses.
       while (map.size > 10_000) map.delete(map.keys().next().value as string);
     }
     throw err;
@@ -277,6 +280,8 @@ export interface AuthOptions {
    * Default true, as in Odoo when the key is missing.
    */
   interactive?: boolean;
+  /** Remote address of the request (the login cooldown's key); none: not rate-limited. */
+  source?: string;
 }
 
 /**
@@ -310,8 +315,7 @@ async function checkCredentials(env: Env, uid: number, password: string, interac
  */
 export async function authenticateOrRaise(env: Env, login: string, password: string, opts: AuthOptions = {}): Promise<number> {
   const interactive = opts.interactive ?? true;
-  const loginKey = typeof login === 'string' ? login : String(login);
-  return withCooldown(env, loginKey, async () => {
+  return withCooldown(env, opts.source, async () => {
     if (typeof login !== 'string' || !login || !password || typeof password !== 'string') throw new AccessDenied();
     // Odoo: search([('login', '=', login)], order='name, login', limit=1) among active users.
     const users = await env.cr.query<{ id: number }>(sql`SELECT id FROM res_users WHERE login = ${login} AND active ORDER BY login, id LIMIT 1`);
@@ -333,9 +337,10 @@ export async function authenticate(env: Env, login: string, password: string, op
 
 /**
  * Check uid + password/API key for object.execute*; AccessDenied when wrong. Non-interactive:
- * the user's password or one of their API keys (scope NULL or 'rpc'). Successes are cached.
+ * the user's password or one of their API keys (scope NULL or 'rpc'). Successes are cached
+ * (a cached success skips the cooldown, as Odoo's ormcache on `check` does).
  */
-export async function checkUidPassword(env: Env, uid: number, password: string): Promise<void> {
+export async function checkUidPassword(env: Env, uid: number, password: string, source?: string): Promise<void> {
   if (!password || typeof password !== 'string') throw new AccessDenied();
   const id = Number(uid);
   if (!Number.isInteger(id)) throw new AccessDenied();
@@ -346,9 +351,8 @@ export async function checkUidPassword(env: Env, uid: number, password: string):
     if (await stillValid(env, hit)) return;
     cache.delete(key);
   }
-  const users = await env.cr.query<{ login: string; active: boolean }>(sql`SELECT login, active FROM res_users WHERE id = ${id}`);
-  const login = users[0]?.login ?? `#${id}`;
-  const entry = await withCooldown(env, login, async () => {
+  const users = await env.cr.query<{ active: boolean }>(sql`SELECT active FROM res_users WHERE id = ${id}`);
+  const entry = await withCooldown(env, source, async () => {
     if (!users.length || !users[0].active) throw new AccessDenied();
     return checkCredentials(env, id, password, false);
   });

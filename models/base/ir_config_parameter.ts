@@ -15,17 +15,27 @@ export const IrConfigParameter: ModelSpec = {
     value: { type: 'text', string: 'Value', required: true },
   },
   methods: {
+    // Odoo reads and writes through the ORM here: only settings administrators (the ACLs of
+    // ir.config_parameter) may; internal code uses getParam/setParam below.
     get_param: {
       api: 'model',
       params: ['key', ['default', false]],
-      fn: async (self, key: string, def: unknown) => (await getParam(self.env, key)) ?? def,
+      fn: async (self, key: string, def: unknown) => {
+        await self.checkAccess('read');
+        return (await getParam(self.env, key)) || def;
+      },
     },
     set_param: {
       api: 'model',
       params: ['key', 'value'],
       fn: async (self, key: string, value: unknown) => {
+        await self.checkAccess('read');
         const old = await getParam(self.env, key);
-        await setParam(self.env, key, value === false || value === null ? null : String(value));
+        const remove = value === false || value === null;
+        if (old !== undefined && remove) await self.checkAccess('unlink');
+        else if (old !== undefined && String(value) !== old) await self.checkAccess('write');
+        else if (old === undefined && !remove) await self.checkAccess('create');
+        if (!(old !== undefined && !remove && String(value) === old)) await setParam(self.env, key, remove ? null : String(value));
         return old ?? false;
       },
     },

@@ -466,8 +466,10 @@ export const MailThread: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
+        // Only the messages the user may read (portal users do not see internal notes).
+        const allowed = (await self.env.model('mail.message').accessCondition('read', 'mail_message')) ?? sql`TRUE`;
         const rows = await self.env.cr.query<{ id: number; res_id: number }>(
-          sql`SELECT id, res_id FROM mail_message WHERE model = ${self.model.name} AND res_id = ANY(${self.ids}::int4[]) ORDER BY id DESC`,
+          sql`SELECT id, res_id FROM mail_message WHERE model = ${self.model.name} AND res_id = ANY(${self.ids}::int4[]) AND ${allowed} ORDER BY id DESC`,
         );
         const out = new Map<number, Vals>(self.ids.map((id) => [id, { message_ids: [] as number[] }]));
         for (const r of rows) (out.get(r.res_id)?.message_ids as number[] | undefined)?.push(r.id);

@@ -3,6 +3,8 @@
 
 import { Field, type FieldSpec } from './fields.ts';
 import type { RecordSet } from './records.ts';
+import type { Env } from './env.ts';
+import type { SQL } from './sql.ts';
 
 /** How a method receives its records: `model` methods get an empty recordset and no ids. */
 export type MethodApi = 'model' | 'record';
@@ -52,6 +54,19 @@ export interface ModelSpec {
   _constraints?: ConstraintSpec[];
   fields?: Record<string, FieldSpec>;
   methods?: Record<string, MethodSpec>;
+  /** Per-record access restriction (see AccessFilter). */
+  _access_filter?: AccessFilter;
+}
+
+/**
+ * Per-record access restriction on top of the ACLs (what Odoo's record rules and `_search` /
+ * `_check_access` overrides do): `condition` is an SQL condition on the model's table under
+ * `alias` that the rows the env's user may `operation` satisfy (null: no restriction); `error`
+ * is the AccessError raised when records outside it are used directly. Never applied in sudo.
+ */
+export interface AccessFilter {
+  condition: (env: Env, operation: 'read' | 'write' | 'create' | 'unlink', alias: string) => Promise<SQL | null>;
+  error: (records: RecordSet, operation: 'read' | 'write' | 'create' | 'unlink') => Error | Promise<Error>;
 }
 
 /** One declaration's own methods (a class of the MRO); `key` identifies it across models. */
@@ -84,6 +99,8 @@ export class Model {
    * methods, then those of the models it inherits, the ORM's base methods last.
    */
   layers: MethodLayer[] = [];
+  /** Per-record access restriction (see AccessFilter), inherited by extensions. */
+  accessFilter?: AccessFilter;
   /** Stored fields with a real column, in declaration order (filled by the registry). */
   columns: Field[] = [];
 

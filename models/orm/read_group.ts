@@ -113,7 +113,9 @@ function parseAggregate(self: RecordSet, spec: string, alias: string, legacy: bo
 
 async function runGrouping(self: RecordSet, domain: unknown, groups: GroupSpec[], aggs: AggSpec[], alias: string, compiler: DomainCompiler, opts: { having?: SQL; order?: SQL | null; limit?: number | null; offset?: number }): Promise<Record<string, unknown>[]> {
   await self.checkAccess('read');
-  const where = compiler.where(self.model, domain, alias);
+  const extra = await self.accessCondition('read', alias);
+  const domainWhere = compiler.where(self.model, domain, alias);
+  const where = extra ? sql`(${domainWhere}) AND (${extra})` : domainWhere;
   const selects: SQL[] = [];
   groups.forEach((g, i) => selects.push(sql`${g.expr} AS ${ident(`g${i}`)}`));
   aggs.forEach((a, i) => selects.push(sql`${a.expr} AS ${ident(`a${i}`)}`));

@@ -115,17 +115,37 @@ export class RecordSet implements Iterable<RecordSet> {
     await checker(this.env, this.model.name, operation, true);
   }
 
+  /** The model's per-record restriction for the env's user (null: none, or superuser). */
+  async accessCondition(operation: 'read' | 'write' | 'create' | 'unlink', alias: string = this.model.table): Promise<SQL | null> {
+    const filter = this.model.accessFilter;
+    if (!filter || this.env.isSuperuser) return null;
+    return filter.condition(this.env, operation, alias);
+  }
+
+  /** Raise the model's AccessError when some existing records of `this` fall outside the per-record restriction. */
+  async checkRecordAccess(operation: 'read' | 'write' | 'create' | 'unlink'): Promise<void> {
+    if (!this.ids.length) return;
+    const cond = await this.accessCondition(operation);
+    if (!cond) return;
+    const table = ident(this.model.table);
+    const rows = await this.env.cr.query<{ id: number }>(sql`SELECT ${table}.id FROM ${table} WHERE ${table}.id = ANY(${[...new Set(this.ids)]}::int4[]) AND NOT COALESCE((${cond}), false)`);
+    if (!rows.length) return;
+    const forbidden = new Set(rows.map((r) => r.id));
+    throw await this.model.accessFilter!.error(this.browse(this.ids.filter((id) => forbidden.has(id))), operation);
+  }
+
   // ---------------------------------------------------------------- search
 
   /** SQL selecting the ids matching `domain` (for sub-queries and set-based hot paths). */
   searchQuery(
     domain: unknown,
-    opts: { order?: string | null; limit?: number | null; offset?: number | null; activeTest?: boolean; columns?: string[]; displayNames?: { field: string; comodel: Model; column: string }[] } = {},
+    opts: { order?: string | null; limit?: number | null; offset?: number | null; activeTest?: boolean; columns?: string[]; displayNames?: { field: string; comodel: Model; column: string }[]; extraWhere?: SQL | null } = {},
   ): SQL {
     if (this.model.abstract) throw new UserError(`Model ${this.model.name} is abstract and cannot be searched`);
     const compiler = new DomainCompiler(this.env);
     const alias = this.model.table;
-    const where = compiler.where(this.model, domain, alias, { activeTest: opts.activeTest });
+    const domainWhere = compiler.where(this.model, domain, alias, { activeTest: opts.activeTest });
+    const where = opts.extraWhere ? sql`(${domainWhere}) AND (${opts.extraWhere})` : domainWhere;
     const { joins, orderBy } = this.orderToSql(opts.order === undefined ? this.model.order : opts.order, alias, compiler);
     // `columns`: also select these stored columns (search_fetch), named after their fields;
     // `displayNames`: the name column of many2one targets, as `__dn__<field>` (LEFT JOIN by id).
@@ -149,7 +169,8 @@ export class RecordSet implements Iterable<RecordSet> {
     const off = toOffset(offset);
     const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : String(order);
     if (lim === 0 && limit !== null && limit !== undefined && limit !== false && limit !== '' && limit !== 0) return this.browse([]);
-    const rows = await this.env.cr.query<{ id: number }>(this.searchQuery(domain, { order: ord, limit: lim, offset: off }));
+    const extraWhere = await this.accessCondition('read');
+    const rows = await this.env.cr.query<{ id: number }>(this.searchQuery(domain, { order: ord, limit: lim, offset: off, extraWhere }));
     return this.browse(rows.map((r) => r.id));
   }
 
@@ -157,7 +178,9 @@ export class RecordSet implements Iterable<RecordSet> {
     await this.checkAccess('read');
     const compiler = new DomainCompiler(this.env);
     const alias = this.model.table;
-    const where = compiler.where(this.model, domain, alias);
+    const extra = await this.accessCondition('read', alias);
+    const domainWhere = compiler.where(this.model, domain, alias);
+    const where = extra ? sql`(${domainWhere}) AND (${extra})` : domainWhere;
     const lim = toLimit(limit);
     const q = lim
       ? sql`SELECT count(*) AS c FROM (SELECT 1 FROM ${ident(this.model.table)} ${ident(alias)} WHERE ${where} LIMIT ${lim}) t`
@@ -231,6 +254,7 @@ export class RecordSet implements Iterable<RecordSet> {
   /** read(): the wire shape (see spec §7.1). */
   async _read(fields: string[] | null | undefined, load: Load = '_classic_read'): Promise<Vals[]> {
     await this.checkAccess('read');
+    await this.checkRecordAccess('read');
     const names = this.readNames(fields);
     // Only `id` asked: nothing is fetched, missing ids come back too (as Odoo 19 does).
     if (names === null) return this.ids.map((id) => ({ id }));
@@ -280,7 +304,8 @@ export class RecordSet implements Iterable<RecordSet> {
     const joined = load === '_classic_read'
       ? columns.filter((f) => f.type === 'many2one').map((f) => ({ field: f.name, comodel: this.env.registry.get(f.comodel!), column: this.displayNameColumn(this.env.registry.get(f.comodel!)) })).filter((j) => j.column !== null) as { field: string; comodel: Model; column: string }[]
       : [];
-    const q = this.searchQuery(domain, { order: ord, limit: lim, offset: off, columns: columns.map((f) => f.name), displayNames: joined });
+    const extraWhere = await this.accessCondition('read');
+    const q = this.searchQuery(domain, { order: ord, limit: lim, offset: off, columns: columns.map((f) => f.name), displayNames: joined, extraWhere });
     const rows = await this.env.cr.query(q);
     const recs = this.browse(rows.map((r) => r.id as number));
     if (names === null) return recs.ids.map((id) => ({ id }));
@@ -394,7 +419,7 @@ export class RecordSet implements Iterable<RecordSet> {
     const comodel = this.env.registry.get(f.comodel!);
     const inv = f.inverseField!;
     const co = new RecordSet(this.env, comodel, []);
-    const q = co.searchQuery([[inv.name, 'in', this.ids]], { order: comodel.order });
+    const q = co.searchQuery([[inv.name, 'in', this.ids]], { order: comodel.order, extraWhere: await co.accessCondition('read') });
     // Re-select with the inverse column so we can group by parent.
     const rows = await this.env.cr.query<{ src: number; dst: number }>(
       sql`SELECT c.${ident(inv.name)} AS src, c.id AS dst FROM (${q}) q JOIN ${ident(comodel.table)} c ON c.id = q.id`,
@@ -550,6 +575,7 @@ export class RecordSet implements Iterable<RecordSet> {
     const flat = x2manyFields.size === 0 && inverseFields.size === 0;
     await records.triggerDependents(written, { skipSelf: true, newRecords: flat });
     await records.checkConstraints(written);
+    await records.checkRecordAccess('create');
     return records;
   }
 
@@ -754,6 +780,7 @@ export class RecordSet implements Iterable<RecordSet> {
     if (!vals || typeof vals !== 'object' || Array.isArray(vals)) throw new PyTypeError(`write() values must be a dict, got ${pyRepr(vals)}`);
     if (this.ids.length === 0) return true;
     await this.checkAccess('write');
+    await this.checkRecordAccess('write');
     const model = this.model;
     const { columns, x2many, inverse } = this.splitVals(vals as Vals, false);
     const written = new Set(Object.keys(vals as Vals));
@@ -1203,6 +1230,7 @@ export class RecordSet implements Iterable<RecordSet> {
   async _unlink(): Promise<boolean> {
     if (!this.ids.length) return true;
     await this.checkAccess('unlink');
+    await this.checkRecordAccess('unlink');
     const model = this.model;
     // Records of other models whose stored computes depend on these: found before the rows go.
     const pending = await this.collectDependents(new Set(model.fields.keys()), { skipSelf: true });

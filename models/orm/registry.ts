@@ -135,6 +135,7 @@ export class Registry {
     if (spec._transient !== undefined) model.transient = spec._transient;
     if (spec._log_access !== undefined) model.logAccess = spec._log_access;
     if (spec._parent_name) model.parentName = spec._parent_name;
+    if (spec._access_filter) model.accessFilter = spec._access_filter;
     for (const [name, f] of Object.entries(spec.fields ?? {})) model.addField(name, f);
     model.sqlConstraints.push(...(spec._sql_constraints ?? []));
     model.indexes.push(...(spec._indexes ?? []));

@@ -65,6 +65,8 @@ async function sendable(self: RecordSet): Promise<number[]> {
  * short transactions); over RPC that is still before the answer goes back, as in Odoo.
  */
 async function sendAfterCommit(self: RecordSet, unlinkFailed: unknown, unlinkSent: unknown): Promise<number[]> {
+  // Odoo reads the state of the SMS first: refused to users who may not read them.
+  if (self.ids.length) await self.checkAccess('read');
   const ids = await sendable(self);
   if (!ids.length) return ids;
   const registry = self.env.registry;
@@ -122,7 +124,11 @@ export const SmsSms: ModelSpec = {
       api: 'record',
       params: [],
       fn: async (self: RecordSet) => {
-        await self.checkAccess('write');
+        // Odoo reads the state of the SMS, then writes the ones in error.
+        if (self.ids.length) {
+          await self.checkAccess('read');
+          await self.checkAccess('write');
+        }
         const rows = self.ids.length
           ? await self.env.cr.query<{ id: number }>(sql`
               UPDATE sms_sms SET state = 'outgoing', failure_type = NULL, attempt = 0, next_try = NULL, write_uid = ${self.env.uid}, write_date = now() AT TIME ZONE 'UTC'

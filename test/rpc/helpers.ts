@@ -25,14 +25,14 @@ export interface RpcTestApp {
   close(): Promise<void>;
 }
 
-export async function rpcTestApp(opts: { maxBodySize?: number } = {}): Promise<RpcTestApp> {
+export async function rpcTestApp(opts: { maxBodySize?: number; proxyMode?: boolean } = {}): Promise<RpcTestApp> {
   const db = await freshDatabase();
   const registry = createRegistry(db.connectionString, 5);
   // the data loaders install the ACL checker on server start; createRegistry() on a copied
   // database does not run them, so install it here as the security layer asks
   if (!registry.accessChecker) installAccessChecker(registry);
   await syncAdminPassword(registry, ADMIN_PASSWORD);
-  const app = createApp(registry, { dbName: db.name, adminPassword: ADMIN_PASSWORD, maxBodySize: opts.maxBodySize ?? MAX_BODY_SIZE }, testLogger());
+  const app = createApp(registry, { dbName: db.name, adminPassword: ADMIN_PASSWORD, maxBodySize: opts.maxBodySize ?? MAX_BODY_SIZE, proxyMode: opts.proxyMode }, testLogger());
   return {
     app,
     registry,
