@@ -20,9 +20,9 @@ export const UtmCampaignMailing: ModelSpec = {
   _name: 'utm.campaign',
   _inherit: 'utm.campaign',
   fields: {
-    mailing_mail_ids: { type: 'one2many', comodel: 'mailing.mailing', inverseName: 'campaign_id', string: 'Mass Mailings', compute: '_compute_mailing_ids', store: true, readonly: false, domain: [['mailing_type', '=', 'mail']], depends: ['mailing_mail_ids.mailing_type'] },
+    mailing_mail_ids: { type: 'one2many', comodel: 'mailing.mailing', inverseName: 'campaign_id', string: 'Mass Mailings', compute: '_compute_mailing_ids', store: true, readonly: false, domain: [['mailing_type', '=', 'mail']] },
     mailing_mail_count: { type: 'integer', string: 'Number of Mass Mailing', compute: '_compute_mailing_counts', depends: ['mailing_mail_ids'] },
-    mailing_sms_ids: { type: 'one2many', comodel: 'mailing.mailing', inverseName: 'campaign_id', string: 'Mass SMS', compute: '_compute_mailing_ids', store: true, readonly: false, domain: [['mailing_type', '=', 'sms']], depends: ['mailing_sms_ids.mailing_type'], groups: 'mass_mailing.group_mass_mailing_user' },
+    mailing_sms_ids: { type: 'one2many', comodel: 'mailing.mailing', inverseName: 'campaign_id', string: 'Mass SMS', compute: '_compute_mailing_ids', store: true, readonly: false, domain: [['mailing_type', '=', 'sms']], groups: 'mass_mailing.group_mass_mailing_user' },
     mailing_sms_count: { type: 'integer', string: 'Number of Mass SMS', compute: '_compute_mailing_counts', depends: ['mailing_sms_ids'], groups: 'mass_mailing.group_mass_mailing_user' },
     is_mailing_campaign_activated: { type: 'boolean', string: 'Is Mailing Campaign Activated', compute: '_compute_is_mailing_campaign_activated' },
     ab_testing_mailings_count: { type: 'integer', string: 'A/B Test Mailings #', compute: '_compute_mailing_counts', depends: ['mailing_mail_ids'] },
