@@ -28,14 +28,14 @@ export async function loadBaseData(env: Env): Promise<void> {
 async function createSystemUsers(env: Env): Promise<void> {
   const users = await env.cr.query<{ id: number }>(sql`SELECT id FROM res_users WHERE id IN (1, 2)`);
   if (users.length === 0) {
-    await env.cr.execute(sql`INSERT INTO res_partner (id, name, complete_name, active, is_company, type, lang, create_date, write_date)
-      VALUES (1, 'My Company', 'My Company', TRUE, TRUE, 'contact', 'en_US', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'),
-             (2, 'OdooBot', 'OdooBot', FALSE, FALSE, 'contact', 'en_US', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'),
-             (3, 'Administrator', 'Administrator', TRUE, FALSE, 'contact', 'en_US', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')`);
+    await env.cr.execute(sql`INSERT INTO res_partner (id, name, complete_name, active, is_company, type, lang, tz, create_date, write_date)
+      VALUES (1, 'My Company', 'My Company', TRUE, TRUE, 'contact', 'en_US', NULL, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'),
+             (2, 'OdooBot', 'OdooBot', FALSE, FALSE, 'contact', 'en_US', 'UTC', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'),
+             (3, 'Administrator', 'Administrator', TRUE, FALSE, 'contact', 'en_US', 'Europe/Brussels', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')`);
     await env.cr.execute(`SELECT setval('res_partner_id_seq', GREATEST((SELECT max(id) FROM res_partner), 3))`);
-    await env.cr.execute(sql`INSERT INTO res_users (id, login, partner_id, active, share, tz, lang, create_date, write_date)
-      VALUES (1, '__system__', 2, FALSE, FALSE, 'UTC', 'en_US', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'),
-             (2, 'admin', 3, TRUE, FALSE, 'Europe/Brussels', 'en_US', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')`);
+    await env.cr.execute(sql`INSERT INTO res_users (id, login, partner_id, active, share, create_date, write_date)
+      VALUES (1, '__system__', 2, FALSE, FALSE, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'),
+             (2, 'admin', 3, TRUE, FALSE, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')`);
     await env.cr.execute(`SELECT setval('res_users_id_seq', GREATEST((SELECT max(id) FROM res_users), 2))`);
   }
 }

@@ -56,8 +56,8 @@ export const ResGroups: ModelSpec = {
   fields: {
     name: { type: 'char', string: 'Name', required: true, translate: true },
     user_ids: { type: 'many2many', comodel: 'res.users', relation: 'res_groups_users_rel', column1: 'gid', column2: 'uid', string: 'User', help: 'Users explicitly in this group' },
-    all_user_ids: { type: 'many2many', comodel: 'res.users', string: 'Users and implied users', compute: '_compute_all_user_ids', search: '_search_all_user_ids', readonly: false },
-    all_users_count: { type: 'integer', string: '# Users', compute: '_compute_all_users_count', help: 'Number of users having this group (implicitly or explicitly)' },
+    all_user_ids: { type: 'many2many', comodel: 'res.users', string: 'Users and implied users', compute: '_compute_all_user_ids', search: '_search_all_user_ids', readonly: false, depends: ['all_implied_by_ids.user_ids'] },
+    all_users_count: { type: 'integer', string: '# Users', compute: '_compute_all_users_count', depends: ['all_user_ids'], help: 'Number of users having this group (implicitly or explicitly)' },
     model_access: { type: 'one2many', comodel: 'ir.model.access', inverseName: 'group_id', string: 'Access Controls', copy: true },
     comment: { type: 'text', string: 'Comment', translate: true },
     full_name: { type: 'char', string: 'Group Name', compute: '_compute_full_name', search: '_search_full_name', depends: ['privilege_id.name', 'name'] },
@@ -66,9 +66,9 @@ export const ResGroups: ModelSpec = {
     sequence: { type: 'integer', string: 'Sequence' },
     privilege_id: { type: 'many2one', comodel: 'res.groups.privilege', string: 'Privilege', index: true },
     implied_ids: { type: 'many2many', comodel: 'res.groups', relation: 'res_groups_implied_rel', column1: 'gid', column2: 'hid', string: 'Implied Groups', help: 'Users of this group are also implicitly part of those groups' },
-    all_implied_ids: { type: 'many2many', comodel: 'res.groups', string: 'Transitively Implied Groups', compute: '_compute_all_implied_ids', search: '_search_all_implied_ids', help: 'The group itself with all its implied groups.' },
+    all_implied_ids: { type: 'many2many', comodel: 'res.groups', string: 'Transitively Implied Groups', compute: '_compute_all_implied_ids', search: '_search_all_implied_ids', depends: ['implied_ids.all_implied_ids'], help: 'The group itself with all its implied groups.' },
     implied_by_ids: { type: 'many2many', comodel: 'res.groups', relation: 'res_groups_implied_rel', column1: 'hid', column2: 'gid', string: 'Implying Groups', help: 'Users in those groups are implicitly part of this group.' },
-    all_implied_by_ids: { type: 'many2many', comodel: 'res.groups', string: 'Transitively Implying Groups', compute: '_compute_all_implied_by_ids', search: '_search_all_implied_by_ids' },
+    all_implied_by_ids: { type: 'many2many', comodel: 'res.groups', string: 'Transitively Implying Groups', compute: '_compute_all_implied_by_ids', search: '_search_all_implied_by_ids', depends: ['implied_by_ids.all_implied_by_ids'] },
     disjoint_ids: { type: 'many2many', comodel: 'res.groups', string: 'Disjoint Groups', compute: '_compute_disjoint_ids', help: 'A user may not belong to this group and one of those.  For instance, users may not be portal users and internal users.' },
   },
   methods: {

@@ -1,8 +1,15 @@
 // res.partner: contacts and companies (base fields; the phone mixin extends it elsewhere).
 
+import { readFileSync } from 'node:fs';
 import type { ModelSpec } from '../orm/model.ts';
+import type { Selection } from '../orm/fields.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
+
+/** Odoo's time zone choices: every tz database name pytz knows, Etc/ zones last (data/timezones.json). */
+export const TZ_SELECTION: Selection = (JSON.parse(readFileSync(new URL('../../data/timezones.json', import.meta.url), 'utf8')) as string[]).map((z) => [z, z]);
+/** Installed languages (only English is shipped). */
+export const LANG_SELECTION: Selection = [['en_US', 'English (US)']];
 
 export const ResPartnerCategory: ModelSpec = {
   _name: 'res.partner.category',
@@ -27,8 +34,8 @@ export const ResPartner: ModelSpec = {
     name: { type: 'char', string: 'Name', index: true, defaultExportCompatible: true },
     complete_name: { type: 'char', string: 'Complete Name', compute: '_compute_complete_name', store: true, index: true, depends: ['is_company', 'name', 'parent_id.name', 'type', 'company_name'] },
     ref: { type: 'char', string: 'Reference', index: true },
-    lang: { type: 'selection', string: 'Language', selection: [['en_US', 'English (US)']], default: (env: Env) => (env.context.lang as string) || 'en_US' },
-    tz: { type: 'selection', string: 'Timezone', selection: timezoneSelection() },
+    lang: { type: 'selection', string: 'Language', selection: LANG_SELECTION, default: (env: Env) => (env.context.lang as string) || 'en_US' },
+    tz: { type: 'selection', string: 'Timezone', selection: TZ_SELECTION },
     user_id: { type: 'many2one', comodel: 'res.users', string: 'Salesperson' },
     vat: { type: 'char', string: 'Tax ID', index: true },
     website: { type: 'char', string: 'Website Link' },
@@ -43,7 +50,7 @@ export const ResPartner: ModelSpec = {
     zip: { type: 'char', string: 'Zip' },
     city: { type: 'char', string: 'City' },
     country_id: { type: 'many2one', comodel: 'res.country', string: 'Country', ondelete: 'restrict' },
-    country_code: { type: 'char', string: 'Country Code', related: 'country_id.code' },
+    country_code: { type: 'char', string: 'Country Code', related: 'country_id.code', readonly: true },
     email: { type: 'char', string: 'Email' },
     phone: { type: 'char', string: 'Phone' },
     is_company: { type: 'boolean', string: 'Is a Company', default: false },
@@ -79,8 +86,3 @@ export const ResPartner: ModelSpec = {
     },
   },
 };
-
-function timezoneSelection(): [string, string][] {
-  const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC'];
-  return [...new Set(['UTC', ...zones])].map((z) => [z, z]);
-}

@@ -8,6 +8,7 @@ import { SUPERUSER_ID } from '../orm/env.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import { AccessDenied, AccessError, UserError } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
+import { LANG_SELECTION, TZ_SELECTION } from './res_partner.ts';
 import { authenticateOrRaise, invalidateCredentialCache, setUserPassword } from './auth.ts';
 import { groupIdsByUser, invalidateSecurityCache, userHasGroup, xmlidToResId } from './ir_model_access.ts';
 
@@ -57,14 +58,35 @@ export const ResUsers: ModelSpec = {
       type: 'boolean', string: 'Share User', compute: '_compute_share', store: true, depends: ['group_ids'],
       help: 'External user with limited access, created only for the purpose of sharing data.',
     },
-    tz: { type: 'char', string: 'Timezone', default: 'UTC' },
-    lang: { type: 'char', string: 'Language', default: 'en_US' },
+    // Partner data, read and written through the user's partner (Odoo's _inherits on res.partner).
+    tz: { type: 'selection', string: 'Timezone', selection: TZ_SELECTION, related: 'partner_id.tz', default: 'UTC' },
+    lang: { type: 'selection', string: 'Language', selection: LANG_SELECTION, related: 'partner_id.lang', default: 'en_US' },
+    ref: { type: 'char', string: 'Reference', related: 'partner_id.ref' },
+    complete_name: { type: 'char', string: 'Complete Name', related: 'partner_id.complete_name', readonly: true },
+    vat: { type: 'char', string: 'Tax ID', related: 'partner_id.vat' },
+    website: { type: 'char', string: 'Website Link', related: 'partner_id.website' },
+    comment: { type: 'html', string: 'Notes', related: 'partner_id.comment' },
+    employee: { type: 'boolean', string: 'Employee', related: 'partner_id.employee' },
+    function: { type: 'char', string: 'Job Position', related: 'partner_id.function' },
+    type: { type: 'selection', string: 'Address Type', selection: [['contact', 'Contact'], ['invoice', 'Invoice'], ['delivery', 'Delivery'], ['other', 'Other']], related: 'partner_id.type' },
+    street: { type: 'char', string: 'Street', related: 'partner_id.street' },
+    street2: { type: 'char', string: 'Street2', related: 'partner_id.street2' },
+    zip: { type: 'char', string: 'Zip', related: 'partner_id.zip' },
+    city: { type: 'char', string: 'City', related: 'partner_id.city' },
+    country_id: { type: 'many2one', comodel: 'res.country', string: 'Country', related: 'partner_id.country_id' },
+    country_code: { type: 'char', string: 'Country Code', related: 'partner_id.country_code', readonly: true },
+    phone: { type: 'char', string: 'Phone', related: 'partner_id.phone' },
+    is_company: { type: 'boolean', string: 'Is a Company', related: 'partner_id.is_company' },
+    company_name: { type: 'char', string: 'Company Name', related: 'partner_id.company_name' },
+    color: { type: 'integer', string: 'Color Index', related: 'partner_id.color' },
+    parent_id: { type: 'many2one', comodel: 'res.partner', string: 'Related Company', related: 'partner_id.parent_id' },
+    user_id: { type: 'many2one', comodel: 'res.users', string: 'Salesperson', related: 'partner_id.user_id' },
     group_ids: {
       type: 'many2many', comodel: 'res.groups', relation: 'res_groups_users_rel', column1: 'uid', column2: 'gid', string: 'Groups',
       default: defaultGroups, help: 'Groups explicitly assigned to the user',
     },
     all_group_ids: {
-      type: 'many2many', comodel: 'res.groups', string: 'Groups and implied groups', compute: '_compute_all_group_ids', search: '_search_all_group_ids',
+      type: 'many2many', comodel: 'res.groups', string: 'Groups and implied groups', compute: '_compute_all_group_ids', search: '_search_all_group_ids', depends: ['group_ids.all_implied_ids'],
     },
     role: {
       type: 'selection', string: 'Role', selection: [['group_user', 'User'], ['group_system', 'Administrator']],
@@ -230,7 +252,7 @@ export const ResUsers: ModelSpec = {
       params: [],
       readonly: true,
       fn: async (self: RecordSet) => {
-        const rows = await self.env.cr.query<{ lang: string | null; tz: string | null }>(sql`SELECT lang, tz FROM res_users WHERE id = ${self.env.uid}`);
+        const rows = await self.env.cr.query<{ lang: string | null; tz: string | null }>(sql`SELECT p.lang, p.tz FROM res_users u JOIN res_partner p ON p.id = u.partner_id WHERE u.id = ${self.env.uid}`);
         if (!rows.length) return {};
         return { lang: rows[0].lang || 'en_US', tz: rows[0].tz || false, uid: self.env.uid };
       },

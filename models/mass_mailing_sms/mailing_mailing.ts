@@ -27,7 +27,7 @@ const STAT_FIELDS = ['scheduled', 'expected', 'canceled', 'pending', 'process', 
 
 // Stored computed fields a client may also write: a value given in the same write wins over the
 // recomputation its dependencies trigger (Odoo's compute + readonly=False semantics).
-const WRITABLE_COMPUTED = ['mailing_domain', 'schedule_date', 'body_plaintext', 'medium_id', 'reply_to_mode', 'reply_to'];
+const WRITABLE_COMPUTED = ['mailing_filter_id', 'mailing_domain', 'schedule_date', 'body_plaintext', 'medium_id', 'reply_to_mode', 'reply_to'];
 
 const nowStr = () => formatDatetime(new Date());
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -107,7 +107,10 @@ export const MailingMailing: ModelSpec = {
     mailing_model_id: { type: 'many2one', comodel: 'ir.model', string: 'Recipients Model', required: true, ondelete: 'cascade', domain: [['is_mailing_enabled', '=', true]], default: (env: Env) => irModelId(env, 'mailing.list') },
     mailing_model_name: { type: 'char', string: 'Recipients Model Name', related: 'mailing_model_id.model', readonly: true },
     mailing_on_mailing_list: { type: 'boolean', string: 'Based on Mailing Lists', compute: '_compute_mailing_on_mailing_list', depends: ['mailing_model_id'] },
-    mailing_domain: { type: 'char', string: 'Domain', compute: '_compute_mailing_domain', store: true, readonly: false, depends: ['mailing_model_id', 'contact_list_ids', 'mailing_type'] },
+    mailing_domain: { type: 'char', string: 'Domain', compute: '_compute_mailing_domain', store: true, readonly: false, depends: ['mailing_model_id', 'contact_list_ids', 'mailing_type', 'mailing_filter_id'] },
+    mailing_filter_id: { type: 'many2one', comodel: 'mailing.filter', string: 'Favorite Filter', compute: '_compute_mailing_filter_id', store: true, readonly: false, ondelete: 'set null', depends: ['mailing_model_name'] },
+    mailing_filter_domain: { type: 'char', string: 'Favorite filter domain', related: 'mailing_filter_id.mailing_domain', readonly: true },
+    mailing_filter_count: { type: 'integer', string: '# Favorite Filters', compute: '_compute_mailing_filter_count', depends: ['mailing_model_id', 'mailing_domain'] },
     mail_server_available: { type: 'boolean', string: 'Mail Server Available', compute: '_compute_mail_server_available', help: 'Technical field used to know if the user has activated the outgoing mail server option in the settings' },
     use_exclusion_list: { type: 'boolean', string: 'Use Exclusion List', default: true, copy: false, help: 'Prevent sending messages to blacklisted contacts. Disable only when absolutely necessary.' },
     contact_list_ids: { type: 'many2many', comodel: 'mailing.list', relation: 'mail_mass_mailing_list_rel', column1: 'mailing_mailing_id', column2: 'mailing_list_id', string: 'Mailing Lists' },
@@ -122,7 +125,7 @@ export const MailingMailing: ModelSpec = {
     ab_testing_schedule_datetime: { type: 'datetime', string: 'Send Final On', related: 'campaign_id.ab_testing_schedule_datetime', readonly: false },
     ab_testing_winner_selection: { type: 'selection', string: 'Winner Selection', related: 'campaign_id.ab_testing_winner_selection', readonly: false, selection: [['manual', 'Manual'], ['opened_ratio', 'Highest Open Rate'], ['clicks_ratio', 'Highest Click Rate'], ['replied_ratio', 'Highest Reply Rate']] },
     ab_testing_sms_winner_selection: { type: 'selection', string: 'SMS Winner Selection', related: 'campaign_id.ab_testing_sms_winner_selection', readonly: false, selection: [['manual', 'Manual'], ['clicks_ratio', 'Highest Click Rate']] },
-    is_ab_test_sent: { type: 'boolean', string: 'Is Ab Test Sent', compute: '_compute_is_ab_test_sent', depends: ['campaign_id'] },
+    is_ab_test_sent: { type: 'boolean', string: 'Is Ab Test Sent', compute: '_compute_is_ab_test_sent', depends: ['campaign_id.mailing_mail_ids.state'] },
     kpi_mail_required: { type: 'boolean', string: 'KPI mail required', copy: false },
     // statistics
     mailing_trace_ids: { type: 'one2many', comodel: 'mailing.trace', inverseName: 'mass_mailing_id', string: 'Emails Statistics' },
@@ -324,15 +327,32 @@ export const MailingMailing: ModelSpec = {
         return new Map(rows.map((r) => [r.id as number, { mailing_on_mailing_list: r.mailing_model_name === 'mailing.list' }]));
       },
     },
+    // Changing the recipients model drops the favorite filter (a filter belongs to one model).
+    _compute_mailing_filter_id: { api: 'record', private: true, fn: async (self: RecordSet) => new Map(self.ids.map((id) => [id, { mailing_filter_id: false }])) },
+    _compute_mailing_filter_count: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.env.cr.query<{ id: number; n: number }>(sql`
+          SELECT m.id, count(f.id)::int AS n FROM mailing_mailing m LEFT JOIN mailing_filter f ON f.mailing_model_id = m.mailing_model_id
+          WHERE m.id = ANY(${self.ids}::int4[]) GROUP BY m.id`);
+        const counts = new Map(rows.map((r) => [r.id, r.n]));
+        return new Map(self.ids.map((id) => [id, { mailing_filter_count: counts.get(id) ?? 0 }]));
+      },
+    },
     _compute_mailing_domain: {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const rows = await self.fetch(['mailing_model_name']);
+        const rows = await self.fetch(['mailing_model_name', 'mailing_filter_domain']);
         const out = new Map<number, Vals>();
         for (const r of rows) {
           if (!r.mailing_model_name) {
             out.set(r.id as number, { mailing_domain: '' });
+            continue;
+          }
+          if (r.mailing_filter_domain) {
+            out.set(r.id as number, { mailing_domain: r.mailing_filter_domain });
             continue;
           }
           const domain = await defaultMailingDomain(self.env, r.mailing_model_name as string, self.browse([r.id as number]));

@@ -111,7 +111,7 @@ export const MailingMailingScheduleDate: ModelSpec = {
   ],
   fields: {
     schedule_date: { type: 'datetime', string: 'Scheduled for' },
-    mass_mailing_id: { type: 'many2one', comodel: 'mailing.mailing', string: 'Mailing', required: true, ondelete: 'cascade' },
+    mass_mailing_id: { type: 'many2one', comodel: 'mailing.mailing', string: 'Mass Mailing', required: true, ondelete: 'cascade' },
   },
   methods: {
     action_schedule_date: {

@@ -70,6 +70,7 @@ export const MailingTrace: ModelSpec = {
     ['mass_mailing_process_idx', "(mass_mailing_id) WHERE trace_status = 'process'"],
   ],
   fields: {
+    display_name: { type: 'char', string: 'Display Name', compute: '_compute_display_name', search: '_search_display_name', depends: ['trace_type', 'mass_mailing_id', 'id'], automatic: true },
     trace_type: { type: 'selection', string: 'Type', selection: [['mail', 'Email'], ['sms', 'SMS']], required: true, default: 'mail' },
     is_test_trace: { type: 'boolean', string: 'Generated for testing' },
     mail_mail_id_int: { type: 'integer', string: 'Mail ID (tech)', index: 'btree_not_null', help: 'ID of the related mail_mail. This field is an integer field because the related mail_mail can be deleted separately from its statistics. However the ID is needed for several action and controllers.' },

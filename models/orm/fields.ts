@@ -161,7 +161,8 @@ export class Field {
     return this.store && this.type !== 'one2many' && this.type !== 'many2many' && this.type !== 'binary';
   }
   get groupable(): boolean {
-    return this.store && !['text', 'html', 'binary', 'one2many', 'json'].includes(this.type);
+    // Odoo 19 groups by any stored column, text and html included.
+    return this.store && !['binary', 'one2many', 'json'].includes(this.type);
   }
   get aggregator(): string | undefined {
     if (this.spec.aggregator === null) return undefined;

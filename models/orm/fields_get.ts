@@ -32,6 +32,23 @@ function describeSortGroup(registry: Registry | undefined, f: Field, depth = 0):
   return describeSortGroup(registry, target, depth + 1);
 }
 
+/** The field a related field finally mirrors, following related fields on the way; undefined when the path breaks. */
+function relatedEnd(registry: Registry, f: Field, depth = 0): Field | undefined {
+  if (depth > 8 || !f.spec.related) return f;
+  let model = registry.models.get(f.modelName);
+  const parts = f.spec.related.split('.');
+  for (let i = 0; i < parts.length - 1; i++) model = registry.models.get(model?.fields.get(parts[i])?.comodel ?? '');
+  const end = model?.fields.get(parts[parts.length - 1]);
+  return end && relatedEnd(registry, end, depth + 1);
+}
+
+/** Odoo's searchable: a related field is searchable when the field it ends on is. */
+function describeSearchable(registry: Registry | undefined, f: Field): boolean {
+  if (!f.isRelated || f.store || !registry) return f.searchable;
+  const end = relatedEnd(registry, f);
+  return end ? end.searchable : f.searchable;
+}
+
 export function describeField(f: Field, registry?: Registry): Record<string, unknown> {
   const d: Record<string, unknown> = {
     type: f.type,
@@ -54,7 +71,7 @@ export function describeField(f: Field, registry?: Registry): Record<string, unk
     const recName = registry.models.get(f.modelName)?.recNameField;
     d.depends = recName && recName !== 'display_name' ? [recName] : [];
   }
-  d.searchable = f.searchable;
+  d.searchable = describeSearchable(registry, f);
   const sg = describeSortGroup(registry, f);
   d.sortable = sg.sortable;
   d.groupable = sg.groupable;

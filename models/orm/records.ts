@@ -1092,6 +1092,15 @@ export class RecordSet implements Iterable<RecordSet> {
     const triggers = this.env.registry.triggers;
     const dependsOn = (later: Field[], earlier: Field[]) =>
       earlier.some((e) => (triggers.get(`${e.modelName}.${e.name}`) ?? []).some((t) => t.path.length === 0 && later.includes(t.target)));
+    // A method reading a field recomputed in the same pass runs after it (whatever the order asked).
+    for (let i = 0, moves = 0; i < groups.length && moves < groups.length * groups.length; i++) {
+      const j = groups.findIndex((g, k) => k > i && dependsOn(groups[i], g));
+      if (j > i) {
+        groups.splice(i, 0, ...groups.splice(j, 1));
+        i--;
+        moves++;
+      }
+    }
     for (let start = 0; start < this.ids.length; start += INSERT_BATCH) {
       const chunk = this.ids.length <= INSERT_BATCH ? this : this.browse(this.ids.slice(start, start + INSERT_BATCH));
       let pending: { fields: Field[]; values: Map<number, Vals> }[] = [];

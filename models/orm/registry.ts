@@ -173,7 +173,7 @@ export class Registry {
       for (const f of model.fields.values()) {
         if (!(f.isComputed || f.isRelated) || !f.store) continue;
         // A stored related field depends on its path.
-        for (const dep of f.spec.depends ?? (f.isRelated ? [f.spec.related!] : [])) {
+        for (const dep of (f.spec.depends ?? (f.isRelated ? [f.spec.related!] : [])).flatMap((d) => this.expandRelatedDependency(model, d))) {
           const parts = dep.split('.');
           let cur: Model = model;
           for (let i = 0; i < parts.length; i++) {
@@ -190,6 +190,22 @@ export class Registry {
         }
       }
     }
+  }
+
+  /** A dependency on a non-stored related field also depends on the path it mirrors (as in Odoo). */
+  private expandRelatedDependency(model: Model, dep: string, depth = 0): string[] {
+    const parts = dep.split('.');
+    let cur: Model | undefined = model;
+    for (let i = 0; i < parts.length && cur && depth < 8; i++) {
+      const df: Field | undefined = cur.fields.get(parts[i]);
+      if (!df) break;
+      if (df.isRelated && !df.store) {
+        const through = [...parts.slice(0, i), ...df.spec.related!.split('.'), ...parts.slice(i + 1)].join('.');
+        return [dep, ...this.expandRelatedDependency(model, through, depth + 1)];
+      }
+      cur = df.isRelational ? this.models.get(df.comodel!) : undefined;
+    }
+    return [dep];
   }
 
   private addTrigger(model: string, field: string, t: Trigger): void {

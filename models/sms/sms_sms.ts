@@ -88,6 +88,7 @@ export const SmsSms: ModelSpec = {
     number: { type: 'char', string: 'Number' },
     body: { type: 'text', string: 'Body' },
     partner_id: { type: 'many2one', comodel: 'res.partner', string: 'Customer' },
+    mail_message_id: { type: 'many2one', comodel: 'mail.message', string: 'Mail Message', index: true, ondelete: 'set null' },
     state: { type: 'selection', string: 'SMS Status', selection: SMS_STATES, default: 'outgoing', required: true, readonly: true, copy: false },
     failure_type: { type: 'selection', string: 'Failure Type', selection: SMS_FAILURE_TYPES, copy: false },
     to_delete: { type: 'boolean', string: 'Marked for deletion', default: false, help: 'Will automatically be deleted, while notifications will not be deleted in any case.' },

@@ -8,7 +8,6 @@ import { sql } from '../orm/sql.ts';
 export const SmsTracker: ModelSpec = {
   _name: 'sms.tracker',
   _description: 'Link SMS to mailing/sms tracking models',
-  _rec_name: 'sms_uuid',
   _sql_constraints: [['sms_uuid_unique', 'unique(sms_uuid)', 'A record for this UUID already exists']],
   fields: {
     sms_uuid: { type: 'char', string: 'SMS uuid', required: true },
