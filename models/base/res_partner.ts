@@ -22,8 +22,10 @@ export const ResPartner: ModelSpec = {
   _name: 'res.partner',
   _description: 'Contact',
   _order: 'complete_name ASC, id DESC',
-  _rec_name: 'complete_name',
+  // No _rec_name (Odoo's is `name`, what name_create fills); the display name is the complete name.
+  _rec_names_search: ['complete_name', 'email', 'ref', 'vat'],
   fields: {
+    display_name: { type: 'char', string: 'Display Name', compute: '_compute_display_name', automatic: true, search: '_search_display_name', depends: ['complete_name'] },
     name: { type: 'char', string: 'Name', index: true, defaultExportCompatible: true },
     complete_name: { type: 'char', string: 'Complete Name', compute: '_compute_complete_name', store: true, index: true, depends: ['is_company', 'name', 'parent_id.name', 'type', 'company_name'] },
     ref: { type: 'char', string: 'Reference', index: true },
@@ -54,6 +56,15 @@ export const ResPartner: ModelSpec = {
     user_ids: { type: 'one2many', comodel: 'res.users', inverseName: 'partner_id', string: 'Users' },
   },
   methods: {
+    // Odoo's partner display name without its context options (show_address, show_email...).
+    _compute_display_name: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.withContext({ active_test: false }).fetch(['complete_name']);
+        return new Map<number, Vals>(rows.map((r) => [r.id as number, { display_name: (r.complete_name as string) || '' }]));
+      },
+    },
     _compute_complete_name: {
       api: 'record',
       private: true,
