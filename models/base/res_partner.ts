@@ -56,6 +56,18 @@ export const ResPartner: ModelSpec = {
     user_ids: { type: 'one2many', comodel: 'res.users', inverseName: 'partner_id', string: 'Users' },
   },
   methods: {
+    // A copy is "<name> (copy)" unless a name is given (Odoo's res.partner.copy_data).
+    copy_data: {
+      api: 'record',
+      params: [['default', null]],
+      async fn(self: RecordSet, defaults: Vals | null) {
+        const list = (await this.super(defaults || {})) as Vals[];
+        if (defaults?.name) return list;
+        const rows = await self.withContext({ active_test: false }).fetch(['name']);
+        // Python's "%s (copy)" of a partner without a name reads "False (copy)".
+        return list.map((vals, i) => ({ ...vals, name: `${rows[i]?.name === false || rows[i]?.name == null ? 'False' : rows[i].name} (copy)` }));
+      },
+    },
     // Odoo's partner display name without its context options (show_address, show_email...).
     _compute_display_name: {
       api: 'record',

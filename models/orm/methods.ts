@@ -38,7 +38,8 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   write: record(['vals'], (self, vals) => self._write(vals)),
   unlink: record([], (self) => self._unlink()),
   copy: record([['default', null]], async (self, defaults) => {
-    const valsList = await self.copyData((defaults as Vals) || {});
+    // Through copy_data, so that models overriding it (a " (copy)" name...) shape their copies.
+    const valsList = await self.call<Vals[]>('copy_data', (defaults as Vals) || {});
     const created = [];
     for (const vals of valsList) created.push(...(await self.browse([]).create(vals)).ids);
     return self.browse(created);
