@@ -3,6 +3,8 @@
 import type { ModelSpec } from '../orm/model.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
+import { ValidationError } from '../orm/exceptions.ts';
+import { parseContactFromEmail } from '../tools/email.ts';
 
 export const ResPartnerCategory: ModelSpec = {
   _name: 'res.partner.category',
@@ -17,6 +19,8 @@ export const ResPartnerCategory: ModelSpec = {
     partner_ids: { type: 'many2many', comodel: 'res.partner', relation: 'res_partner_res_partner_category_rel', column1: 'category_id', column2: 'partner_id', string: 'Partners' },
   },
 };
+
+const PARTNER_TYPES: [string, string][] = [['contact', 'Contact'], ['invoice', 'Invoice'], ['delivery', 'Delivery'], ['other', 'Other']];
 
 export const ResPartner: ModelSpec = {
   _name: 'res.partner',
@@ -39,7 +43,7 @@ export const ResPartner: ModelSpec = {
     active: { type: 'boolean', string: 'Active', default: true },
     employee: { type: 'boolean', string: 'Employee' },
     function: { type: 'char', string: 'Job Position' },
-    type: { type: 'selection', string: 'Address Type', selection: [['contact', 'Contact'], ['invoice', 'Invoice'], ['delivery', 'Delivery'], ['other', 'Other']], default: 'contact' },
+    type: { type: 'selection', string: 'Address Type', selection: PARTNER_TYPES, default: 'contact' },
     street: { type: 'char', string: 'Street' },
     street2: { type: 'char', string: 'Street2' },
     zip: { type: 'char', string: 'Zip' },
@@ -56,6 +60,27 @@ export const ResPartner: ModelSpec = {
     user_ids: { type: 'one2many', comodel: 'res.users', inverseName: 'partner_id', string: 'Users' },
   },
   methods: {
+    // Odoo's res.partner.name_create: "Name <email>" gives the name and the email; an address alone
+    // is also the name; context `force_email` requires an address.
+    name_create: {
+      api: 'model',
+      params: ['name'],
+      async fn(self: RecordSet, text: unknown) {
+        let partners = self;
+        const defaultType = self.env.context.default_type;
+        if (defaultType && !PARTNER_TYPES.some(([key]) => key === defaultType)) {
+          const { default_type: _dropped, ...context } = self.env.context;
+          partners = self.withEnv(self.env.withNewContext(context));
+        }
+        const [name, emailNormalized] = parseContactFromEmail(text);
+        if (self.env.context.force_email && !emailNormalized) throw new ValidationError("Couldn't create contact without email address!");
+        const vals: Vals = { name: name || emailNormalized };
+        if (emailNormalized) vals.email = emailNormalized;
+        const partner = await partners.create(vals);
+        const names = await partner.displayNames();
+        return [partner.ids[0], names.get(partner.ids[0]) ?? ''];
+      },
+    },
     // A copy is "<name> (copy)" unless a name is given (Odoo's res.partner.copy_data).
     copy_data: {
       api: 'record',

@@ -141,23 +141,6 @@ describe('ORM: create / read / write / unlink', () => {
     expect(all.country_id).to.include({ type: 'many2one', relation: 'res.country', store: true, string: 'Country' });
   });
 
-  it('name_create returns [id, display_name] with the real name (res.partner: name is the rec name)', async () => {
-    const [pid, pname] = await t.call('res.partner', 'name_create', ['Quick Partner']);
-    expect(pname).to.equal('Quick Partner');
-    expect((await t.call('res.partner', 'read', [[pid], ['name', 'complete_name', 'display_name']]))[0]).to.deep.include({ name: 'Quick Partner', complete_name: 'Quick Partner', display_name: 'Quick Partner' });
-    // the display name of a company's contact is still "Company, Contact", and searchable as such
-    const company = await t.call('res.partner', 'create', [{ name: 'Acme', is_company: true }]);
-    const contact = await t.call('res.partner', 'create', [{ name: 'Road Runner', parent_id: company, email: 'beep@acme.example' }]);
-    expect((await t.call('res.partner', 'read', [[contact], ['display_name']]))[0].display_name).to.equal('Acme, Road Runner');
-    expect(await t.call('res.partner', 'name_search', [], { name: 'Acme, Road' })).to.deep.equal([[contact, 'Acme, Road Runner']]);
-    // as in Odoo (_rec_names_search), the email is searched too; a negative search excludes on every field
-    expect(await t.call('res.partner', 'name_search', [], { name: 'beep@acme' })).to.deep.equal([[contact, 'Acme, Road Runner']]);
-    const notAcme = await t.call('res.partner', 'search', [[['id', 'in', [company, contact, pid]], ['display_name', 'not ilike', 'acme']]]);
-    expect(notAcme).to.deep.equal([pid]);
-    // a many2one to a partner reads its display name
-    expect((await t.call('res.partner', 'read', [[contact], ['parent_id']]))[0].parent_id).to.deep.equal([company, 'Acme']);
-  });
-
   it('order is validated; injection refused', async () => {
     const ids = await t.call('res.partner', 'search', [[]], { order: 'name desc, id' });
     expect(ids.length).to.be.greaterThan(0);
