@@ -89,8 +89,11 @@ export const ResPartner: ModelSpec = {
         const list = (await this.super(defaults || {})) as Vals[];
         if (defaults?.name) return list;
         const rows = await self.withContext({ active_test: false }).fetch(['name']);
-        // Python's "%s (copy)" of a partner without a name reads "False (copy)".
-        return list.map((vals, i) => ({ ...vals, name: `${rows[i]?.name === false || rows[i]?.name == null ? 'False' : rows[i].name} (copy)` }));
+        return list.map((vals, i) => {
+          const name = rows[i]?.name;
+          // Python's "%s (copy)" of a partner without a name reads "False (copy)".
+          return { ...vals, name: `${name === false || name === null || name === undefined ? 'False' : name} (copy)` };
+        });
       },
     },
     // Odoo's partner display name without its context options (show_address, show_email...).
