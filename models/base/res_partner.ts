@@ -5,6 +5,8 @@ import type { ModelSpec } from '../orm/model.ts';
 import type { Selection } from '../orm/fields.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
+import { ValidationError } from '../orm/exceptions.ts';
+import { parseContactFromEmail } from '../tools/email.ts';
 
 /** Odoo's time zone choices: every tz database name pytz knows, Etc/ zones last (data/timezones.json). */
 export const TZ_SELECTION: Selection = (JSON.parse(readFileSync(new URL('../../data/timezones.json', import.meta.url), 'utf8')) as string[]).map((z) => [z, z]);
@@ -25,12 +27,16 @@ export const ResPartnerCategory: ModelSpec = {
   },
 };
 
+const PARTNER_TYPES: [string, string][] = [['contact', 'Contact'], ['invoice', 'Invoice'], ['delivery', 'Delivery'], ['other', 'Other']];
+
 export const ResPartner: ModelSpec = {
   _name: 'res.partner',
   _description: 'Contact',
   _order: 'complete_name ASC, id DESC',
-  _rec_name: 'complete_name',
+  // No _rec_name (Odoo's is `name`, what name_create fills); the display name is the complete name.
+  _rec_names_search: ['complete_name', 'email', 'ref', 'vat'],
   fields: {
+    display_name: { type: 'char', string: 'Display Name', compute: '_compute_display_name', automatic: true, search: '_search_display_name', depends: ['complete_name'] },
     name: { type: 'char', string: 'Name', index: true, defaultExportCompatible: true },
     complete_name: { type: 'char', string: 'Complete Name', compute: '_compute_complete_name', store: true, index: true, depends: ['is_company', 'name', 'parent_id.name', 'type', 'company_name'] },
     ref: { type: 'char', string: 'Reference', index: true },
@@ -44,7 +50,7 @@ export const ResPartner: ModelSpec = {
     active: { type: 'boolean', string: 'Active', default: true },
     employee: { type: 'boolean', string: 'Employee' },
     function: { type: 'char', string: 'Job Position' },
-    type: { type: 'selection', string: 'Address Type', selection: [['contact', 'Contact'], ['invoice', 'Invoice'], ['delivery', 'Delivery'], ['other', 'Other']], default: 'contact' },
+    type: { type: 'selection', string: 'Address Type', selection: PARTNER_TYPES, default: 'contact' },
     street: { type: 'char', string: 'Street' },
     street2: { type: 'char', string: 'Street2' },
     zip: { type: 'char', string: 'Zip' },
@@ -61,6 +67,51 @@ export const ResPartner: ModelSpec = {
     user_ids: { type: 'one2many', comodel: 'res.users', inverseName: 'partner_id', string: 'Users' },
   },
   methods: {
+    // Odoo's res.partner.name_create: "Name <email>" gives the name and the email; an address alone
+    // is also the name; context `force_email` requires an address.
+    name_create: {
+      api: 'model',
+      params: ['name'],
+      async fn(self: RecordSet, text: unknown) {
+        let partners = self;
+        const defaultType = self.env.context.default_type;
+        if (defaultType && !PARTNER_TYPES.some(([key]) => key === defaultType)) {
+          const { default_type: _dropped, ...context } = self.env.context;
+          partners = self.withEnv(self.env.withNewContext(context));
+        }
+        const [name, emailNormalized] = parseContactFromEmail(text);
+        if (self.env.context.force_email && !emailNormalized) throw new ValidationError("Couldn't create contact without email address!");
+        const vals: Vals = { name: name || emailNormalized };
+        if (emailNormalized) vals.email = emailNormalized;
+        const partner = await partners.create(vals);
+        const names = await partner.displayNames();
+        return [partner.ids[0], names.get(partner.ids[0]) ?? ''];
+      },
+    },
+    // A copy is "<name> (copy)" unless a name is given (Odoo's res.partner.copy_data).
+    copy_data: {
+      api: 'record',
+      params: [['default', null]],
+      async fn(self: RecordSet, defaults: Vals | null) {
+        const list = (await this.super(defaults || {})) as Vals[];
+        if (defaults?.name) return list;
+        const rows = await self.withContext({ active_test: false }).fetch(['name']);
+        return list.map((vals, i) => {
+          const name = rows[i]?.name;
+          // Python's "%s (copy)" of a partner without a name reads "False (copy)".
+          return { ...vals, name: `${name === false || name === null || name === undefined ? 'False' : name} (copy)` };
+        });
+      },
+    },
+    // Odoo's partner display name without its context options (show_address, show_email...).
+    _compute_display_name: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.withContext({ active_test: false }).fetch(['complete_name']);
+        return new Map<number, Vals>(rows.map((r) => [r.id as number, { display_name: (r.complete_name as string) || '' }]));
+      },
+    },
     _compute_complete_name: {
       api: 'record',
       private: true,

@@ -61,7 +61,7 @@ import type { PoolClient } from 'pg';
 import { sql, ident, raw } from '../orm/sql.ts';
 import { UserError } from '../orm/exceptions.ts';
 import { phoneSanitizeMany } from '../tools/phone.ts';
-import { emailNormalize } from './mailing_contact.ts';
+import { emailNormalize } from '../tools/email.ts';
 import { PHONE_REGEX_PATTERN } from '../phone_validation/mail_thread_phone.ts';
 import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import {

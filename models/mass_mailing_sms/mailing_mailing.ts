@@ -10,7 +10,7 @@ import { PyValueError, UserError, ValidationError } from '../orm/exceptions.ts';
 import { smsEncodingInfo } from '../tools/sms_encoding.ts';
 import { stopSmsPlaceholder, webBaseUrl } from './unsubscribe.ts';
 import { parseInlineTemplate } from '../tools/inline_template.ts';
-import { checkTemplatePaths, copyThroughCopyData } from '../sms/sms_template.ts';
+import { checkTemplatePaths } from '../sms/sms_template.ts';
 import { utmMediumRef } from '../utm/utm_medium.ts';
 import { utmSourceMixinCopyNames, utmSourceMixinPrepareCreate, utmSourceMixinPrepareWrite } from '../utm/utm_source.ts';
 import { parseMailingDomain, reprDomain } from './py_literal.ts';
@@ -229,7 +229,6 @@ export const MailingMailing: ModelSpec = {
         return utmSourceMixinCopyNames(self, list, defaults?.name);
       },
     },
-    copy: { api: 'record', params: [['default', null]], fn: (self: RecordSet, defaults: Vals | null) => copyThroughCopyData(self, defaults) },
 
     // ------------------------------------------------------------------ computes
     _compute_favorite_date: {

@@ -23,9 +23,12 @@ async function defaultNumbers(env: Env): Promise<string> {
   return rows[0]?.n ?? '';
 }
 
-/** One number per line (commas accepted too), trimmed, empty entries dropped. */
+// Python's str.splitlines() boundaries: the wizard takes one number per line.
+const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
+/** One number per line, trimmed; blank lines are skipped (Odoo lists them as empty invalid numbers). */
 export function splitTestNumbers(text: string): string[] {
-  return text.split(/[\r\n,]+/).map((n) => n.trim()).filter(Boolean);
+  return text.split(LINE_BREAK).map((n) => n.trim()).filter(Boolean);
 }
 
 export const MailingSmsTest: ModelSpec = {
@@ -51,7 +54,8 @@ export const MailingSmsTest: ModelSpec = {
         const country = (await userPhoneCountry(env)) ?? null;
         const results = numbers.map((number) => ({ number, sanitized: phoneSanitize(number, country) }));
         const invalid = results.filter((r) => !r.sanitized).map((r) => r.number);
-        const valid = [...new Set(results.filter((r) => r.sanitized).map((r) => r.sanitized as string))];
+        // One test SMS per valid line, a number given twice included (as Odoo does).
+        const valid = results.filter((r) => r.sanitized).map((r) => r.sanitized as string);
 
         let body = (m.body_plaintext as string) || '';
         const model = m.mailing_model_real as string;

@@ -10,6 +10,8 @@ import { load } from './load.ts';
 import { PyValueError, PyTypeError, UserError } from './exceptions.ts';
 import { sql, ident } from './sql.ts';
 
+const NEGATIVE_OPERATORS = new Set(['!=', 'not like', 'not ilike', 'not =like', 'not =ilike', 'not in']);
+
 const model = (params: MethodSpec['params'], fn: MethodSpec['fn'], extra: Partial<MethodSpec> = {}): MethodSpec => ({ api: 'model', params, fn, ...extra });
 const record = (params: MethodSpec['params'], fn: MethodSpec['fn'], extra: Partial<MethodSpec> = {}): MethodSpec => ({ api: 'record', params, fn, ...extra });
 const privateRecord = (fn: MethodSpec['fn']): MethodSpec => ({ api: 'record', params: [], fn, private: true });
@@ -36,7 +38,8 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   write: record(['vals'], (self, vals) => self._write(vals)),
   unlink: record([], (self) => self._unlink()),
   copy: record([['default', null]], async (self, defaults) => {
-    const valsList = await self.copyData((defaults as Vals) || {});
+    // Through copy_data, so that models overriding it (a " (copy)" name...) shape their copies.
+    const valsList = await self.call<Vals[]>('copy_data', (defaults as Vals) || {});
     const created = [];
     for (const vals of valsList) created.push(...(await self.browse([]).create(vals)).ids);
     return self.browse(created);
@@ -183,8 +186,12 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   _compute_display_name: { api: 'record', private: true, fn: computeDisplayName },
   _search_display_name: { api: 'model', private: true, fn: (self: RecordSet, operator: string, value: unknown) => {
     const recName = self.model.recNameField;
-    if (!recName) return [['id', operator, value]];
-    return [[recName, operator, value]];
+    const fnames = self.model.recNamesSearch ?? (recName ? [recName] : []);
+    if (!fnames.length) return [['id', operator, value]];
+    if (fnames.length === 1) return [[fnames[0], operator, value]];
+    // Like Odoo: any of the fields matches; for a negative operator, none of them does.
+    const negative = NEGATIVE_OPERATORS.has(operator);
+    return [...Array(fnames.length - 1).fill(negative ? '&' : '|'), ...fnames.map((f) => [f, operator, value])];
   } },
 };
 

@@ -41,6 +41,8 @@ export interface ModelSpec {
   _inherit?: string | string[];
   _order?: string;
   _rec_name?: string;
+  /** Fields searched by name_search / display_name (default: the rec_name field). */
+  _rec_names_search?: string[];
   _table?: string;
   _abstract?: boolean;
   _transient?: boolean;
@@ -82,6 +84,7 @@ export class Model {
   description: string;
   order = 'id';
   recName?: string;
+  recNamesSearch?: string[];
   table: string;
   abstract = false;
   transient = false;

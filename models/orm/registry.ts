@@ -126,10 +126,12 @@ export class Registry {
       model.indexes.push(...parent.indexes);
       if (parent.order !== 'id' && !spec._order) model.order = parent.order;
       if (parent.recName && !spec._rec_name) model.recName = parent.recName;
+      if (parent.recNamesSearch && !spec._rec_names_search) model.recNamesSearch = parent.recNamesSearch;
     }
     if (spec._description) model.description = spec._description;
     if (spec._order) model.order = spec._order;
     if (spec._rec_name) model.recName = spec._rec_name;
+    if (spec._rec_names_search) model.recNamesSearch = spec._rec_names_search;
     if (spec._table) model.table = spec._table;
     if (spec._abstract !== undefined) model.abstract = spec._abstract;
     if (spec._transient !== undefined) model.transient = spec._transient;

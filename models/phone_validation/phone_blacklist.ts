@@ -126,9 +126,12 @@ export const PhoneBlacklist: ModelSpec = {
     formatted_read_group: withSanitizedDomain([['domain', []], ['groupby', []], ['aggregates', []], ['having', []], ['offset', 0], ['limit', null], ['order', null]]),
     web_read_group: withSanitizedDomain(['domain', 'groupby', ['aggregates', []], ['limit', null], ['offset', 0], ['order', null]]),
 
-    /** Blacklist a number (typed in any format); `message` (plain text) is logged with the change. */
+    /**
+     * Blacklist a number (typed in any format); `message` (plain text) is logged with the change.
+     * A record method in Odoo 19: over RPC the ids come first (usually `[]`) and are not used.
+     */
     add: {
-      api: 'model',
+      api: 'record',
       params: ['number', ['message', null]],
       fn: async (self: RecordSet, number: unknown, message: unknown) => self.call('_add', [await sanitizeOrRaise(self.env, number)], textMessage(message)),
     },
@@ -147,9 +150,9 @@ export const PhoneBlacklist: ModelSpec = {
         return records;
       },
     },
-    /** Unblacklist a number (archive it; unknown numbers are recorded archived). */
+    /** Unblacklist a number (archive it; unknown numbers are recorded archived); a record method like `add`. */
     remove: {
-      api: 'model',
+      api: 'record',
       params: ['number', ['message', null]],
       fn: async (self: RecordSet, number: unknown, message: unknown) => self.call('_remove', [await sanitizeOrRaise(self.env, number)], textMessage(message)),
     },

@@ -718,10 +718,11 @@ export async function smsQueueHasWork(registry: Registry): Promise<boolean> {
 
 /**
  * The delivery-report path (the simulator's pump, and the `/sms/status` webhook of a real
- * gateway): `pending`/`process` → `sent` (delivered) or `error`; marks the SMS to_delete like
- * Odoo; runs SMS_STATE_HOOKS in the caller's transaction. Reports for unknown or already final
- * SMS change nothing; uuids whose SMS row was garbage-collected reach the hooks with smsId 0.
- * Returns the number of SMS updated.
+ * gateway): moves handed-over SMS forward only (`process` → `pending` → `sent` | `error`) and marks
+ * them to_delete like Odoo. Every report still reaches SMS_STATE_HOOKS (in the caller's
+ * transaction), as Odoo updates traces through the uuid's tracker whatever the SMS row says: a
+ * bounce reported after a delivery makes the trace `bounce`. Uuids whose SMS row was
+ * garbage-collected reach the hooks with smsId 0. Returns the number of SMS rows moved.
  */
 export async function applyDeliveryReports(env: Env, reports: DeliveryReport[]): Promise<number> {
   if (!reports.length) return 0;
@@ -734,19 +735,19 @@ export async function applyDeliveryReports(env: Env, reports: DeliveryReport[]):
     WITH v AS (SELECT * FROM unnest(${uuids}::varchar[], ${states}::varchar[], ${ftypes}::varchar[]) AS v(uuid, st, ft)),
     upd AS (
       UPDATE sms_sms s SET state = v.st, failure_type = v.ft, to_delete = TRUE, write_date = ${NOW}
-      FROM v WHERE s.uuid = v.uuid AND s.state IN ('process', 'pending') AND NOT (s.state = v.st)
+      FROM v WHERE s.uuid = v.uuid
+        AND ((s.state = 'process' AND v.st IN ('pending', 'sent', 'error')) OR (s.state = 'pending' AND v.st IN ('sent', 'error')))
       RETURNING s.id, s.uuid, s.state, s.failure_type)
     SELECT id, uuid, state, failure_type, TRUE AS changed FROM upd
     UNION ALL
     SELECT s.id, s.uuid, s.state, s.failure_type, FALSE FROM sms_sms s JOIN v ON v.uuid = s.uuid WHERE s.id NOT IN (SELECT id FROM upd)`);
   const seen = new Set(rows.map((r) => r.uuid));
   const byUuid = new Map(reports.map((r) => [r.uuid, r]));
-  const updates: SmsStateUpdate[] = rows
-    .filter((r) => r.changed)
-    .map((r) => ({ smsId: r.id, uuid: r.uuid, state: r.state as SmsStateUpdate['state'], failureType: r.state === 'error' ? byUuid.get(r.uuid)?.failureType ?? r.failure_type : null, failureReason: byUuid.get(r.uuid)?.failureReason ?? null }));
-  for (const r of reports) {
-    if (!seen.has(r.uuid)) updates.push({ smsId: 0, uuid: r.uuid, state: r.state, failureType: r.state === 'error' ? r.failureType ?? 'unknown' : null, failureReason: r.failureReason ?? null });
-  }
+  const smsIdOf = new Map(rows.map((r) => [r.uuid, r.id]));
+  const updates: SmsStateUpdate[] = [...byUuid.values()].map((r) => ({
+    smsId: seen.has(r.uuid) ? smsIdOf.get(r.uuid)! : 0, uuid: r.uuid, state: r.state,
+    failureType: r.state === 'error' ? r.failureType ?? 'unknown' : null, failureReason: r.failureReason ?? null,
+  }));
   await runHooks(env, updates);
   return rows.filter((r) => r.changed).length;
 }

@@ -33,16 +33,6 @@ export function checkTemplatePaths(registry: Registry, modelName: string | null 
   }
 }
 
-/** `copy()` that goes through the model's `copy_data` override (the base copy reads values directly). */
-export async function copyThroughCopyData(self: RecordSet, defaults: Vals | null): Promise<RecordSet> {
-  const created: number[] = [];
-  for (const rec of self) {
-    const valsList = await rec.call<Vals[]>('copy_data', defaults || {});
-    for (const vals of valsList) created.push(...(await self.browse([]).create(vals)).ids);
-  }
-  return self.browse(created);
-}
-
 async function modelNames(self: RecordSet, modelIds: number[]): Promise<Map<number, string>> {
   const ids = [...new Set(modelIds.filter(Boolean))];
   const rows = ids.length ? await self.env.model('ir.model').sudo().browse(ids).fetch(['model']) : [];
@@ -104,7 +94,6 @@ export const SmsTemplate: ModelSpec = {
         return list;
       },
     },
-    copy: { api: 'record', params: [['default', null]], fn: (self: RecordSet, defaults: Vals | null) => copyThroughCopyData(self, defaults) },
     _compute_render_model: {
       api: 'record',
       private: true,

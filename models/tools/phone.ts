@@ -106,9 +106,32 @@ export function phoneParse(number: string, countryCode?: string | null): PhoneNu
     throw new UserError(`Impossible number ${number}: probably invalid number of digits.`);
   }
   if (!phone.isValid()) {
+    const fixed = brazilianNinthDigit(phone);
+    if (fixed) return fixed;
     throw new UserError(`Invalid number ${number}: probably incorrect prefix.`);
   }
   return phone;
+}
+
+// Odoo's phonenumbers patch for Brazil's 2016 change: an invalid 10-digit national number whose
+// area code is one of these is reformatted with a 9 after it, then parsed again, unless BR's own
+// 10-digit format (third digit 2-5 or 7) takes it first; in 7x areas only numbers going on with 6,
+// 8 or 9.
+const BR_NINTH_DIGIT = /^(?:(?:[14689][1-9]|2[12478]|3[1-578]|5[13-5])[01689]|7[13-579][689])/;
+
+/** The number with the ninth digit Brazil added to mobiles in 2016, when that makes it valid. */
+function brazilianNinthDigit(phone: PhoneNumber): PhoneNumber | undefined {
+  const national = String(phone.nationalNumber);
+  if (phone.countryCallingCode !== '55' || national.length !== 10 || !BR_NINTH_DIGIT.test(national)) return undefined;
+  try {
+    const fixed = parsePhoneNumberWithError(`+55${national.slice(0, 2)}9${national.slice(2)}`, { extract: false });
+    if (!fixed.isValid()) return undefined;
+    if (phone.ext) fixed.setExt(phone.ext);
+    return fixed;
+  } catch (err) {
+    if (err instanceof ParseError) return undefined;
+    throw err;
+  }
 }
 
 // Google's RFC3966: the international layout with separators turned into dashes.
@@ -196,7 +219,8 @@ export function phoneSanitizeMany(
 }
 
 // One parse and no UserError building: valid → E.164, possible but invalid → false (Odoo only
-// retries impossible numbers); undefined sends the rest down the full path (too-long retries).
+// retries impossible numbers, and old Brazilian mobiles); undefined sends the rest down the full
+// path (too-long retries).
 function sanitizeFast(number: string, region: CountryCode | undefined): string | false | undefined {
   let phone: PhoneNumber;
   try {
@@ -205,7 +229,8 @@ function sanitizeFast(number: string, region: CountryCode | undefined): string |
     return false;
   }
   if (phone.isValid()) return phone.number;
-  return phone.isPossible() ? false : undefined;
+  if (!phone.isPossible()) return undefined;
+  return brazilianNinthDigit(phone)?.number ?? false;
 }
 
 /**

@@ -160,7 +160,7 @@ describe('mass_mailing: lists, contacts, subscriptions', () => {
       contact_pct_opt_out: 25, contact_pct_blacklisted: 0, contact_pct_bounce: 25,
     });
     // blacklisting (by a non-sanitised number)
-    await t.call('phone.blacklist', 'add', ['0480 00 00 02']);
+    await t.call('phone.blacklist', 'add', [[], '0480 00 00 02']);
     expect(await counters(list)).to.deep.equal({
       contact_count: 4, contact_count_email: 2, contact_count_sms: 1, contact_count_opt_out: 1, contact_count_blacklisted: 1,
       contact_pct_opt_out: 25, contact_pct_blacklisted: 25, contact_pct_bounce: 25,

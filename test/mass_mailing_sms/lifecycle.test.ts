@@ -108,19 +108,24 @@ describe('mass_mailing_sms: mailing lifecycle', () => {
     expect((await read(id, ['state'])).state).to.equal('done');
   });
 
-  it('test SMS: valid numbers get an SMS, invalid ones are reported', async () => {
+  it('test SMS: one per valid line; invalid lines are reported', async () => {
     const id = await partnerMailing(t, partners, 'Test {{ object.name }}');
-    const wizard = await t.call('mailing.sms.test', 'create', [{ mailing_id: id, numbers: '+32 470 12 34 56\nabcd, +32470123457\n\n' }]);
+    // one number per line (CRLF too); a number twice gets two SMS
+    const numbers = '+32 470 12 34 56\r\nabcd\n\n0470 12 34 58\n+32470123456\n';
+    const wizard = await t.call('mailing.sms.test', 'create', [{ mailing_id: id, numbers }]);
     const before = await t.call('sms.sms', 'search', [[]]);
     expect(await t.call('mailing.sms.test', 'action_send_sms', [[wizard]])).to.equal(true);
     const created = await t.call('sms.sms', 'search_read', [[['id', 'not in', before]], ['number', 'body']], { order: 'id' });
-    expect(created.map((s: { number: string }) => s.number)).to.deep.equal(['+32470123456', '+32470123457']);
+    // '0470 12 34 58' has no country to read it with (the admin has none, nor has the company)
+    expect(created.map((s: { number: string }) => s.number)).to.deep.equal(['+32470123456', '+32470123456']);
     expect(created[0].body).to.match(/^Test /);
     const notes = await t.call('mail.message', 'search_read', [[['model', '=', 'mailing.mailing'], ['res_id', '=', id]], ['body']], { order: 'id desc', limit: 1 });
-    expect(notes[0].body).to.contain('abcd');
-    expect(notes[0].body).to.contain('+32470123456');
+    expect(notes[0].body).to.equal(
+      '<ul><li>The following numbers are not correctly encoded: abcd, 0470 12 34 58</li>'
+      + '<li>Test SMS queued for sending to +32470123456</li><li>Test SMS queued for sending to +32470123456</li></ul>',
+    );
     // The next wizard proposes the same numbers.
-    expect((await t.call('mailing.sms.test', 'default_get', [['numbers']])).numbers).to.equal('+32 470 12 34 56\nabcd, +32470123457\n\n');
+    expect((await t.call('mailing.sms.test', 'default_get', [['numbers']])).numbers).to.equal(numbers);
   });
 
   it('list "Send SMS" action opens an SMS mailing on the list', async () => {

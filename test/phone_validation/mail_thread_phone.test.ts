@@ -76,7 +76,7 @@ describe('phone_validation: mail.thread.phone on res.partner', () => {
     ]]);
     const mine = [blocked, free, none];
     // blacklisting by a non-sanitised number matches the sanitised one
-    await t.call('phone.blacklist', 'add', ['+32 (478) 11.22.33']);
+    await t.call('phone.blacklist', 'add', [[], '+32 (478) 11.22.33']);
     const rows = await read(mine, ['phone_sanitized_blacklisted', 'phone_blacklisted']);
     expect(rows.map((r: any) => [r.phone_sanitized_blacklisted, r.phone_blacklisted])).to.deep.equal([[true, true], [false, false], [false, false]]);
     const search = (op: string, v: unknown) => t.call('res.partner', 'search', [[['id', 'in', mine], ['phone_sanitized_blacklisted', op, v]]], { order: 'id' });

@@ -101,7 +101,7 @@ describe('phone_validation: phone.blacklist', () => {
   });
 
   it('add / remove with a message: who, when and why are in the history', async () => {
-    const ids = await t.call('phone.blacklist', 'add', ['0474 55 66 77'], { message: 'Asked by phone <STOP>' });
+    const ids = await t.call('phone.blacklist', 'add', [[], '0474 55 66 77'], { message: 'Asked by phone <STOP>' });
     expect(ids).to.have.length(1);
     const id = ids[0];
     expect(await numberOf(id)).to.include({ number: '+32474556677', active: true });
@@ -111,10 +111,10 @@ describe('phone_validation: phone.blacklist', () => {
     expect(msgs[0].author_id[0]).to.equal(3);
     expect(msgs[0].date).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     // adding an active number again changes nothing and logs nothing
-    expect(await t.call('phone.blacklist', 'add', ['+32474556677'], { message: 'again' })).to.deep.equal([id]);
+    expect(await t.call('phone.blacklist', 'add', [[], '+32474556677'], { message: 'again' })).to.deep.equal([id]);
     expect(await history(id)).to.have.length(2);
 
-    expect(await t.call('phone.blacklist', 'remove', ['+32 474 55 66 77', 'Customer changed mind'])).to.deep.equal([id]);
+    expect(await t.call('phone.blacklist', 'remove', [[], '+32 474 55 66 77', 'Customer changed mind'])).to.deep.equal([id]);
     expect((await numberOf(id)).active).to.equal(false);
     msgs = await history(id);
     expect(msgs).to.have.length(3);
@@ -126,18 +126,18 @@ describe('phone_validation: phone.blacklist', () => {
     const [rec] = await t.call('phone.blacklist', 'read', [[id], ['message_ids', 'has_message']], { context: { active_test: false } });
     expect(rec.message_ids).to.deep.equal(msgs.map((m: any) => m.id));
     expect(rec.has_message).to.equal(true);
-    await expectError(t.call('phone.blacklist', 'add', ['12']), 'odoo.exceptions.UserError', / Please correct the number and try again\.$/);
+    await expectError(t.call('phone.blacklist', 'add', [[], '12']), 'odoo.exceptions.UserError', / Please correct the number and try again\.$/);
   });
 
   it('remove of an unknown number records it archived', async () => {
-    const [id] = await t.call('phone.blacklist', 'remove', ['0475 12 12 12'], { message: 'never blacklisted' });
+    const [id] = await t.call('phone.blacklist', 'remove', [[], '0475 12 12 12'], { message: 'never blacklisted' });
     expect(await numberOf(id)).to.include({ number: '+32475121212', active: false });
     const msgs = await history(id);
     expect(msgs.map((m: any) => m.body)).to.deep.equal(['<p>never blacklisted</p>', '<p>Phone Blacklist created</p>']);
   });
 
   it('unblacklist through the wizard, with the reason in the history', async () => {
-    const [id] = await t.call('phone.blacklist', 'add', ['+32476000001']);
+    const [id] = await t.call('phone.blacklist', 'add', [[], '+32476000001']);
     const action = await t.call('phone.blacklist', 'phone_action_blacklist_remove', [[id]]);
     expect(action).to.deep.equal({
       name: 'Are you sure you want to unblacklist this Phone Number?', type: 'ir.actions.act_window', view_mode: 'form', res_model: 'phone.blacklist.remove', target: 'new',
@@ -151,7 +151,7 @@ describe('phone_validation: phone.blacklist', () => {
     expect(last.tracking[0]).to.include({ field_name: 'active', old_value_integer: 1, new_value_integer: 0 });
     expect(last.subtype_id[1]).to.equal('Note');
     // without reason: archived, tracking message without body
-    const [id2] = await t.call('phone.blacklist', 'add', ['+32476000002']);
+    const [id2] = await t.call('phone.blacklist', 'add', [[], '+32476000002']);
     const w2 = await t.call('phone.blacklist.remove', 'create', [{ phone: '0476 00 00 02' }]);
     await t.call('phone.blacklist.remove', 'action_unblacklist_apply', [[w2]]);
     const [last2] = await history(id2);
@@ -164,9 +164,35 @@ describe('phone_validation: phone.blacklist', () => {
   });
 
   it('action_add blacklists the number of the record', async () => {
-    const [id] = await t.call('phone.blacklist', 'remove', ['+32477000001']);
+    const [id] = await t.call('phone.blacklist', 'remove', [[], '+32477000001']);
     expect((await numberOf(id)).active).to.equal(false);
     await t.call('phone.blacklist', 'action_add', [[id]]);
     expect((await numberOf(id)).active).to.equal(true);
+  });
+});
+
+describe('phone_validation: phone.blacklist add / remove are record methods (Odoo 19)', () => {
+  let t: TestRegistry;
+  before(async () => {
+    t = await testRegistry();
+    await t.call('ir.config_parameter', 'set_param', [PARAM, 'BE']);
+  });
+  after(async () => t.close());
+
+  it('take the ids first over RPC (usually []), then number and message, by position or by name', async () => {
+    const [id] = await t.call('phone.blacklist', 'add', [[], '0471 00 00 01', 'by position']);
+    expect((await t.call('phone.blacklist', 'read', [[id], ['number', 'active']]))[0]).to.include({ number: '+32471000001', active: true });
+    expect(await t.call('phone.blacklist', 'remove', [[], '+32471000001'], { message: 'by name' })).to.deep.equal([id]);
+    expect((await t.call('phone.blacklist', 'read', [[id], ['active']], { context: { active_test: false } }))[0].active).to.equal(false);
+    // the ids given are not what is blacklisted: the number is
+    const [other] = await t.call('phone.blacklist', 'add', [[id], '0471 00 00 02']);
+    expect(other).to.not.equal(id);
+    expect((await t.call('phone.blacklist', 'read', [[id], ['active']], { context: { active_test: false } }))[0].active).to.equal(false);
+  });
+
+  it('called like a model method, nothing is blacklisted', async () => {
+    await expectError(t.call('phone.blacklist', 'add', ['+32471000003']), 'builtins.TypeError', 'Invalid ids: "+32471000003"');
+    await expectError(t.call('phone.blacklist', 'add', [[]]), 'builtins.TypeError', "phone.blacklist.add() missing 1 required positional argument: 'number'");
+    expect(await t.call('phone.blacklist', 'search_count', [[['number', '=', '+32471000003']]], { context: { active_test: false } })).to.equal(0);
   });
 });

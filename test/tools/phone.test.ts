@@ -57,6 +57,28 @@ describe('tools/phone', () => {
     });
   });
 
+  describe("Brazilian mobiles without the ninth digit (Odoo's phone_validation patch)", () => {
+    it('get the 9 after the area code, with or without the country', () => {
+      expect(phoneSanitize('+55 11 8765-4321')).to.equal('+5511987654321');
+      expect(phoneSanitize('(11) 8765-4321', 'BR')).to.equal('+5511987654321');
+      expect(phoneSanitize('+55 21 9876-5432')).to.equal('+5521998765432');
+      expect(phoneSanitize('+55 71 8654-3210')).to.equal('+5571986543210');
+      expect(phoneFormat('+55 11 8765-4321', null, null, { forceFormat: 'E164' })).to.equal('+5511987654321');
+      expect(phoneParse('+55 11 8765-4321', null).number).to.equal('+5511987654321');
+      // the batch path (imports) agrees
+      expect(phoneSanitizeMany(['+55 11 8765-4321', '(11) 8765 4321'], 'BR')).to.deep.equal(['+5511987654321', '+5511987654321']);
+    });
+    it('leave valid numbers alone: fixed lines, 10-digit mobiles starting with 7, numbers already with the 9', () => {
+      expect(phoneSanitize('+55 11 3456-7890')).to.equal('+551134567890');
+      expect(phoneSanitize('+55 71 7654-3210')).to.equal('+557176543210');
+      expect(phoneSanitize('+55 11 98765-4321')).to.equal('+5511987654321');
+    });
+    it('numbers the 9 cannot save stay invalid, with the number as typed in the message', () => {
+      expect(phoneSanitize('+55 20 8765-4321')).to.equal(false);
+      expect(userErrorOf(() => phoneParse('+55 20 8765-4321', null)).message).to.equal('Invalid number +55 20 8765-4321: probably incorrect prefix.');
+    });
+  });
+
   describe('phoneFormat', () => {
     it('defaults to INTERNATIONAL', () => {
       expect(phoneFormat('0456998877', 'BE', 32)).to.equal('+32 456 99 88 77');

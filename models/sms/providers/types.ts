@@ -37,8 +37,8 @@ export interface LookupResult {
 /** A delivery report: what a gateway says later about a message it accepted. */
 export interface DeliveryReport {
   uuid: string;
-  /** `sent`: delivered to the handset; `error`: not delivered. */
-  state: 'sent' | 'error';
+  /** `process` / `pending`: still in flight; `sent`: delivered to the handset; `error`: not delivered. */
+  state: 'process' | 'pending' | 'sent' | 'error';
   failureType?: string;
   failureReason?: string;
 }
