@@ -24,6 +24,7 @@ import { SERVER_VERSION, SERVER_VERSION_INFO } from '../rpc/services.ts';
 import { xmlrpcHandler } from '../rpc/xmlrpc.ts';
 import { json2Handler, json2NotFound } from '../rpc/json2.ts';
 import { smsStatus } from '../rpc/sms_status.ts';
+import { linkRedirect } from '../rpc/link_redirect.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
@@ -130,6 +131,10 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   app.all('/web/database/list', jsonRpcRoute(ctx, webDatabaseList(ctx)));
   app.all('/sms/status', jsonRpcRoute(ctx, smsStatus(ctx)));
   app.post('/web/session/logout', webSessionLogout(ctx));
+
+  // --- short links (GET and HEAD) --------------------------------------------------------------
+  app.get('/r/:code', linkRedirect(ctx, false));
+  app.get('/r/:code/s/:sms_id', linkRedirect(ctx, true));
   app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
   app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));
 
