@@ -41,7 +41,7 @@ describe('rpc: short link redirects', () => {
     expect(res.headers['content-type']).to.equal('text/html; charset=utf-8');
     expect(res.text).to.have.length(243);
     expect(res.text).to.contain('<title>Redirecting...</title>');
-    expect(res.headers['set-cookie'].join('\n')).to.match(/^frontend_lang=en_US; Path=\/; Expires=/);
+    expect(String(res.headers['set-cookie'])).to.match(/^frontend_lang=en_US; Path=\/; Expires=/);
     const rows = await clicks(plain.id);
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({ ip: '127.0.0.1', mailing_trace_id: false, campaign_id: false, country_id: false });
