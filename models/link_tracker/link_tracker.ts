@@ -37,6 +37,8 @@ export const LinkTracker: ModelSpec = {
   _rec_name: 'short_url',
   _order: 'count DESC',
   _inherit: ['utm.mixin'],
+  // Uniqueness check and search_or_create look trackers up by URL (hash: URLs may be long).
+  _indexes: [['url_hash_idx', 'USING hash (url)']],
   _constraints: [
     {
       fields: ['url', 'campaign_id', 'medium_id', 'source_id', 'label'],

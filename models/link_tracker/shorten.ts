@@ -23,22 +23,32 @@ function unescapeHtml(s: string): string {
 export async function shortenLinksTexts(env: Env, texts: (string | false)[], vals: Vals, blacklist: string[] = []): Promise<(string | false)[]> {
   const base = await baseUrl(env);
   const urls = new Set<string>();
-  for (const text of texts) {
-    if (!text) continue;
-    for (const url of text.match(new RegExp(TEXT_URL_SOURCE, 'gu')) ?? []) {
-      if (url.startsWith(`${base}/r/`) || url.startsWith(`${base}/sms/`) || blacklist.some((b) => url.includes(b))) continue;
-      urls.add(url);
-    }
-  }
+  // The URLs of each text (usually one or two): each text is rewritten with its own ones only.
+  const perText = texts.map((text) => {
+    if (!text) return [];
+    const own = [...new Set(text.match(new RegExp(TEXT_URL_SOURCE, 'gu')) ?? [])]
+      .filter((url) => !url.startsWith(`${base}/r/`) && !url.startsWith(`${base}/sms/`) && !blacklist.some((b) => url.includes(b)));
+    for (const url of own) urls.add(url);
+    return own;
+  });
   if (!urls.size) return texts;
   const list = [...urls];
   const trackers = await env.model('link.tracker').sudo().call<{ ids: number[] }>('search_or_create', list.map((url) => ({ ...vals, url: unescapeHtml(url) })));
   const shortUrls = new Map((await env.model('link.tracker').sudo().browse([...new Set(trackers.ids)]).read(['short_url'])).map((r) => [r.id as number, r.short_url as string]));
-  // Longest first, so a URL that is the prefix of another never eats it.
-  const order = list.map((url, i) => ({ url, short: shortUrls.get(trackers.ids[i])! })).sort((a, b) => b.url.length - a.url.length);
-  const re = new RegExp(`(${order.map((o) => escapeRe(o.url)).join('|')})(?!${URL_CHAR_SOURCE})`, 'gu');
-  const byUrl = new Map(order.map((o) => [o.url, o.short]));
-  return texts.map((text) => (text ? text.replace(re, (m) => byUrl.get(m) ?? m) : text));
+  const byUrl = new Map(list.map((url, i) => [url, shortUrls.get(trackers.ids[i])!]));
+  const patterns = new Map<string, RegExp>();
+  return texts.map((text, i) => {
+    if (!text || !perText[i].length) return text;
+    // Longest first, so a URL that is the prefix of another never eats it.
+    const own = [...perText[i]].sort((a, b) => b.length - a.length);
+    const key = own.join('\n');
+    let re = patterns.get(key);
+    if (!re) {
+      re = new RegExp(`(${own.map(escapeRe).join('|')})(?!${URL_CHAR_SOURCE})`, 'gu');
+      patterns.set(key, re);
+    }
+    return text.replace(re, (m) => byUrl.get(m) ?? m);
+  });
 }
 
 export async function shortenLinksText(env: Env, text: string | false, vals: Vals, blacklist: string[] = []): Promise<string | false> {
