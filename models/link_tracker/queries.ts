@@ -52,8 +52,9 @@ export const Q = {
 
   /**
    * Group commit of the redirect route: the clicks of many concurrent requests in one statement.
-   * Each click gets the trace of its SMS id (with its mailing and campaign); the trackers' counts
-   * grow by their clicks; traces become opened (unless opened/replied already) and clicked.
+   * Each click gets the trace of its SMS id (with its mailing and campaign); traces become opened
+   * (unless opened/replied already) and clicked. The trackers' `count` is left to recountTrackers:
+   * every click of a mailing hits the same tracker row, whose lock would serialize the commits.
    */
   insertClicksWithTraces: (uid: number, links: number[], ips: string[], smsIds: (number | null)[]): SQL => sql`
     WITH v AS (
@@ -66,9 +67,6 @@ export const Q = {
       SELECT v.link_id, v.ip, t.trace_id, t.mass_mailing_id, CASE WHEN t.trace_id IS NULL THEN l.campaign_id ELSE t.campaign_id END, ${uid}, ${uid}, ${NOW}, ${NOW}
       FROM v JOIN link_tracker l ON l.id = v.link_id LEFT JOIN t ON t.k = v.k
       RETURNING link_id
-    ), counted AS (
-      UPDATE link_tracker l SET count = COALESCE(l.count, 0) + c.n, write_date = ${NOW}
-      FROM (SELECT link_id, count(*)::int AS n FROM ins GROUP BY link_id) c WHERE l.id = c.link_id
     ), traced AS (
       UPDATE mailing_trace m
       SET trace_status = CASE WHEN m.trace_status IN ('open', 'reply') THEN m.trace_status ELSE 'open' END,
@@ -78,6 +76,17 @@ export const Q = {
     )
     SELECT count(*)::int AS n FROM ins`,
 
+  /**
+   * `count` of trackers recomputed from their clicks (exact and idempotent, so any instance may run
+   * it any time, after a crash too); never lowered here, so a recount from an older snapshot
+   * finishing last cannot undo a newer one (clicks are only removed through the ORM, which
+   * recomputes `count` itself). `ids` null: every tracker (repair at start).
+   */
+  recountTrackers: (ids: number[] | null): SQL => sql`
+    UPDATE link_tracker l SET count = c.n, write_date = ${NOW}
+    FROM (SELECT link_id, count(*)::int AS n FROM link_tracker_click ${ids ? sql`WHERE link_id = ANY(${ids}::int4[])` : sql``} GROUP BY link_id) c
+    WHERE l.id = c.link_id AND COALESCE(l.count, 0) < c.n`,
+
   /** The same without mailing traces (link tracking alone). */
   insertClicks: (uid: number, links: number[], ips: string[]): SQL => sql`
     WITH ins AS (
@@ -85,9 +94,6 @@ export const Q = {
       SELECT v.link_id, v.ip, l.campaign_id, ${uid}, ${uid}, ${NOW}, ${NOW}
       FROM unnest(${links}::int4[], ${ips}::varchar[]) AS v(link_id, ip) JOIN link_tracker l ON l.id = v.link_id
       RETURNING link_id
-    ), counted AS (
-      UPDATE link_tracker l SET count = COALESCE(l.count, 0) + c.n, write_date = ${NOW}
-      FROM (SELECT link_id, count(*)::int AS n FROM ins GROUP BY link_id) c WHERE l.id = c.link_id
     )
     SELECT count(*)::int AS n FROM ins`,
 

@@ -5,9 +5,10 @@
 //     database triggers NOTIFY it (at commit) when a tracker, code, UTM name or system parameter
 //     changes, and each instance then drops its cache. While the LISTEN connection is down, the
 //     cache is bypassed (every lookup reads the database), so no instance serves a stale target.
-//   ClickBatcher — group commit: clicks arriving while a batch commits are written together by
-//     the next one (one multi-row INSERT, tracker counts, trace updates, one transaction); each
-//     caller is answered only once its click's transaction has committed.
+//   ClickBatcher — group commit: clicks arriving while batches commit are written together by
+//     the next one (one multi-row INSERT and the trace updates, one transaction); each caller is
+//     answered only once its click's transaction has committed. Trackers' `count` is recounted
+//     from the clicks right after (within RECOUNT_DELAY_MS), off the answer's path.
 
 import pg from 'pg';
 import type { Registry } from '../orm/registry.ts';
@@ -100,6 +101,9 @@ export class RedirectCache {
   }
 }
 
+// How long a committed click may wait before its tracker's `count` includes it.
+const RECOUNT_DELAY_MS = 200;
+
 export interface Click {
   linkId: number;
   ip: string;
@@ -117,13 +121,19 @@ export class ClickBatcher {
   private inFlight = 0;
   private scheduled = false;
   private readonly withTraces: boolean;
+  private readonly maxInFlight: number;
+  /** Trackers whose `count` lags their committed clicks. */
+  private dirty = new Set<number>();
+  private recountTimer: NodeJS.Timeout | null = null;
+  private recounting: Promise<void> | null = null;
 
   /**
-   * `maxInFlight` batches commit at once (the next one executes while the previous one waits for
-   * its commit to reach the disk); `maxBatch` caps one statement.
+   * Up to `maxInFlight` batches commit at once (their WAL flushes overlap; default: half the
+   * pool); `maxBatch` caps one statement.
    */
   constructor(private readonly registry: Registry, private readonly opts: { maxInFlight?: number; maxBatch?: number } = {}) {
     this.withTraces = registry.has('link.tracker.click') && registry.get('link.tracker.click').fields.has('mailing_trace_id');
+    this.maxInFlight = opts.maxInFlight ?? Math.max(2, Math.floor((registry.pool?.options.max ?? 10) / 2));
   }
 
   /** Resolves once the click is committed. */
@@ -135,7 +145,7 @@ export class ClickBatcher {
   }
 
   private schedule(): void {
-    if (this.scheduled || !this.queue.length || this.inFlight >= (this.opts.maxInFlight ?? 2)) return;
+    if (this.scheduled || !this.queue.length || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
     // Clicks of the same event-loop turn join the batch.
     setImmediate(() => {
@@ -145,18 +155,21 @@ export class ClickBatcher {
   }
 
   private async flush(): Promise<void> {
-    if (!this.queue.length || this.inFlight >= (this.opts.maxInFlight ?? 2)) return;
+    if (!this.queue.length || this.inFlight >= this.maxInFlight) return;
     const batch = this.queue.splice(0, this.opts.maxBatch ?? 1000);
     this.inFlight++;
+    this.schedule();
     try {
-      // Sorted by tracker: concurrent batches lock the trackers' rows in the same order.
-      batch.sort((a, b) => a.linkId - b.linkId || (a.smsId ?? 0) - (b.smsId ?? 0));
-      await this.registry.transaction({ uid: SUPERUSER_ID, su: true, isolation: 'read committed', retryBackoffMs: 5 }, async (env) => {
-        const links = batch.map((c) => c.linkId);
-        const ips = batch.map((c) => c.ip);
-        await env.cr.query(this.withTraces ? Q.insertClicksWithTraces(SUPERUSER_ID, links, ips, batch.map((c) => c.smsId)) : Q.insertClicks(SUPERUSER_ID, links, ips));
-      });
-      for (const c of batch) c.resolve();
+      const links = batch.map((c) => c.linkId);
+      const ips = batch.map((c) => c.ip);
+      const q = (this.withTraces ? Q.insertClicksWithTraces(SUPERUSER_ID, links, ips, batch.map((c) => c.smsId)) : Q.insertClicks(SUPERUSER_ID, links, ips)).toQuery();
+      // One statement is its own transaction (autocommit): one round trip instead of BEGIN/COMMIT.
+      await this.registry.pool.query(q.text, q.values as unknown[]);
+      for (const c of batch) {
+        this.dirty.add(c.linkId);
+        c.resolve();
+      }
+      this.scheduleRecount();
     } catch (err) {
       for (const c of batch) c.reject(err);
     } finally {
@@ -165,9 +178,45 @@ export class ClickBatcher {
     }
   }
 
-  /** Wait for every queued click to be written (or failed). */
+  private scheduleRecount(delay = RECOUNT_DELAY_MS): void {
+    if (this.recountTimer || this.recounting || !this.dirty.size) return;
+    this.recountTimer = setTimeout(() => {
+      this.recountTimer = null;
+      void this.recount();
+    }, delay);
+  }
+
+  /** Bring the dirty trackers' `count` up to their clicks (one statement). */
+  private recount(): Promise<void> {
+    if (this.recounting) return this.recounting;
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    this.recounting = (async () => {
+      try {
+        if (ids.length) await this.registry.transaction({ uid: SUPERUSER_ID, su: true, isolation: 'read committed' }, (env) => env.cr.execute(Q.recountTrackers(ids)));
+      } catch {
+        for (const id of ids) this.dirty.add(id);
+      } finally {
+        this.recounting = null;
+        this.scheduleRecount();
+      }
+    })();
+    return this.recounting;
+  }
+
+  /** Counts left behind by a crashed instance: recount every tracker (once, at start). */
+  async repairCounts(): Promise<void> {
+    await this.registry.transaction({ uid: SUPERUSER_ID, su: true, isolation: 'read committed' }, (env) => env.cr.execute(Q.recountTrackers(null)));
+  }
+
+  /** Wait for every queued click to be written (or failed) and counted. */
   async drain(): Promise<void> {
     while (this.queue.length || this.inFlight) await new Promise((r) => setTimeout(r, 5));
+    if (this.recountTimer) {
+      clearTimeout(this.recountTimer);
+      this.recountTimer = null;
+    }
+    for (let i = 0; i < 5 && (this.dirty.size || this.recounting); i++) await this.recount();
   }
 }
 
@@ -186,6 +235,7 @@ export function linkRedirects(registry: Registry, onError?: (err: unknown) => vo
     s = created;
     services.set(registry, created);
     void created.cache.start();
+    created.clicks.repairCounts().catch((err) => onError?.(err));
     registry.onClose(async () => {
       await created.clicks.drain();
       await created.cache.close();

@@ -8,6 +8,7 @@ import { createRegistry } from '../../server/bootstrap.ts';
 import { createApp } from '../../server/app.ts';
 import { testLogger } from '../helpers/db.ts';
 import { callKw } from '../../models/orm/call_kw.ts';
+import { linkRedirects } from '../../models/link_tracker/redirect.ts';
 
 const BASE = 'http://localhost:8070';
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -54,6 +55,8 @@ describe('rpc: short link redirects', () => {
     expect(res.text).to.have.length(399);
     const rows = await clicks(utm.id);
     expect(rows[0].campaign_id[0]).to.equal(utm.campaign);
+    // `count` follows the committed clicks right after the answer.
+    await linkRedirects(a.registry).clicks.drain();
     expect((await call('link.tracker', 'read', [[utm.id], ['count']]))[0].count).to.equal(1);
   });
 
@@ -160,6 +163,7 @@ describe('rpc: short link redirects', () => {
     const unknown = await request(a.app).get(paths[0].replace(/\/s\/\d+$/, '/s/999999')).set('User-Agent', FIREFOX);
     expect(unknown.status).to.equal(301);
     const code = paths[0].split('/')[2];
+    await linkRedirects(a.registry).clicks.drain();
     const tracker = (await call('link.tracker', 'search_read', [[['mass_mailing_id', '=', mailing]], ['count', 'code']]))[0];
     expect(tracker).to.include({ code, count: 3 });
     const all = await call('link.tracker.click', 'search_read', [[['link_id.mass_mailing_id', '=', mailing]], ['mailing_trace_id']], { order: 'id' });
@@ -171,6 +175,7 @@ describe('rpc: short link redirects', () => {
     const [{ code }] = await call('link.tracker', 'read', [[id], ['code']]);
     const answers = await Promise.all(Array.from({ length: 60 }, () => request(a.app).get(`/r/${code}`).set('User-Agent', FIREFOX)));
     expect(answers.every((r) => r.status === 301)).to.equal(true);
+    await linkRedirects(a.registry).clicks.drain();
     expect((await call('link.tracker', 'read', [[id], ['count']]))[0].count).to.equal(60);
     expect(await clicks(id)).to.have.length(60);
   });
