@@ -7,8 +7,9 @@
 // sms.tracker rows, one transaction) and prints recipients/s and the process RSS (peak while
 // preparing). For comparison it times PostgreSQL COPYing the same number of rows into a copy of
 // mailing_trace (same columns and indexes) from Node, and prints prepare time / COPY time. It also
-// times reading the statistics of the prepared mailing, and a body with a placeholder (rendered
-// per recipient in Node) on the smaller list.
+// times reading the statistics of the prepared mailing, the same body with a link (one tracker,
+// each SMS its own short link) on the same list, and a body with a placeholder (rendered per
+// recipient in Node) on the smaller list.
 //
 // Environment: BENCH_SIZES (default "100000,1000000"), BENCH_KEEP=1 keeps the temp folder.
 
@@ -173,6 +174,22 @@ async function main(): Promise<void> {
         'COPY s': Math.round(copyMs / 10) / 100,
         'prepare / COPY': Math.round((res.ms / copyMs) * 10) / 10,
       });
+      // The same body with a link, on the same list: one tracker, each SMS gets its own /s/<sms id>.
+      const linked = await createMailing(registry, list, 'Big sale this weekend: -20% at https://shop.example.com/sale?ref=sms Reply STOP to opt out.');
+      const rl = await prepare(registry, linked);
+      const totl = Object.values(rl.counts).reduce((a, b) => a + b, 0);
+      rows.push({
+        case: `constant body + link, ${n.toLocaleString('en')} contacts`,
+        recipients: totl,
+        seconds: Math.round(rl.ms / 10) / 100,
+        'recipients/s': Math.round(totl / (rl.ms / 1000)),
+        'peak RSS MB': mb(rl.peak),
+        sms: rl.counts.outgoing ?? 0,
+        cancelled: rl.counts.cancel ?? 0,
+        'COPY s': '-',
+        'prepare / COPY': '-',
+      });
+      extra.push(`${n.toLocaleString('en')}: with a link / without: ${Math.round((rl.ms / res.ms) * 100) / 100}x`);
       extra.push(`${n.toLocaleString('en')}: RSS before ${before} MB; statistics read of the mailing (${total.toLocaleString('en')} traces): ${Math.round(await statsTime(registry, mailing))} ms`);
       if (n === SIZES[0]) {
         // Per-recipient rendering on the same list (a second mailing, same recipients).

@@ -6,6 +6,7 @@ import type { Env } from './orm/env.ts';
 import { BASE_MODELS, BASE_DATA } from './base/index.ts';
 import { MAIL_MODELS, MAIL_DATA } from './mail/index.ts';
 import { UTM_MODELS, UTM_DATA } from './utm/index.ts';
+import { LINK_TRACKER_MODELS, LINK_TRACKER_DATA } from './link_tracker/index.ts';
 import { PHONE_VALIDATION_MODELS, PHONE_VALIDATION_DATA } from './phone_validation/index.ts';
 import { MASS_MAILING_MODELS, MASS_MAILING_DATA } from './mass_mailing/index.ts';
 import { SMS_MODELS, SMS_DATA } from './sms/index.ts';
@@ -17,6 +18,7 @@ export const MODELS: ModelSpec[] = [
   ...BASE_MODELS,
   ...MAIL_MODELS,
   ...UTM_MODELS,
+  ...LINK_TRACKER_MODELS,
   ...PHONE_VALIDATION_MODELS,
   ...MASS_MAILING_MODELS,
   ...SMS_MODELS,
@@ -27,6 +29,7 @@ export const DATA_LOADERS: DataLoader[] = [
   ...BASE_DATA,
   ...MAIL_DATA,
   ...UTM_DATA,
+  ...LINK_TRACKER_DATA,
   ...PHONE_VALIDATION_DATA,
   ...MASS_MAILING_DATA,
   ...SMS_DATA,

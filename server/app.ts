@@ -25,6 +25,7 @@ import { xmlrpcHandler } from '../rpc/xmlrpc.ts';
 import { json2Handler, json2NotFound } from '../rpc/json2.ts';
 import { smsStatus } from '../rpc/sms_status.ts';
 import { smsUnsubscribeRoutes } from '../rpc/sms_unsubscribe.ts';
+import { linkRedirect } from '../rpc/link_redirect.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
@@ -134,6 +135,10 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   // Public SMS opt-out pages (HTML forms)
   smsUnsubscribeRoutes(app, ctx);
   app.post('/web/session/logout', webSessionLogout(ctx));
+
+  // --- short links (GET and HEAD) --------------------------------------------------------------
+  app.get('/r/:code', linkRedirect(ctx, false));
+  app.get('/r/:code/s/:sms_id', linkRedirect(ctx, true));
   app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
   app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));
 

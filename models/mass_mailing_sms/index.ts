@@ -11,6 +11,8 @@ import { SmsSmsMailing, MailMessageSms } from './sms_sms.ts';
 import { SmsTrackerMailing } from './sms_tracker.ts';
 import { MailingListMailing } from './mailing_list.ts';
 import { UtmCampaignMailing } from './utm_campaign.ts';
+import { LinkTrackerMailing } from './link_tracker.ts';
+import { LinkTrackerClickMailing } from './link_tracker_click.ts';
 import { registerSmsRecipientModel } from './recipients.ts';
 import { utmMediumRef } from '../utm/utm_medium.ts';
 
@@ -27,6 +29,8 @@ export const MASS_MAILING_SMS_MODELS: ModelSpec[] = [
   SmsTrackerMailing,
   MailingListMailing,
   UtmCampaignMailing,
+  LinkTrackerMailing,
+  LinkTrackerClickMailing,
   MailingSmsTest,
   MailingMailingScheduleDate,
 ];

@@ -90,6 +90,7 @@ export const MailingTrace: ModelSpec = {
     trace_status: { type: 'selection', string: 'Status', selection: TRACE_STATUSES, default: 'outgoing' },
     failure_type: { type: 'selection', string: 'Failure type', selection: TRACE_FAILURE_TYPES },
     failure_reason: { type: 'text', string: 'Failure reason', readonly: true, copy: false },
+    links_click_ids: { type: 'one2many', comodel: 'link.tracker.click', inverseName: 'mailing_trace_id', string: 'Links click' },
     links_click_datetime: { type: 'datetime', string: 'Clicked On', help: 'Stores last click datetime in case of multi clicks.' },
     // SMS
     sms_id_int: { type: 'integer', string: 'SMS ID', index: 'btree_not_null' },

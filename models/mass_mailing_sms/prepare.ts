@@ -30,6 +30,8 @@ import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import { SMS_BODY_FILTERS, applyBodyFilters, renderSmsBodies } from './render.ts';
 import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
 import { stopSmsPrefix, webBaseUrl } from './unsubscribe.ts';
+import { shortenLinksText, shortenLinksTexts, shortLinkPieces } from '../link_tracker/shorten.ts';
+import { baseUrl } from '../link_tracker/link_tracker.ts';
 
 // Recipients per INSERT statement: large enough that per-statement costs vanish, small enough that
 // a batch (and, for placeholders, its rendered bodies) stays a few MB.
@@ -127,10 +129,11 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
     const log = await chatterLog(env, m);
     // Opt-out mailings: every sent SMS ends with "\nSTOP SMS: <base>/sms/<mailing>/<its trace code>".
     const stopPrefix = m.sms_allow_unsubscribe ? stopSmsPrefix(await webBaseUrl(env), m.id) : null;
+    const links = await linkContext(env, m, dynamic);
     await withoutFkChecks(env, async () => {
       for (let lo = 0; lo < total; lo += batchSize) {
         const hi = Math.min(total, lo + batchSize);
-        const rows = await insertBatch(env, tmp, m, parts, dynamic, failure, smsInsert, uuidKey, log, stopPrefix, lo, hi, !!opts.collectSmsIds);
+        const rows = await insertBatch(env, tmp, m, parts, dynamic, links, failure, smsInsert, uuidKey, log, stopPrefix, lo, hi, !!opts.collectSmsIds);
         result.sent += rows.sent;
         for (const [k, n] of Object.entries(rows.canceled)) result.canceled[k] = (result.canceled[k] ?? 0) + n;
         if (opts.collectSmsIds) result.smsIds.push(...rows.smsIds);
@@ -310,8 +313,36 @@ async function smsInsertShape(env: Env): Promise<SmsInsertShape> {
   return { columns, values };
 }
 
+/**
+ * Link tracking of the mailing's SMS: the tracker values (one tracker per distinct URL, with the
+ * mailing's UTMs) and, for a body without placeholders, the body shortened ONCE, cut where each
+ * SMS's `/s/<sms id>` goes.
+ */
+interface LinkContext {
+  base: string;
+  vals: Record<string, number | boolean>;
+  /** Placeholder-free body: the shortened text in pieces around the short links. */
+  staticPieces: string[] | null;
+}
+
+async function linkContext(env: Env, m: MailingRow, dynamic: boolean): Promise<LinkContext> {
+  const vals = { mass_mailing_id: m.id, campaign_id: m.campaign_id || false, source_id: m.source_id || false, medium_id: m.medium_id || false };
+  const base = await baseUrl(env);
+  if (dynamic) return { base, vals, staticPieces: null };
+  const shortened = (await shortenLinksText(env, m.body_plaintext || '', vals)) || '';
+  return { base, vals, staticPieces: shortLinkPieces(shortened, base) };
+}
+
+// Marks, in a rendered body, where the SMS id of its short links goes (dropped from rendered text).
+const SMS_ID_MARK = '\x1f';
+
+/** The SQL text of each SMS: `body` (SQL text) with `/s/<sms id>` at the marks when `marked`. */
+function smsBodySql(body: SQL, marked: boolean): SQL {
+  return marked ? sql`replace(${body}, chr(31), '/s/' || n.sms_id::text)` : body;
+}
+
 async function insertBatch(
-  env: Env, tmp: string, m: MailingRow, parts: ReturnType<typeof parseInlineTemplate>, dynamic: boolean,
+  env: Env, tmp: string, m: MailingRow, parts: ReturnType<typeof parseInlineTemplate>, dynamic: boolean, links: LinkContext,
   failure: SQL, shape: SmsInsertShape, uuidKey: UuidKey, log: ChatterLog | null, stopPrefix: string | null, lo: number, hi: number, collect: boolean,
 ): Promise<{ sent: number; canceled: Record<string, number>; smsIds: number[] }> {
   const r = raw(tmp);
@@ -321,8 +352,10 @@ async function insertBatch(
   let bodySource: SQL;
   let codeExpr: SQL = SQL_CODE;
   if (!dynamic) {
-    // Same text for everyone: one constant parameter, nothing rendered per recipient.
-    bodySource = sql`${m.body_plaintext || ''}::text`;
+    // Same text for everyone: constant parameters, nothing rendered per recipient; each short link
+    // gets the SMS's own id (drawn in the statement below) concatenated after it.
+    const pieces = links.staticPieces ?? [m.body_plaintext || ''];
+    bodySource = pieces.slice(1).reduce((acc, p) => sql`${acc} || '/s/' || n.sms_id::text || ${p}::text`, sql`${pieces[0]}::text`);
   } else {
     // Per-recipient bodies: one read of the batch's records, rendered in Node, joined back by seq.
     const rows = await env.cr.query<{ seq: number; res_id: number; failure: string | null }>(
@@ -331,15 +364,26 @@ async function insertBatch(
     const ids = rows.map((x) => x.res_id);
     const codes = rows.map(() => randomTraceCode());
     let bodies = await renderSmsBodies(env, modelName, parts, ids);
+    // Links of the sendable bodies shortened together (one search_or_create for the batch), then
+    // marked where the SMS id goes.
+    const sendable = rows.map((x) => x.failure === null);
+    const shortened = await shortenLinksTexts(env, bodies.map((b, i) => (sendable[i] ? b.split(SMS_ID_MARK).join('') : false)), links.vals);
+    let marked = false;
+    bodies = bodies.map((b, i) => {
+      if (!sendable[i]) return b;
+      const pieces = shortLinkPieces(shortened[i] || '', links.base);
+      if (pieces.length > 1) marked = true;
+      return pieces.join(SMS_ID_MARK);
+    });
     bodies = await applyBodyFilters(bodies, {
       env,
       mailing: { id: m.id, campaign_id: m.campaign_id, source_id: m.source_id, medium_id: m.medium_id, sms_allow_unsubscribe: m.sms_allow_unsubscribe },
       resIds: ids,
       codes,
-      sendable: rows.map((x) => x.failure === null),
+      sendable,
     });
     perRow = sql` JOIN unnest(${rows.map((x) => x.seq)}::int4[], ${bodies}::text[], ${codes}::varchar[]) AS rb(seq, body, code) ON rb.seq = ${r}.seq`;
-    bodySource = sql`n.body`;
+    bodySource = smsBodySql(sql`n.body`, marked);
     codeExpr = sql`rb.code`;
   }
   // The STOP line goes after rendering and link shortening, on sent SMS only (cancelled ones have

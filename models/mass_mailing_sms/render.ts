@@ -20,13 +20,12 @@ export interface BodyFilterContext {
 export type BodyFilter = (bodies: string[], ctx: BodyFilterContext) => Promise<string[]> | string[];
 
 /**
- * Post-rendering steps of Odoo's mass SMS pipeline (sms.composer `_prepare_body_values` and
- * `_prepare_mass_sms_trace_values`), run in this order on every batch:
- *   1. link shortening: URLs → `<base>/r/<code>` trackers with the mailing's campaign/source/medium
- *      (link_tracker issue);
- *   2. opt-out line: not a filter; prepare.ts appends "\nSTOP SMS: <base>/sms/<mailing>/<trace code>"
- *      in SQL after these filters, on sendable SMS of `sms_allow_unsubscribe` mailings.
- * Empty for now. While it is empty, placeholder-free bodies are inserted as one SQL constant.
+ * Post-rendering steps of Odoo's mass SMS pipeline (sms.composer `_prepare_mass_sms_values`), run
+ * on every batch after link shortening (prepare.ts: links become `<base>/r/<code>`, each SMS's own
+ * `/s/<sms id>` is added in SQL where prepare.ts marked it). The opt-out line is not a filter:
+ * prepare.ts appends "\nSTOP SMS: <base>/sms/<mailing>/<trace code>" in SQL after these filters,
+ * on sendable SMS of `sms_allow_unsubscribe` mailings.
+ * While it is empty, placeholder-free bodies are inserted as SQL constants.
  */
 export const SMS_BODY_FILTERS: BodyFilter[] = [];
 

@@ -43,7 +43,10 @@ export function toIds(value: unknown): number[] {
 
 /** Bind positional + keyword arguments to the method's declared parameters, like Python. */
 export function bindArguments(qualname: string, spec: MethodSpec, args: unknown[], kwargs: Record<string, unknown>): unknown[] {
-  const params = (spec.params ?? []).map((p) => (Array.isArray(p) ? { name: p[0], def: p[1], hasDefault: true } : { name: p, def: undefined, hasDefault: false }));
+  const all = (spec.params ?? []).map((p) => (Array.isArray(p) ? { name: p[0], def: p[1], hasDefault: true } : { name: p, def: undefined, hasDefault: false }));
+  // `**name` (last): the remaining keyword arguments, passed as one object.
+  const varkw = all.length && all[all.length - 1].name.startsWith('**') ? all[all.length - 1] : null;
+  const params = varkw ? all.slice(0, -1) : all;
   const varargs = params.findIndex((p) => p.name.startsWith('*'));
   const bound: unknown[] = [];
   const fixed = varargs >= 0 ? params.slice(0, varargs) : params;
@@ -66,6 +69,10 @@ export function bindArguments(qualname: string, spec: MethodSpec, args: unknown[
     }
   }
   if (varargs >= 0) bound.push(...args.slice(fixed.length));
+  if (varkw) {
+    bound.push(Object.fromEntries(Object.entries(kwargs).filter(([k]) => !used.has(k) && !fixed.some((p) => p.name === k))));
+    return bound;
+  }
   for (const k of Object.keys(kwargs)) {
     if (!used.has(k) && !fixed.some((p) => p.name === k)) {
       throw new PyTypeError(`${qualname}() got an unexpected keyword argument '${k}'`);

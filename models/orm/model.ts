@@ -11,7 +11,7 @@ export type MethodApi = 'model' | 'record';
 
 export interface MethodSpec {
   api: MethodApi;
-  /** Python-style parameter names in positional order, with defaults; `*name` = varargs. */
+  /** Python-style parameter names in positional order, with defaults; `*name` = varargs, `**name` (last) = the other keyword arguments as one object. */
   params?: (string | [string, unknown])[];
   /** Internal method: refused over RPC like `@api.private` / leading underscore. */
   private?: boolean;

@@ -71,6 +71,8 @@ export class Registry {
   accessChecker?: (env: Env, model: string, operation: 'read' | 'write' | 'create' | 'unlink', raise: boolean) => Promise<boolean>;
   /** Hook for data loaded after schema creation. */
   readonly dbName: string;
+  /** Resources tied to this registry (listeners, batchers), released first by close(). */
+  private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(connectionString: string, specs: ModelSpec[] = []) {
     this.connectionString = connectionString;
@@ -240,7 +242,13 @@ export class Registry {
     return this;
   }
 
+  /** Release `fn`'s resource when the registry closes (before the pool ends). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
   async close(): Promise<void> {
+    for (const fn of this.closers.splice(0)) await fn().catch(() => undefined);
     await this.pool?.end();
     await this.knex?.destroy();
   }
