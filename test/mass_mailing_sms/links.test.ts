@@ -41,6 +41,20 @@ describe('mass_mailing_sms: links in SMS mailings', () => {
     }
   });
 
+  it('with the opt-out line: each SMS has its own short link, then the STOP line with its trace code', async () => {
+    const ids: number[] = await partners(2, 'B');
+    const mailing = await partnerMailing(t, ids, 'Sale https://example.com/stop-and-go', { sms_allow_unsubscribe: true });
+    await t.call('mailing.mailing', 'action_send_sms', [[mailing]]);
+    const [tr] = await t.call('link.tracker', 'search_read', [[['mass_mailing_id', '=', mailing]], ['code']]);
+    const traces = await t.call('mailing.trace', 'search_read', [[['mass_mailing_id', '=', mailing]], ['sms_id_int', 'sms_code']]);
+    const sms = await smsOf(t, mailing);
+    expect(sms).to.have.length(2);
+    for (const s of sms) {
+      const trace = traces.find((x: { sms_id_int: number }) => x.sms_id_int === s.id);
+      expect(s.body).to.equal(`Sale ${BASE}/r/${tr.code}/s/${s.id}\nSTOP SMS: ${BASE}/sms/${mailing}/${trace.sms_code}`);
+    }
+  });
+
   it('a body with placeholders: URLs of every recipient shortened, the same URL shares one tracker', async () => {
     const ids: number[] = await partners(3, 'B');
     const mailing = await partnerMailing(t, ids, 'Hi {{ object.name }}: https://shop.example.com/x');
