@@ -118,12 +118,9 @@ export const MailingList: ModelSpec = {
       api: 'record',
       params: ['vals'],
       async fn(self: RecordSet, vals: Vals) {
-        if (vals && typeof vals === 'object' && 'active' in vals && !vals.active && self.ids.length && self.env.registry.has('mailing.mailing')) {
-          const Mailing = self.env.registry.get('mailing.mailing');
-          if (Mailing.fields.has('contact_list_ids') && Mailing.fields.has('state')) {
-            const ongoing = await self.env.model('mailing.mailing').searchCount([['state', '!=', 'done'], ['contact_list_ids', 'in', self.ids]]);
-            if (ongoing > 0) throw new UserError('At least one of the mailing list you are trying to archive is used in an ongoing mailing campaign.');
-          }
+        if (vals && typeof vals === 'object' && 'active' in vals && !vals.active && self.ids.length) {
+          const ongoing = await self.env.model('mailing.mailing').searchCount([['state', '!=', 'done'], ['contact_list_ids', 'in', self.ids]]);
+          if (ongoing > 0) throw new UserError('At least one of the mailing list you are trying to archive is used in an ongoing mailing campaign.');
         }
         if (vals && typeof vals === 'object' && needsMembershipWrite(vals.contact_ids)) {
           const { contact_ids: contacts, ...rest } = vals;

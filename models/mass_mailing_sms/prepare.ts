@@ -22,7 +22,7 @@ import { toColumn } from '../orm/records.ts';
 import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
 import { phoneSanitizeMany } from '../tools/phone.ts';
 import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
-import { parseMailingDomain } from './py_literal.ts';
+import { parseMailingDomain } from '../tools/py_literal.ts';
 import { DomainCompiler } from '../orm/domain.ts';
 import { subtypeId } from '../mail/data.ts';
 import { currentPartnerId } from '../mail/mail_thread.ts';

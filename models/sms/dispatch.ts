@@ -31,7 +31,7 @@ import type { Registry } from '../orm/registry.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
 import { SMS_STATE_HOOKS, type SmsStateUpdate } from './hooks.ts';
-import { SMS_FAILURE_TYPES } from './sms_sms.ts';
+import { SMS_FAILURE_KEYS } from './states.ts';
 import { billedSegments, checkNumber, debitCredits, loadPriceTable, priceOf, refundCredits, toDecimal, UNIT } from './credit.ts';
 import { readCommitted } from './providers/tx.ts';
 import { loadSmsSettings, type SmsSettings } from './providers/settings.ts';
@@ -39,7 +39,7 @@ import { reservationSize, reserve } from './providers/rate_limit.ts';
 import { SimulatorProvider } from './providers/simulator.ts';
 import { ProviderError, type DeliveryReport, type LookupResult, type OutgoingSms, type SmsProvider } from './providers/types.ts';
 import { instanceId, triggerCron } from '../base/ir_cron.ts';
-import { createLogger, type Logger } from '../../server/log.ts';
+import type { Logger } from '../orm/config.ts';
 
 export const SMS_QUEUE_CRON = 'sms.ir_cron_sms_scheduler_action';
 
@@ -58,7 +58,6 @@ export const SMS_ENGINE_DDL = [
 ];
 
 const NOW = sql`(now() AT TIME ZONE 'UTC')`;
-const FAILURE_KEYS = new Set<string>();
 
 // ---------------------------------------------------------------- small helpers
 
@@ -99,8 +98,7 @@ class Semaphore {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 function smsFailureType(t: string | undefined): string {
-  if (FAILURE_KEYS.size === 0) for (const [k] of SMS_FAILURE_TYPES) FAILURE_KEYS.add(k);
-  return t && FAILURE_KEYS.has(t) ? t : 'unknown';
+  return t && SMS_FAILURE_KEYS.has(t) ? t : 'unknown';
 }
 
 async function runHooks(env: Env, updates: SmsStateUpdate[]): Promise<void> {
@@ -169,7 +167,8 @@ export class SmsEngine {
 
   constructor(registry: Registry, opts: { logger?: Logger; owner?: string } = {}) {
     this.registry = registry;
-    this.logger = opts.logger ?? defaultLogger();
+    // Engines nobody configured (tests, one-off scripts) log through the registry's logger.
+    this.logger = opts.logger ?? registry.logger.child({ component: 'sms' });
     this.owner = opts.owner ?? `${instanceId()}:${randomUUID().slice(0, 8)}`;
   }
 
@@ -322,7 +321,7 @@ export class SmsEngine {
       const ok: Claimed[] = [];
       let cost = 0;
       for (const r of claimed) {
-        const check = checkNumber(r.number);
+        const check = checkNumber(r.number, this.registry.config.defaultCountry);
         if (!check.ok) {
           failures.push({ id: r.id, uuid: r.uuid, failureType: check.failureType });
           continue;
@@ -662,12 +661,6 @@ function lookupOutcome(k: LookupResult): Outcome {
 // ---------------------------------------------------------------- per-registry engines
 
 const engines = new WeakMap<Registry, SmsEngine>();
-let fallback: Logger | undefined;
-function defaultLogger(): Logger {
-  // Engines nobody configured (tests, one-off scripts) only log warnings unless LOG_LEVEL says otherwise.
-  fallback ??= createLogger(process.env.LOG_LEVEL || 'warn').child({ component: 'sms' });
-  return fallback;
-}
 
 /** The sending engine of a registry (one per registry, created on first use). */
 export function smsEngine(registry: Registry): SmsEngine {
