@@ -67,7 +67,7 @@ import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import {
   BatchPipeline, IMPORT_UID, SkipLog, cellOf, copyInto, copyLine, isBlank, mapHeader, resolveCountryOption, shapeProblem,
   type ImportRecord, type SkippedRow,
-} from '../phone_validation/import_blacklist.ts';
+} from '../tools/csv_import.ts';
 import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
 
 export const CONTACT_COLUMNS: Record<string, string[]> = {
