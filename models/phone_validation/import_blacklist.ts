@@ -22,6 +22,7 @@ import { UserError } from '../orm/exceptions.ts';
 import { phoneSanitizeMany } from '../tools/phone.ts';
 import { escapeHtml, htmlBody, insertMessages, type NewMessage } from '../mail/mail_thread.ts';
 import { defaultPhoneCountry } from './default_country.ts';
+import { BLACKLIST_STAGE, createBlacklistStage, insertStagedNumbers, reactivateStagedNumbers } from './queries.ts';
 import {
   type ImportRecord, type SkippedRow, SkipLog, IMPORT_UID, mapHeader, cellOf, shapeProblem, isBlank, copyLine, copyInto, BatchPipeline, resolveCountryOption,
 } from '../tools/csv_import.ts';
@@ -181,26 +182,12 @@ export async function importBlacklist(registry: Registry, records: AsyncIterable
 async function blacklistBatch(env: Env, rows: BlacklistRow[]): Promise<BlacklistBatchResult> {
   const cr = env.cr;
   const uid = env.uid;
-  // Staging table of this transaction: the batch goes to the server in one COPY.
-  await cr.execute(sql`CREATE TEMP TABLE import_blacklist_stage (line int4, number varchar, reason text) ON COMMIT DROP`);
-  await copyInto(cr, 'import_blacklist_stage', ['line', 'number', 'reason'], rows.map((r) => copyLine([r.line, r.number, r.reason])).join(''));
+  await cr.execute(createBlacklistStage());
+  await copyInto(cr, BLACKLIST_STAGE, ['line', 'number', 'reason'], rows.map((r) => copyLine([r.line, r.number, r.reason])).join(''));
 
-  // Set-based re-activation (the ORM would read and write entry by entry); chatter added below.
-  const reactivated = await cr.query<{ id: number; reason: string | null }>(sql`
-    UPDATE phone_blacklist b SET active = TRUE, write_uid = ${uid}::int4, write_date = now() AT TIME ZONE 'UTC'
-      FROM import_blacklist_stage s
-     WHERE b.number = s.number AND b.active IS NOT TRUE
-    RETURNING b.id, s.reason`);
+  const reactivated = await cr.query<{ id: number; reason: string | null }>(reactivateStagedNumbers(uid));
 
-  // Set-based creation of the missing numbers (ON CONFLICT: an entry added meanwhile by someone else).
-  const added = await cr.query<{ id: number; number: string }>(sql`
-    INSERT INTO phone_blacklist (number, active, create_uid, write_uid, create_date, write_date)
-    SELECT s.number, TRUE, ${uid}::int4, ${uid}::int4, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-      FROM import_blacklist_stage s
-     WHERE NOT EXISTS (SELECT 1 FROM phone_blacklist b WHERE b.number = s.number)
-     ORDER BY s.line
-    ON CONFLICT (number) DO NOTHING
-    RETURNING id, number`);
+  const added = await cr.query<{ id: number; number: string }>(insertStagedNumbers(uid));
 
   // Chatter as create/_add/write would log it (insertMessages is set-based: one INSERT per 5000).
   const messages: NewMessage[] = [];
