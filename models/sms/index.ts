@@ -6,6 +6,7 @@ import { IrModelSms } from './ir_model.ts';
 import { SmsSms, SMS_QUEUE_CRON_DATA } from './sms_sms.ts';
 import { SmsTracker } from './sms_tracker.ts';
 import { SmsTemplate } from './sms_template.ts';
+import { MailMessageSms } from './mail_message.ts';
 import { SmsCreditPrice } from './sms_credit_price.ts';
 import { SmsCreditAccount } from './sms_credit_account.ts';
 import { SmsConfigSettings } from './res_config_settings.ts';
@@ -19,7 +20,7 @@ import { SECURITY } from './security.ts';
 export const SMS: Addon = {
   name: 'sms',
   depends: ['base', 'mail', 'phone_validation'],
-  models: [IrModelSms, SmsSms, SmsTracker, SmsTemplate, SmsCreditPrice, SmsCreditAccount, SmsConfigSettings],
+  models: [IrModelSms, MailMessageSms, SmsSms, SmsTracker, SmsTemplate, SmsCreditPrice, SmsCreditAccount, SmsConfigSettings],
   data: [loadSmsCreditData],
   security: SECURITY,
   crons: [SMS_QUEUE_CRON_DATA],
