@@ -157,7 +157,7 @@ export const MailingMailing: ModelSpec = {
       params: ['fields'],
       async fn(self: RecordSet, fields: string[]) {
         const res = (await this.super(fields)) as Vals;
-        if (Array.isArray(fields) && fields.includes('contact_list_ids') && !res.contact_list_ids && res.mailing_model_id && self.env.registry.has('mailing.list')) {
+        if (Array.isArray(fields) && fields.includes('contact_list_ids') && !res.contact_list_ids && res.mailing_model_id) {
           if (res.mailing_model_id === (await irModelId(self.env, 'mailing.list'))) {
             const lists = await self.env.model('mailing.list').search([], { limit: 2 });
             if (lists.length === 1) res.contact_list_ids = [[6, 0, lists.ids]];

@@ -39,7 +39,6 @@ export const MailingMailingSms: ModelSpec = {
     mailing_type: { type: 'selection', selection: [['mail', 'Email'], ['sms', 'SMS']] },
     ab_testing_mailings_sms_count: { type: 'integer', string: 'A/B Test Mailings SMS #', related: 'campaign_id.ab_testing_mailings_sms_count', readonly: true },
     ab_testing_sms_winner_selection: { type: 'selection', string: 'SMS Winner Selection', related: 'campaign_id.ab_testing_sms_winner_selection', readonly: false, selection: [['manual', 'Manual'], ['clicks_ratio', 'Highest Click Rate']] },
-    // mass_mailing_sms
     sms_subject: { type: 'char', string: 'Title', related: 'subject', readonly: false, help: 'For an email, the subject your recipients will see in their inbox.\nFor an SMS, the internal title of the message.' },
     body_plaintext: { type: 'text', string: 'SMS Body', compute: '_compute_body_plaintext', store: true, readonly: false, depends: ['sms_template_id', 'mailing_type'] },
     sms_template_id: { type: 'many2one', comodel: 'sms.template', string: 'SMS Template', ondelete: 'set null' },
