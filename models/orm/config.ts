@@ -1,4 +1,4 @@
-// What models receive from the server instead of reading the process environment or importing
+// What models receive from the server instead of reading environment variables or importing
 // the server's logger: the validated configuration (server/config.ts) and a logger, both handed to
 // the registry and reached as `env.registry.config` / `env.registry.logger`.
 
