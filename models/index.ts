@@ -10,6 +10,7 @@ import { PHONE_VALIDATION_MODELS, PHONE_VALIDATION_DATA } from './phone_validati
 import { MASS_MAILING_MODELS, MASS_MAILING_DATA } from './mass_mailing/index.ts';
 import { SMS_MODELS, SMS_DATA } from './sms/index.ts';
 import { MASS_MAILING_SMS_MODELS, MASS_MAILING_SMS_DATA } from './mass_mailing_sms/index.ts';
+import { SMS_TWILIO_MODELS, SMS_TWILIO_DATA } from './sms_twilio/index.ts';
 
 export type DataLoader = (env: Env) => Promise<void>;
 
@@ -21,6 +22,7 @@ export const MODELS: ModelSpec[] = [
   ...MASS_MAILING_MODELS,
   ...SMS_MODELS,
   ...MASS_MAILING_SMS_MODELS,
+  ...SMS_TWILIO_MODELS,
 ];
 
 export const DATA_LOADERS: DataLoader[] = [
@@ -31,4 +33,5 @@ export const DATA_LOADERS: DataLoader[] = [
   ...MASS_MAILING_DATA,
   ...SMS_DATA,
   ...MASS_MAILING_SMS_DATA,
+  ...SMS_TWILIO_DATA,
 ];

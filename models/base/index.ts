@@ -15,6 +15,7 @@ import { IrConfigParameter } from './ir_config_parameter.ts';
 import { loadBaseData } from './data.ts';
 import { IrCron, IrCronTrigger, IrAutovacuum, loadCronData } from './ir_cron.ts';
 import { ResConfigSettings } from './res_config_settings.ts';
+import { ResCompany, loadCompanyData } from './res_company.ts';
 
-export const BASE_MODELS: ModelSpec[] = [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings];
-export const BASE_DATA: DataLoader[] = [loadBaseData, loadSecurityData, loadCronData];
+export const BASE_MODELS: ModelSpec[] = [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResCompany, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings];
+export const BASE_DATA: DataLoader[] = [loadBaseData, loadCompanyData, loadSecurityData, loadCronData];

@@ -235,6 +235,11 @@ export const ACCESS: AccessData[] = [
   ['mass_mailing_sms.access_mailing_sms_test', 'access.mailing.sms.test', 'mailing.sms.test', G.mm, 'rwc'],
   ['mass_mailing_sms.access_phone_blacklist_remove_mass_mailing_user', 'acesss.phone.blacklist.remove.mass_mailing_user', 'phone.blacklist.remove', G.mm, 'rwcd'],
   ['mass_mailing_sms.access_sms_tracker_mailing_user', 'access.sms.tracker.mailing.user', 'sms.tracker', G.mm, 'rwcd'],
+  // sms_twilio (sms.inbound is ours)
+  ['sms_twilio.access_sms_twilio_number_system', 'access_sms_twilio_number_system', 'sms.twilio.number', G.system, 'rwcd'],
+  ['sms_twilio.access_sms_twilio_account_manage_system', 'access_sms_twilio_account_manage_system', 'sms.twilio.account.manage', G.system, 'rwc'],
+  ['sms_twilio.access_sms_inbound_mm_user', 'access_sms_inbound_mm_user', 'sms.inbound', G.mm, 'r'],
+  ['sms_twilio.access_sms_inbound_system', 'access_sms_inbound_system', 'sms.inbound', G.system, 'rwcd'],
 ];
 
 /** External ids of records made by models/base/data.ts. */
@@ -244,6 +249,7 @@ const BASE_RECORD_XMLIDS: [string, string, number][] = [
   ['base.partner_admin', 'res.partner', 3],
   ['base.user_root', 'res.users', 1],
   ['base.user_admin', 'res.users', 2],
+  ['base.main_company', 'res.company', 1],
 ];
 
 // ---------------------------------------------------------------- external ids
