@@ -104,7 +104,8 @@ export async function twilioInbound(registry: Registry, req: TwilioRequest): Pro
     const number = phoneSanitize(from) || from;
     // The last mailing SMS that reached this number: the contact and mailing the reply belongs to.
     const [trace] = await env.cr.query<{ id: number; mass_mailing_id: number | null; model: string; res_id: number }>(sql`
-      SELECT id, mass_mailing_id, model, res_id FROM mailing_trace WHERE trace_type = 'sms' AND sms_number = ${number} ORDER BY id DESC LIMIT 1`);
+      SELECT id, mass_mailing_id, model, res_id FROM mailing_trace
+      WHERE trace_type = 'sms' AND sms_number = ${number} AND trace_status NOT IN ('outgoing', 'cancel', 'error', 'bounce') ORDER BY id DESC LIMIT 1`);
     const inserted = await env.cr.query(sql`
       INSERT INTO sms_inbound (message_sid, number, to_number, body, keyword, mailing_id, mailing_trace_id, res_model, res_id, create_uid, write_uid, create_date, write_date)
       VALUES (${sid}, ${number}, ${one(req.params.To) ?? null}, ${body}, ${keyword}, ${trace?.mass_mailing_id ?? null}, ${trace?.id ?? null}, ${trace?.model ?? null}, ${trace?.res_id ?? null},
