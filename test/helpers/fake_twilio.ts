@@ -17,6 +17,8 @@ export interface FakeMessage {
   statusCallback: string | null;
   errorCode: number | null;
   dateCreated: Date;
+  /** When the create request reached the stand-in (before its simulated latency). */
+  receivedAt: number;
 }
 
 interface TwilioErrorSpec {
@@ -143,6 +145,7 @@ export class FakeTwilio {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const receivedAt = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -150,7 +153,7 @@ export class FakeTwilio {
     const auth = `Basic ${Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64')}`;
     if (req.headers.authorization !== auth) return this.error(res, { code: 20003, status: 401, message: 'Authenticate' });
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
-    if (req.method === 'POST' && url.pathname === `${base}/Messages.json`) return this.create(res, new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+    if (req.method === 'POST' && url.pathname === `${base}/Messages.json`) return this.create(res, new URLSearchParams(Buffer.concat(chunks).toString('utf8')), receivedAt);
     if (req.method === 'GET' && url.pathname === `${base}/Messages.json`) {
       const to = url.searchParams.get('To');
       const from = url.searchParams.get('From');
@@ -172,7 +175,7 @@ export class FakeTwilio {
     this.error(res, { code: 20404, status: 404, message: 'The requested resource was not found' });
   }
 
-  private create(res: http.ServerResponse, form: URLSearchParams): void {
+  private create(res: http.ServerResponse, form: URLSearchParams, receivedAt: number): void {
     this.createRequests++;
     if (this.throttle.count > 0) {
       this.throttle.count--;
@@ -189,7 +192,7 @@ export class FakeTwilio {
     if (to === from) return this.error(res, { code: 21266, message: "'To' and 'From' number cannot be the same" });
     const err = this.errorsByTo.get(to) ?? MAGIC_TO[to];
     if (err) return this.error(res, err);
-    const m: FakeMessage = { sid: `SM${randomBytes(16).toString('hex')}`, to, from, body, status: 'queued', statusCallback: form.get('StatusCallback'), errorCode: null, dateCreated: new Date() };
+    const m: FakeMessage = { sid: `SM${randomBytes(16).toString('hex')}`, to, from, body, status: 'queued', statusCallback: form.get('StatusCallback'), errorCode: null, dateCreated: new Date(), receivedAt };
     this.messages.set(m.sid, m);
     if (this.cutAfterAccept > 0) {
       this.cutAfterAccept--;
