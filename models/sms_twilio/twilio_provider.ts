@@ -181,9 +181,10 @@ export class TwilioProvider implements SmsProvider {
     const found = new Map<string, LookupResult>();
     if (!this.client || !uuids.length) return found;
     const { rows } = await this.registry.pool.query<{ uuid: string; number: string; body: string; provider_ref: string | null; claimed: string }>(
-      `SELECT uuid, number, body, provider_ref, write_date AS claimed FROM sms_sms WHERE uuid = ANY($1::varchar[])`,
+      `SELECT uuid, number, body, provider_ref, write_date AS claimed FROM sms_sms WHERE uuid = ANY($1::varchar[]) ORDER BY id`,
       [uuids],
     );
+    const taken = new Set<string>();
     for (const r of rows) {
       if (r.provider_ref) {
         const m = await this.client.messages(r.provider_ref).fetch();
@@ -197,8 +198,12 @@ export class TwilioProvider implements SmsProvider {
       const bound = list.length
         ? new Set((await this.registry.pool.query<{ ref: string }>(`SELECT provider_ref AS ref FROM sms_sms WHERE provider_ref = ANY($1::varchar[])`, [list.map((m) => m.sid)])).rows.map((x) => x.ref))
         : new Set<string>();
-      const hit = list.find((m) => !bound.has(m.sid) && m.body === r.body && (!m.dateCreated || m.dateCreated.getTime() >= since.getTime()));
-      if (hit) found.set(r.uuid, lookupState(hit.sid, hit.status));
+      // Oldest first: two identical SMS to one number take the messages in order.
+      const hit = [...list].reverse().find((m) => !bound.has(m.sid) && !taken.has(m.sid) && m.body === r.body && (!m.dateCreated || m.dateCreated.getTime() >= since.getTime()));
+      if (hit) {
+        taken.add(hit.sid);
+        found.set(r.uuid, lookupState(hit.sid, hit.status));
+      }
     }
     this.logger.info({ asked: uuids.length, found: found.size }, 'twilio lookup');
     return found;
