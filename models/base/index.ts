@@ -22,13 +22,14 @@ import { IrCron, BASE_CRONS, IR_CRON_LEASE_DDL, loadCronData, registerAddonCrons
 import { IrCronTrigger } from './ir_cron_trigger.ts';
 import { IrAutovacuum } from './ir_autovacuum.ts';
 import { ResConfigSettings } from './res_config_settings.ts';
+import { ResCompany, loadCompanyData } from './res_company.ts';
 
 export const BASE: Addon = {
   name: 'base',
   depends: [],
-  models: [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings],
+  models: [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResCompany, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings],
   // Security and crons of every loaded addon are loaded here, after ir.model reflection.
-  data: [loadBaseData, loadSecurityData, loadCronData],
+  data: [loadBaseData, loadCompanyData, loadSecurityData, loadCronData],
   security: SECURITY,
   crons: BASE_CRONS,
   schema: [
