@@ -10,6 +10,7 @@ import { PHONE_VALIDATION_MODELS, PHONE_VALIDATION_DATA } from './phone_validati
 import { MASS_MAILING_MODELS, MASS_MAILING_DATA } from './mass_mailing/index.ts';
 import { SMS_MODELS, SMS_DATA } from './sms/index.ts';
 import { MASS_MAILING_SMS_MODELS, MASS_MAILING_SMS_DATA } from './mass_mailing_sms/index.ts';
+import { loadViewData } from './base/view_data.ts';
 
 export type DataLoader = (env: Env) => Promise<void>;
 
@@ -31,4 +32,6 @@ export const DATA_LOADERS: DataLoader[] = [
   ...MASS_MAILING_DATA,
   ...SMS_DATA,
   ...MASS_MAILING_SMS_DATA,
+  // views/<addon>/*.xml, once every addon's models and data are there
+  loadViewData,
 ];

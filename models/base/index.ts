@@ -15,6 +15,9 @@ import { IrConfigParameter } from './ir_config_parameter.ts';
 import { loadBaseData } from './data.ts';
 import { IrCron, IrCronTrigger, IrAutovacuum, loadCronData } from './ir_cron.ts';
 import { ResConfigSettings } from './res_config_settings.ts';
+import { IrUiView } from './ir_ui_view.ts';
+import { IrActionsActWindow } from './ir_actions_act_window.ts';
+import { IrUiMenu } from './ir_ui_menu.ts';
 
-export const BASE_MODELS: ModelSpec[] = [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings];
+export const BASE_MODELS: ModelSpec[] = [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings, IrUiView, IrActionsActWindow, IrUiMenu];
 export const BASE_DATA: DataLoader[] = [loadBaseData, loadSecurityData, loadCronData];
