@@ -25,6 +25,9 @@ import { xmlrpcHandler } from '../rpc/xmlrpc.ts';
 import { json2Handler, json2NotFound } from '../rpc/json2.ts';
 import { smsStatus } from '../rpc/sms_status.ts';
 import { smsUnsubscribeRoutes } from '../rpc/sms_unsubscribe.ts';
+import { webLoginRoutes } from '../rpc/web_login.ts';
+import { reportPageRoutes } from '../rpc/report_pages.ts';
+import { apiDocRoutes } from '../rpc/api_doc.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
@@ -133,6 +136,10 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   app.all('/sms/status', jsonRpcRoute(ctx, smsStatus(ctx)));
   // Public SMS opt-out pages (HTML forms)
   smsUnsubscribeRoutes(app, ctx);
+  // Logged-in pages: login form, SMS Marketing reports, the API documentation
+  webLoginRoutes(app, ctx);
+  reportPageRoutes(app, ctx);
+  apiDocRoutes(app, ctx);
   app.post('/web/session/logout', webSessionLogout(ctx));
   app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
   app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));
