@@ -5,6 +5,7 @@
 
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
+import { MissingError } from '../orm/exceptions.ts';
 
 export const FUNNEL_FIELDS = ['expected', 'sent', 'delivered', 'clicked', 'canceled', 'bounced', 'failed', 'scheduled', 'pending'] as const;
 
@@ -53,6 +54,7 @@ export async function mailingFigures(env: Env, ids: number[]): Promise<MailingFi
   if (!ids.length) return [];
   const mailings = env.model('mailing.mailing').browse(ids);
   const rows = await mailings.read(READ);
+  if (rows.length !== new Set(ids).size) throw new MissingError('Record does not exist or has been deleted.');
   const traceModel = env.registry.get('mailing.trace');
   const failureSel = traceModel.fields.get('failure_type')?.spec.selection;
   const stateSel = env.registry.get('mailing.mailing').fields.get('state')?.spec.selection;
@@ -111,6 +113,7 @@ export interface CampaignFigures {
 /** A campaign and its SMS mailings (variants first by id), read as `env`'s user. */
 export async function campaignFigures(env: Env, id: number): Promise<CampaignFigures> {
   const [campaign] = await env.model('utm.campaign').browse([id]).read(['display_name', 'ab_testing_winner_mailing_id']);
+  if (!campaign) throw new MissingError('Record does not exist or has been deleted.');
   const mailings = await env.model('mailing.mailing').search([['campaign_id', '=', id], ['mailing_type', '=', 'sms']], { order: 'id' });
   const winner = campaign.ab_testing_winner_mailing_id as [number, string] | false;
   return { id, name: String(campaign.display_name), mailings: await mailingFigures(env, mailings.ids), winner: winner ? winner[0] : false };
