@@ -104,6 +104,9 @@ describe('browser: SMS Marketing report pages and /doc', function () {
       shown[(await row.getAttribute('data-step'))!] = Number(await row.locator('td').first().innerText());
     }
     expect(shown).to.deep.equal(db);
+    // and the mailing's statistic fields over RPC agree
+    const [rpc] = await s.env((env) => env.model('mailing.mailing').browse([mailingA]).read(['expected', 'sent', 'delivered', 'clicked']));
+    expect({ expected: rpc.expected, sent: rpc.sent, delivered: rpc.delivered, clicked: rpc.clicked }).to.deep.equal(db);
     // cancelled and failed by reason
     const reasons = await page.locator('#reasons-table tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-outcome'), r.getAttribute('data-reason'), Number(r.lastElementChild!.textContent)]));
     expect(reasons).to.deep.equal([
