@@ -21,7 +21,7 @@ interface Param {
 }
 
 function paramsOf(spec: MethodSpec): Param[] {
-  return (spec.params ?? []).map((p) => (Array.isArray(p) ? { name: p[0], optional: true, default: JSON.stringify(p[1]) } : { name: p, optional: false, default: '' }));
+  return (spec.params ?? []).map((p) => (Array.isArray(p) ? { name: p[0], optional: true, default: pyRepr(p[1]) } : { name: p, optional: false, default: '' }));
 }
 
 /** An example value for a parameter, by its Odoo name: what a first call would pass. */
