@@ -27,6 +27,9 @@ import { smsStatus } from '../rpc/sms_status.ts';
 import { smsUnsubscribeRoutes } from '../rpc/sms_unsubscribe.ts';
 import { linkRedirect } from '../rpc/link_redirect.ts';
 import { twilioInbound, twilioStatusCallback, type HttpAnswer, type TwilioRequest } from '../models/sms_twilio/controllers.ts';
+import { webLoginRoutes } from '../rpc/web_login.ts';
+import { reportPageRoutes } from '../rpc/report_pages.ts';
+import { apiDocRoutes } from '../rpc/api_doc.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
@@ -135,6 +138,10 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   app.all('/sms/status', jsonRpcRoute(ctx, smsStatus(ctx)));
   // Public SMS opt-out pages (HTML forms)
   smsUnsubscribeRoutes(app, ctx);
+  // Logged-in pages: login form, SMS Marketing reports, the API documentation
+  webLoginRoutes(app, ctx);
+  reportPageRoutes(app, ctx);
+  apiDocRoutes(app, ctx);
   app.post('/web/session/logout', webSessionLogout(ctx));
 
   // --- short links (GET and HEAD) --------------------------------------------------------------

@@ -23,11 +23,14 @@ import { IrCronTrigger } from './ir_cron_trigger.ts';
 import { IrAutovacuum } from './ir_autovacuum.ts';
 import { ResConfigSettings } from './res_config_settings.ts';
 import { ResCompany, loadCompanyData } from './res_company.ts';
+import { IrUiView } from './ir_ui_view.ts';
+import { IrActionsActWindow } from './ir_actions_act_window.ts';
+import { IrUiMenu } from './ir_ui_menu.ts';
 
 export const BASE: Addon = {
   name: 'base',
   depends: [],
-  models: [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResCompany, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings],
+  models: [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResCompany, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings, IrUiView, IrActionsActWindow, IrUiMenu],
   // Security and crons of every loaded addon are loaded here, after ir.model reflection.
   data: [loadBaseData, loadCompanyData, loadSecurityData, loadCronData],
   security: SECURITY,

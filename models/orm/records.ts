@@ -1441,7 +1441,8 @@ export function formatValue(f: Field, v: unknown, m2oNames: Map<string, Map<numb
     case 'json':
       return v === null || v === undefined ? false : v;
     case 'binary':
-      return v ? (Buffer.isBuffer(v) ? v.toString('base64') : String(v)) : false;
+      // a computed binary may hold a structure (ir.actions.act_window.views): given as is
+      return v ? (Buffer.isBuffer(v) ? v.toString('base64') : Array.isArray(v) ? v : String(v)) : false;
     default:
       return v === null || v === undefined ? false : v;
   }
