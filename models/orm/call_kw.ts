@@ -93,6 +93,26 @@ export function bindArguments(qualname: string, spec: MethodSpec, args: unknown[
   return bound;
 }
 
+const isDict = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Arguments whose shape every implementation relies on, checked once here so that overrides
+ * (which pre-process them before the ORM's own checks) never meet a value of the wrong type.
+ */
+export function checkArgumentShapes(spec: MethodSpec, bound: unknown[]): void {
+  (spec.params ?? []).forEach((p, i) => {
+    const name = Array.isArray(p) ? p[0] : p;
+    const v = bound[i];
+    if (name === 'vals_list' && v !== undefined) {
+      for (const vals of Array.isArray(v) ? v : [v]) {
+        if (!isDict(vals)) throw new PyTypeError(`create() values must be a dict, got ${pyRepr(vals)}`);
+      }
+    } else if (name === 'vals' && v !== undefined && !isDict(v)) {
+      throw new PyTypeError(`write() values must be a dict, got ${pyRepr(v)}`);
+    }
+  });
+}
+
 /** Make a method result wire-safe: recordsets become id lists. */
 export function adaptResult(value: unknown): unknown {
   if (value instanceof RecordSet) return value.ids;
@@ -138,6 +158,7 @@ export async function callKw(env: Env, modelName: unknown, method: unknown, args
     self = new RecordSet(callEnv, model, []);
   }
   const bound = bindArguments(qualname, spec, rest, kw);
+  checkArgumentShapes(spec, bound);
   const result = await spec.fn.call({ super: async () => undefined }, self, ...bound);
   // create() answers an int for a dict argument, a list for a list argument.
   if (method === 'create' && result instanceof RecordSet) {
@@ -161,6 +182,7 @@ export async function callJson2(env: Env, modelName: string, method: string, bod
   }
   const self = spec.api === 'record' ? recordsFor(env, model, toIds(ids)) : new RecordSet(env, model, []);
   const bound = bindArguments(`${model.name}.${method}`, spec, [], named);
+  checkArgumentShapes(spec, bound);
   const result = await spec.fn.call({ super: async () => undefined }, self, ...bound);
   if (method === 'create' && result instanceof RecordSet) {
     return Array.isArray(named.vals_list) ? result.ids : result.ids[0];

@@ -20,6 +20,8 @@ export interface FuzzCase {
   id: unknown;
   /** A whole-body replacement (malformed or deeply nested bodies), rarely. */
   rawBody?: string;
+  /** Another service/method than object.execute_kw (XML-RPC and /jsonrpc), rarely. */
+  service?: [unknown, unknown];
 }
 
 export interface Credentials {
@@ -231,6 +233,10 @@ const idArb = fc.oneof(
   { weight: 6, arbitrary: fc.oneof(fc.integer(), fc.string({ maxLength: 8 })) },
   { weight: 1, arbitrary: fc.oneof(fc.constant(null), anyJson, fc.integer({ min: 10, max: 20_000 }).map((d) => nested(d, 7))) },
 );
+const serviceArb = fc.oneof(
+  fc.constantFrom<[unknown, unknown]>(['object', 'execute'], ['common', 'version'], ['common', 'login'], ['common', 'authenticate'], ['db', 'list'], ['db', 'server_version'], ['db', 'drop'], ['object', 'no_such'], ['nope', 'list']),
+  fc.tuple(anyJson, anyJson),
+);
 const rawBodyArb = fc.oneof(
   fc.constantFrom('', '{', 'null', '[]', '"x"', '{"jsonrpc": "2.0", "params": [1,2]}', '<?xml version="1.0"?><methodCall>', '{"a": NaN}', "{'a': 1}", '\u0000'),
   fc.integer({ min: 1000, max: 20_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
@@ -288,6 +294,7 @@ export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fc
     context: contextArb,
     cut: fc.nat({ max: 8 }),
     extraKwargs: fc.oneof({ weight: 6, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 6 }), anyJson, { maxKeys: 2 }) }),
+    service: fc.oneof({ weight: 25, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: serviceArb }),
     raw: fc.oneof({ weight: 30, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: rawBodyArb }),
     deepArg: fc.oneof({ weight: 40, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: deep }),
     seed: fc.integer(),
@@ -300,6 +307,7 @@ export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fc
       const { args, kwargs } = splitArgs(method, pos, r.cut, extra);
       const c: FuzzCase = { protocol: r.protocol, model: r.model, method: r.method, args, kwargs, uid: r.uid, id: r.id };
       if (r.raw !== null) c.rawBody = r.raw;
+      if (r.service !== null) c.service = r.service;
       return c;
     });
   });
@@ -367,13 +375,14 @@ function callerUid(c: FuzzCase, creds: Credentials): unknown {
 /** The HTTP request of a case. */
 export function buildRequest(c: FuzzCase, creds: Credentials): HttpRequestSpec {
   const executeKw = [creds.db, callerUid(c, creds), creds.password, c.model, c.method, c.args, c.kwargs];
+  const [service, method] = c.service ?? ['object', 'execute_kw'];
   switch (c.protocol) {
     case 'xmlrpc': {
-      const body = c.rawBody ?? `<?xml version="1.0"?><methodCall><methodName>execute_kw</methodName><params>${executeKw.map((p) => `<param>${xmlValue(p)}</param>`).join('')}</params></methodCall>`;
-      return { path: '/xmlrpc/2/object', headers: { 'Content-Type': 'text/xml' }, body };
+      const body = c.rawBody ?? `<?xml version="1.0"?><methodCall><methodName>${xmlEscape(String(method))}</methodName><params>${executeKw.map((p) => `<param>${xmlValue(p)}</param>`).join('')}</params></methodCall>`;
+      return { path: `/xmlrpc/2/${pathPart(service)}`, headers: { 'Content-Type': 'text/xml' }, body };
     }
     case 'jsonrpc': {
-      const body = c.rawBody ?? toJson({ jsonrpc: '2.0', method: 'call', id: c.id, params: { service: 'object', method: 'execute_kw', args: executeKw } });
+      const body = c.rawBody ?? toJson({ jsonrpc: '2.0', method: 'call', id: c.id, params: { service, method, args: executeKw } });
       return { path: '/jsonrpc', headers: { 'Content-Type': 'application/json' }, body };
     }
     case 'call_kw': {
@@ -402,7 +411,7 @@ export function buildRequest(c: FuzzCase, creds: Credentials): HttpRequestSpec {
 
 /** Texts that betray JavaScript, Node or PostgreSQL behind an answer. */
 export const LEAK_PATTERNS: RegExp[] = [
-  /Cannot read propert/, /Cannot set propert/, /\bis not a function\b/, /(?<!object) is not iterable\b/, /\bis not defined\b/, /\bundefined\b/,
+  /Cannot read propert/, /Cannot set propert/, /Cannot use 'in' operator/, /Cannot convert/, /Invalid array length/, /Invalid time value/, /\bis not a function\b/, /(?<!object) is not iterable\b/, /\bis not defined\b/, /\bundefined\b/,
   /\[object Object\]/, /\bat (async )?[\w.<>]+ \(/, /\bat Object\./, /\.ts:\d+/, /\.m?js:\d+/, /node_modules/, /Maximum call stack/,
   /Unexpected token/, /in JSON at position/, /is not valid JSON/, /Unexpected end of JSON/, /Bad control character in string literal/,
   /syntax error at or near/, /relation "/, /column "/, /\bviolates\b/, /invalid input syntax/, /out of range for type/,
@@ -440,7 +449,7 @@ function sentText(c: FuzzCase): string {
   let s = sentCache.get(c);
   if (s === undefined) {
     try {
-      s = (c.rawBody ?? '') + JSON.stringify([c.model, c.method, c.args, c.kwargs, c.uid]);
+      s = (c.rawBody ?? '') + JSON.stringify([c.model, c.method, c.args, c.kwargs, c.uid, c.service]);
     } catch {
       s = c.rawBody ?? '';
     }
