@@ -1,6 +1,7 @@
 // Environment (uid + context + cursor) and the cursor: one RPC call = one transaction.
 
 import type pg from 'pg';
+import type { Knex } from 'knex';
 import { SQL, sql as sqlTag } from './sql.ts';
 import type { Registry } from './registry.ts';
 import { RecordSet } from './records.ts';
@@ -9,17 +10,26 @@ export type Context = Record<string, unknown>;
 
 export const SUPERUSER_ID = 1;
 
-/** A database cursor bound to one pg connection inside a transaction. */
+/**
+ * A database cursor bound to one knex transaction. Our SQL fragments are already
+ * `$n`-parameterised (values always travel as bindings), so they run on the transaction's own
+ * pg connection rather than through `knex.raw`, which would re-parse `?` placeholders on every
+ * hot-path query; knex (`cr.knex`) serves the schema builder and anything it expresses itself.
+ */
 export class Cursor {
-  readonly client: pg.PoolClient;
+  /** The transaction's pg connection (also used for COPY streams). */
+  readonly client: pg.ClientBase;
+  /** The knex transaction this cursor runs in (schema builder, query builder). */
+  readonly knex: Knex.Transaction;
   /** Callbacks run after a successful commit (e.g. kick the send queue). */
   readonly postcommit: (() => Promise<void> | void)[] = [];
   /** Callbacks run just before commit (e.g. flush pending recomputations). */
   readonly precommit: (() => Promise<void> | void)[] = [];
   queryCount = 0;
 
-  constructor(client: pg.PoolClient) {
+  constructor(client: pg.ClientBase, knex: Knex.Transaction) {
     this.client = client;
+    this.knex = knex;
   }
 
   /** Run a query; `q` is an SQL fragment or plain text with $n params. */

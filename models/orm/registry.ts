@@ -1,5 +1,6 @@
-// The model registry: assembles model declarations (with `_inherit`), owns the connection
-// pool, and runs each unit of work in one transaction with Odoo's retry policy.
+// The model registry: assembles model declarations (with `_inherit`), owns the database layer
+// (one knex instance: its pool, its transactions), and runs each unit of work in one
+// transaction with Odoo's retry policy on top of knex's.
 
 import pg from 'pg';
 import knexFactory, { type Knex } from 'knex';
@@ -60,12 +61,60 @@ const BASE_LAYER: MethodLayer = { key: BASE_METHODS, methods: BASE_METHODS };
 const RETRYABLE = new Set(['40001', '40P01', '55P03']);
 const MAX_TRIES = 5;
 
+/** A connection of the knex pool, lent with pg's PoolClient shape (`query`, `release`). */
+export type PooledConnection = pg.ClientBase & { release(): void };
+
+/**
+ * The knex pool seen through the subset of pg.Pool's API that single-statement call sites use
+ * (`query`, `connect`, counters), so they run on knex's pool without a second client.
+ */
+export class KnexPool {
+  constructor(private readonly knex: Knex) {}
+
+  /** One statement (already `$n`-parameterised) on a connection borrowed from knex's pool. */
+  async query<T extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<T>> {
+    const conn: pg.ClientBase = await this.knex.client.acquireConnection();
+    try {
+      return await conn.query<T>(text, values as any[] | undefined);
+    } finally {
+      await this.knex.client.releaseConnection(conn);
+    }
+  }
+
+  /** A connection of knex's pool held by the caller until `release()` (session locks, COPY). */
+  async connect(): Promise<PooledConnection> {
+    const conn: pg.ClientBase = await this.knex.client.acquireConnection();
+    let released = false;
+    return Object.assign(conn, {
+      release: () => {
+        if (released) return;
+        released = true;
+        void this.knex.client.releaseConnection(conn);
+      },
+    });
+  }
+
+  private get tarn(): { numUsed(): number; numFree(): number; numPendingCreates(): number } {
+    return this.knex.client.pool;
+  }
+  /** Connections open (in use or idle), as pg.Pool's `totalCount`. */
+  get totalCount(): number {
+    return this.tarn ? this.tarn.numUsed() + this.tarn.numFree() : 0;
+  }
+  /** Idle connections, as pg.Pool's `idleCount`. */
+  get idleCount(): number {
+    return this.tarn ? this.tarn.numFree() : 0;
+  }
+}
+
 export class Registry {
   readonly models = new Map<string, Model>();
   private readonly specs: ModelSpec[] = [];
   readonly triggers = new Map<string, Trigger[]>();
-  pool!: pg.Pool;
+  /** The one database layer: every query runs on a connection of its pool. */
   knex!: Knex;
+  /** pg.Pool-shaped facade over knex's pool for single statements outside a transaction. */
+  pool!: KnexPool;
   readonly connectionString: string;
   /** Access checker installed by the security layer (res.groups / ir.model.access). */
   accessChecker?: (env: Env, model: string, operation: 'read' | 'write' | 'create' | 'unlink', raise: boolean) => Promise<boolean>;
@@ -232,53 +281,42 @@ export class Registry {
     return this.models.has(name);
   }
 
-  /** Open the connection pool (and the knex handle sharing its settings). */
+  /** Open the database layer: one knex pool of `poolSize` connections. */
   connect(poolSize = 10): this {
-    this.pool = new pg.Pool({ connectionString: this.connectionString, max: poolSize });
-    this.pool.on('error', () => undefined);
-    this.knex = knexFactory({ client: 'pg', connection: this.connectionString, pool: { min: 0, max: 2 } });
+    // min 0: idle connections close (as pg.Pool did); knex's pg client keeps our type parsers.
+    this.knex = knexFactory({ client: 'pg', connection: this.connectionString, pool: { min: 0, max: poolSize } });
+    this.pool = new KnexPool(this.knex);
     return this;
   }
 
   async close(): Promise<void> {
-    await this.pool?.end();
     await this.knex?.destroy();
   }
 
   /**
-   * Run `fn` in one transaction (REPEATABLE READ, as Odoo does, unless `opts.isolation` says
-   * otherwise); commit on success, roll back on error; retry serialization failures and
-   * deadlocks up to 5 times with random backoff (never once committed: post-commit callbacks
-   * failing are not retried).
+   * Run `fn` in one knex transaction (REPEATABLE READ, as Odoo does, unless `opts.isolation`
+   * says otherwise); knex commits on success and rolls back on error; serialization failures
+   * and deadlocks are retried on top, up to 5 times with random backoff (never once committed:
+   * post-commit callbacks failing are not retried).
    */
   async transaction<T>(opts: TransactionOptions, fn: (env: Env) => Promise<T>): Promise<T> {
-    const begin = opts.isolation === 'read committed' ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL REPEATABLE READ';
+    const isolationLevel = opts.isolation === 'read committed' ? 'read committed' : 'repeatable read';
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      const cr = new Cursor(client);
-      let released = false;
+      let cr: Cursor | undefined;
+      let committed = false;
       try {
-        await client.query(begin);
-        const env = new Env(this, cr, opts.uid ?? SUPERUSER_ID, opts.context ?? {}, opts.su ?? false);
-        const result = await fn(env);
-        for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
-        await client.query('COMMIT');
-        client.release();
-        released = true;
-        for (const cb of cr.postcommit) await cb();
+        const result = await this.knex.transaction(async (trx) => {
+          // Inside a transaction, knex's client hands back the transaction's own connection.
+          cr = new Cursor(await trx.client.acquireConnection(), trx);
+          const env = new Env(this, cr, opts.uid ?? SUPERUSER_ID, opts.context ?? {}, opts.su ?? false);
+          const value = await fn(env);
+          for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
+          return value;
+        }, { isolationLevel });
+        committed = true;
+        for (const cb of cr!.postcommit) await cb();
         return result;
       } catch (err) {
-        const rolledBack = !released;
-        if (!released) {
-          try {
-            await client.query('ROLLBACK');
-          } catch {
-            /* connection may be broken; released below */
-          }
-          client.release();
-          released = true;
-        }
-        const committed = !rolledBack;
         const code = (err as { code?: string }).code;
         if (!committed && code && RETRYABLE.has(code) && attempt < MAX_TRIES) {
           await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt * (opts.retryBackoffMs ?? 100)));
