@@ -56,6 +56,12 @@ describe('JSON-2 /json/2/<model>/<method>', () => {
     const nul = await json2('/json/2/res.partner/search', 'null', adminKey);
     expect(nul.status).to.equal(400);
     expect(nul.body.message).to.equal('could not parse the body, expecting a json object');
+    const list = await json2('/json/2/res.partner/search', '[1, 2]', adminKey);
+    expect(list.status).to.equal(400);
+    expect(list.body.message).to.equal('could not parse the body, expecting a json object');
+    const ctx = await json2('/json/2/res.partner/search', { domain: [], context: ['fr_FR'] }, adminKey);
+    expect(ctx.status).to.equal(422);
+    expect(ctx.body.message).to.equal('context must be a JSON object');
     const form = await request(t.app).post('/json/2/res.partner/search').set('Authorization', `bearer ${adminKey}`).type('form').send({ domain: '[]' });
     expect(form.status).to.equal(415);
   });
