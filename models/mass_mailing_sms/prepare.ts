@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Env } from '../orm/env.ts';
 import type { RecordSet } from '../orm/records.ts';
 import { SQL, sql, ident, raw, join } from '../orm/sql.ts';
-import { toColumn } from '../orm/records.ts';
+import { toColumn } from '../orm/fields_convert.ts';
 import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
 import { phoneSanitizeMany } from '../tools/phone.ts';
 import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
