@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import OdooAwait from 'odoo-await';
 import fernandoPkg from '@fernandoslim/odoo-jsonrpc';
-import { liveServer, type LiveServer } from './server.ts';
-import { ADMIN_PASSWORD, makeApiKey } from '../rpc/helpers.ts';
+import { liveServer, type LiveServer } from '../helpers/live_server.ts';
+import { ADMIN_PASSWORD, makeApiKey } from '../helpers/rpc.ts';
 
 const require = createRequire(import.meta.url);
 // a CommonJS module whose class is its `default` export

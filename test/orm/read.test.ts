@@ -5,7 +5,7 @@
 
 import { expect } from 'chai';
 import { readCapture } from '../helpers/odoo19.ts';
-import { ormRegistry, type OrmTestRegistry } from './_helpers.ts';
+import { ormRegistry, type OrmTestRegistry } from '../helpers/orm.ts';
 
 /** The `result` of a captured Odoo 19 JSON-RPC answer. */
 function capture(name: string): any {

@@ -2,7 +2,7 @@
 // retried; integrity errors become ValidationErrors with Odoo's wording.
 
 import { expect } from 'chai';
-import { ormRegistry, type OrmTestRegistry } from './_helpers.ts';
+import { ormRegistry, type OrmTestRegistry } from '../helpers/orm.ts';
 import { sql } from '../../models/orm/sql.ts';
 
 async function expectError(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<any> {

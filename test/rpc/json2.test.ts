@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readCapture } from '../helpers/odoo19.ts';
 import request from 'supertest';
-import { ADMIN_PASSWORD, createUser, executeKw, makeApiKey, rpcTestApp, xmlrpc, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, createUser, executeKw, makeApiKey, rpcTestApp, xmlrpc, type RpcTestApp } from '../helpers/rpc.ts';
 
 
 describe('JSON-2 /json/2/<model>/<method>', () => {

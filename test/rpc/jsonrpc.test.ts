@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readCapture } from '../helpers/odoo19.ts';
 import request from 'supertest';
-import { ADMIN_PASSWORD, executeKw, jsonrpc, rpcTestApp, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, executeKw, jsonrpc, rpcTestApp, type RpcTestApp } from '../helpers/rpc.ts';
 
 
 /** A JSON-RPC capture: its request body (our db and password) and its parsed answer. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readCapture } from '../helpers/odoo19.ts';
 import request from 'supertest';
-import { ADMIN_PASSWORD, createUser, executeKw, rpcTestApp, xmlrpc, xmlrpcRaw, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, createUser, executeKw, rpcTestApp, xmlrpc, xmlrpcRaw, type RpcTestApp } from '../helpers/rpc.ts';
 
 
 /** Request body and response body of a capture file (the DB name replaced by ours). */

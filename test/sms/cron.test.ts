@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { testLogger } from '../helpers/db.ts';
 import { startCronRunner, type CronRunner } from '../../server/cron.ts';
-import { fastSettings, seedSms, setBalance, states, waitFor } from './helpers.ts';
+import { fastSettings, seedSms, setBalance, states, waitFor } from '../helpers/sms.ts';
 
 const utc = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 

@@ -4,7 +4,7 @@ import { configureSmsEngine, type SmsEngine } from '../../models/sms/dispatch.ts
 import { testLogger } from '../helpers/db.ts';
 import { SimulatorProvider, simulatorStats } from '../../models/sms/providers/simulator.ts';
 import { writeSmsSettings } from '../../models/sms/providers/settings.ts';
-import { balance, fastSettings, recordHooks, seedSms, setBalance, states, waitFor } from './helpers.ts';
+import { balance, fastSettings, recordHooks, seedSms, setBalance, states, waitFor } from '../helpers/sms.ts';
 
 describe('sms: sending engine and simulator', () => {
   let t: TestRegistry;

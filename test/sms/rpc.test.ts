@@ -4,7 +4,7 @@ import { testLogger } from '../helpers/db.ts';
 import { configureSmsEngine } from '../../models/sms/dispatch.ts';
 import { loadSmsSettings, writeSmsSettings } from '../../models/sms/providers/settings.ts';
 import { ValidationError } from '../../models/orm/exceptions.ts';
-import { balance, fastSettings, recordHooks, setBalance } from './helpers.ts';
+import { balance, fastSettings, recordHooks, setBalance } from '../helpers/sms.ts';
 
 describe('sms: Odoo methods and settings over RPC', () => {
   let t: TestRegistry;
