@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readCapture } from '../helpers/odoo19.ts';
+import { captureJson } from '../helpers/odoo19.ts';
 import request from 'supertest';
 import { ADMIN_PASSWORD, createUser, executeKw, makeApiKey, rpcTestApp, xmlrpc, type RpcTestApp } from '../helpers/rpc.ts';
 
@@ -21,8 +21,7 @@ describe('JSON-2 /json/2/<model>/<method>', () => {
   };
 
   it('no key: 401 with the Bearer challenge (capture json2-no-key.txt)', async () => {
-    const text = readCapture('json2-no-key.txt');
-    const expected = JSON.parse(text.slice(text.indexOf('\n{\n') + 1));
+    const expected = captureJson('json2-no-key.txt');
     const res = await json2('/json/2/res.partner/search_read', { domain: [], fields: ['name'], limit: 1 });
     expect(res.status).to.equal(401);
     // sent as werkzeug does ("Bearer " with a trailing space); HTTP parsers trim it on reading
