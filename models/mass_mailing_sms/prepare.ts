@@ -203,7 +203,7 @@ async function sanitizeInJs(env: Env, tmp: string, spec: SmsRecipientSpec, total
   const fallbackCountry = await defaultPhoneCountry(env);
   for (let lo = 0; lo < total; lo += batchSize) {
     const rows = await env.cr.query<{ seq: number; raw_numbers: (string | null)[]; country_code: string | null }>(
-      raw(`SELECT seq, raw_numbers, country_code FROM ${tmp} WHERE seq > ${lo} AND seq <= ${lo + batchSize}`),
+      sql`SELECT seq, raw_numbers, country_code FROM ${raw(tmp)} WHERE seq > ${lo} AND seq <= ${lo + batchSize}`,
     );
     const seqs: number[] = [];
     const values: string[] = [];
