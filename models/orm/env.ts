@@ -11,23 +11,24 @@ export type Context = Record<string, unknown>;
 export const SUPERUSER_ID = 1;
 
 /**
- * A database cursor bound to one knex transaction. Our SQL fragments are already
- * `$n`-parameterised (values always travel as bindings), so they run on the transaction's own
- * pg connection rather than through `knex.raw`, which would re-parse `?` placeholders on every
- * hot-path query; knex (`cr.knex`) serves the schema builder and anything it expresses itself.
+ * A database cursor: one connection of knex's pool, inside one transaction. Our SQL fragments
+ * are already `$n`-parameterised (values always travel as bindings), so they run on that pg
+ * connection directly rather than through `knex.raw`, which would re-parse `?` placeholders on
+ * every hot-path query; statements built by knex (`cr.knex`, e.g. its schema builder) run on
+ * the same connection through `run()`.
  */
 export class Cursor {
   /** The transaction's pg connection (also used for COPY streams). */
   readonly client: pg.ClientBase;
-  /** The knex transaction this cursor runs in (schema builder, query builder). */
-  readonly knex: Knex.Transaction;
+  /** The registry's knex, to build statements (schema builder) that `run()` executes here. */
+  readonly knex: Knex;
   /** Callbacks run after a successful commit (e.g. kick the send queue). */
   readonly postcommit: (() => Promise<void> | void)[] = [];
   /** Callbacks run just before commit (e.g. flush pending recomputations). */
   readonly precommit: (() => Promise<void> | void)[] = [];
   queryCount = 0;
 
-  constructor(client: pg.ClientBase, knex: Knex.Transaction) {
+  constructor(client: pg.ClientBase, knex: Knex) {
     this.client = client;
     this.knex = knex;
   }
@@ -50,6 +51,15 @@ export class Cursor {
     const { text, values } = q instanceof SQL ? q.toQuery() : { text: q, values: params ?? [] };
     const res = await this.client.query(text, values as any[]);
     return res.rowCount ?? 0;
+  }
+
+  /** Run the statements a knex builder compiles (`?` bindings turned into `$n` by knex). */
+  async run(builder: { toSQL(): { sql: string; bindings?: readonly unknown[] } | { sql: string; bindings?: readonly unknown[] }[] }): Promise<void> {
+    const compiled = builder.toSQL();
+    for (const s of Array.isArray(compiled) ? compiled : [compiled]) {
+      const native = this.knex.raw(s.sql, (s.bindings ?? []) as Knex.RawBinding[]).toSQL().toNative();
+      await this.query(native.sql, native.bindings as unknown[]);
+    }
   }
 
   sql = sqlTag;

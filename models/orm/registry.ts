@@ -1,6 +1,6 @@
 // The model registry: assembles model declarations (with `_inherit`), owns the database layer
-// (one knex instance: its pool, its transactions), and runs each unit of work in one
-// transaction with Odoo's retry policy on top of knex's.
+// (one knex instance: its pool, its schema builder), and runs each unit of work in one
+// transaction on a connection of that pool with Odoo's retry policy.
 
 import pg from 'pg';
 import knexFactory, { type Knex } from 'knex';
@@ -294,29 +294,42 @@ export class Registry {
   }
 
   /**
-   * Run `fn` in one knex transaction (REPEATABLE READ, as Odoo does, unless `opts.isolation`
-   * says otherwise); knex commits on success and rolls back on error; serialization failures
-   * and deadlocks are retried on top, up to 5 times with random backoff (never once committed:
-   * post-commit callbacks failing are not retried).
+   * Run `fn` in one transaction (REPEATABLE READ, as Odoo does, unless `opts.isolation` says
+   * otherwise) on a connection of knex's pool; commit on success, roll back on error; retry
+   * serialization failures and deadlocks up to 5 times with random backoff (never once
+   * committed: post-commit callbacks failing are not retried).
+   * BEGIN/COMMIT are sent on the pooled connection rather than through `knex.transaction()`,
+   * whose bookkeeping measured about 1 ms per call (2.6 vs 1.5 ms for a 5-query unit of work),
+   * far over the 5% the RPC hot path may lose; the pool, the schema builder and the bindings
+   * stay knex's.
    */
   async transaction<T>(opts: TransactionOptions, fn: (env: Env) => Promise<T>): Promise<T> {
-    const isolationLevel = opts.isolation === 'read committed' ? 'read committed' : 'repeatable read';
+    const begin = opts.isolation === 'read committed' ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL REPEATABLE READ';
     for (let attempt = 1; ; attempt++) {
-      let cr: Cursor | undefined;
-      let committed = false;
+      const client: pg.ClientBase = await this.knex.client.acquireConnection();
+      const cr = new Cursor(client, this.knex);
+      let released = false;
       try {
-        const result = await this.knex.transaction(async (trx) => {
-          // Inside a transaction, knex's client hands back the transaction's own connection.
-          cr = new Cursor(await trx.client.acquireConnection(), trx);
-          const env = new Env(this, cr, opts.uid ?? SUPERUSER_ID, opts.context ?? {}, opts.su ?? false);
-          const value = await fn(env);
-          for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
-          return value;
-        }, { isolationLevel });
-        committed = true;
-        for (const cb of cr!.postcommit) await cb();
+        await client.query(begin);
+        const env = new Env(this, cr, opts.uid ?? SUPERUSER_ID, opts.context ?? {}, opts.su ?? false);
+        const result = await fn(env);
+        for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
+        await client.query('COMMIT');
+        released = true;
+        await this.knex.client.releaseConnection(client);
+        for (const cb of cr.postcommit) await cb();
         return result;
       } catch (err) {
+        const committed = released;
+        if (!released) {
+          released = true;
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            /* a broken connection is marked disposed by knex and dropped by its pool */
+          }
+          await this.knex.client.releaseConnection(client);
+        }
         const code = (err as { code?: string }).code;
         if (!committed && code && RETRYABLE.has(code) && attempt < MAX_TRIES) {
           await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt * (opts.retryBackoffMs ?? 100)));

@@ -41,9 +41,9 @@ export async function initSchema(registry: Registry, cr: Cursor): Promise<Schema
   const tables = new Set((await cr.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema()`)).map((r) => r.t));
   for (const m of models) {
     if (tables.has(m.table)) continue;
-    await cr.knex.schema.createTable(checked(m.table), (t) => {
+    await cr.run(cr.knex.schema.createTable(checked(m.table), (t) => {
       t.increments('id', { primaryKey: true });
-    });
+    }));
     // COMMENT takes no bind parameters: the driver's own literal escaping instead.
     await cr.query(`COMMENT ON TABLE ${q(m.table)} IS ${cr.client.escapeLiteral(m.description)}`);
     tables.add(m.table);
@@ -63,9 +63,9 @@ export async function initSchema(registry: Registry, cr: Cursor): Promise<Schema
     const existing = columns.get(m.table) ?? new Map<string, boolean>();
     for (const f of m.columns) {
       if (!existing.has(f.name)) {
-        await cr.knex.schema.alterTable(checked(m.table), (t) => {
+        await cr.run(cr.knex.schema.alterTable(checked(m.table), (t) => {
           t.specificType(checked(f.name), f.columnType!);
-        });
+        }));
         existing.set(f.name, true);
         report.addedColumns.push(`${m.table}.${f.name}`);
         // New boolean/number columns get their constant default on existing rows.
@@ -91,9 +91,9 @@ export async function initSchema(registry: Registry, cr: Cursor): Promise<Schema
         if (comodel.abstract) continue;
         const name = `${m.table}_${f.name}_fkey`;
         if (!constraints.has(name)) {
-          await cr.knex.schema.alterTable(checked(m.table), (t) => {
+          await cr.run(cr.knex.schema.alterTable(checked(m.table), (t) => {
             t.foreign(checked(f.name), checked(name)).references('id').inTable(checked(comodel.table)).onDelete(ondeleteOf(f));
-          });
+          }));
           constraints.add(name);
         }
       }
@@ -123,14 +123,14 @@ async function createRelation(registry: Registry, cr: Cursor, m: Model, f: Field
   if (tables.has(table)) return;
   const comodel = registry.get(f.comodel!);
   for (const name of [table, col1, col2, m.table, comodel.table]) checked(name);
-  await cr.knex.schema.createTable(table, (t) => {
+  await cr.run(cr.knex.schema.createTable(table, (t) => {
     t.integer(col1).notNullable();
     t.integer(col2).notNullable();
     t.primary([col1, col2]);
     // Constraint names as PostgreSQL gives inline REFERENCES (<table>_<column>_fkey).
     t.foreign(col1, `${table}_${col1}_fkey`).references('id').inTable(m.table).onDelete('CASCADE');
     t.foreign(col2, `${table}_${col2}_fkey`).references('id').inTable(comodel.table).onDelete('CASCADE');
-  });
+  }));
   await cr.query(`CREATE INDEX IF NOT EXISTS ${q(`${table}_${col2}_idx`)} ON ${q(table)} (${q(col2)}, ${q(col1)})`);
   tables.add(table);
   void constraints;
