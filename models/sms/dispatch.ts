@@ -13,9 +13,9 @@
 //   3. record  states, provider ids, refunds, and the SMS_STATE_HOOKS, in one transaction,
 //              only for rows still leased to this instance.
 //
-// Reconciliation (an instance killed at any point): a row left in `process` whose lease has
-// expired, or whose instance is gone (its heartbeat promise ran out, see instance_heartbeat.ts:
-// seconds after a crash), is taken over by any instance, which asks the provider that was recorded at claim time
+// Reconciliation (an instance killed at any point): a row left in `process` whose instance is gone
+// (its heartbeat promise ran out, seconds after a crash: see instance_heartbeat.ts) or whose lease
+// expired is taken over by any instance, which asks the provider that was recorded at claim time
 // whether it knows the uuid:
 //   - known  → the message was accepted: `pending` (or `sent`/`error` as the provider says);
 //   - unknown, and the provider's lookup is authoritative (the simulator's is: it stores every
@@ -484,7 +484,7 @@ export class SmsEngine {
     try {
       known = await provider.lookup(amb.map((r) => r.uuid), { signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
-      // Cannot tell now: leave these rows in `process`; recovery asks again once the lease expires.
+      // Cannot tell now: leave these rows in `process`; reconciliation asks again once this instance is idle or the lease expired.
       this.logger.warn({ err, messages: amb.length }, 'provider lookup failed, left for reconciliation');
       for (const r of amb) outcomes.delete(r.id);
       return;
@@ -673,7 +673,7 @@ export class SmsEngine {
             outcomes.set(r.id, k ? lookupOutcome(k) : authoritative ? { kind: 'release' } : { kind: 'unknown', reason: 'Outcome unknown after an interrupted send; not resent automatically.' });
           }
         } catch (err) {
-          this.logger.warn({ err, provider: name }, 'lookup failed during reconciliation; retried after the lease');
+          this.logger.warn({ err, provider: name }, 'lookup failed during reconciliation; asked again at a later reconciliation');
         }
       }
       const res = await this.record(outcomes, rows, settings, { unlinkSent: true, unlinkFailed: false });
