@@ -13,7 +13,8 @@
 //   3. record  states, provider ids, refunds, and the SMS_STATE_HOOKS, in one transaction,
 //              only for rows still leased to this instance.
 //
-// Reconciliation (an instance killed at any point): a row left in `process` whose lease has
+// Reconciliation (an instance killed at any point): a row left in `process` whose instance is gone
+// (its heartbeat promise ran out, seconds after a crash: see instance_heartbeat.ts) or whose lease
 // expired is taken over by any instance, which asks the provider that was recorded at claim time
 // whether it knows the uuid:
 //   - known  → the message was accepted: `pending` (or `sent`/`error` as the provider says);
@@ -31,7 +32,8 @@ import pLimit from 'p-limit';
 import type { Registry } from '../orm/registry.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
-import { applyReports, claimOutgoing, failClaimed, recordOutcomes, setClaimedCredits, takeOverExpired, type ClaimedRow, type RecordedRow } from './queries.ts';
+import { applyReports, claimOutgoing, clearSettledLeases, failClaimed, forgetGoneInstances, RECONCILIATION_WORK, recordOutcomes, setClaimedCredits, takeOverExpired, type ClaimedRow, type RecordedRow } from './queries.ts';
+import { InstanceHeartbeat } from './instance_heartbeat.ts';
 export { SMS_ENGINE_DDL } from './queries.ts';
 import { SMS_STATE_HOOKS, type SmsStateUpdate } from './hooks.ts';
 import { SMS_FAILURE_KEYS } from './states.ts';
@@ -46,6 +48,8 @@ import { instanceId, triggerCron } from '../base/ir_cron.ts';
 import type { Logger } from '../orm/config.ts';
 
 export const SMS_QUEUE_CRON = 'sms.ir_cron_sms_scheduler_action';
+/** How often a busy instance looks for batches of gone instances between its own batches. */
+const RECOVER_EVERY_MS = 2000;
 
 
 
@@ -65,6 +69,11 @@ export function registerSmsProvider(name: string, factory: ProviderFactory): voi
 // ---------------------------------------------------------------- small helpers
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+/** A provider request's timeout: the provider's own, at most a third of the lease. */
+function requestTimeout(providerTimeoutMs: number, leaseMs: number): number {
+  return Math.max(100, Math.min(providerTimeoutMs, Math.floor(leaseMs / 3)));
+}
 
 function smsFailureType(t: string | undefined): string {
   return t && SMS_FAILURE_KEYS.has(t) ? t : 'unknown';
@@ -134,12 +143,18 @@ export class SmsEngine {
   /** Claims of this instance's workers go one at a time: batches stay whole (a small queue is not split). */
   private claiming: Promise<unknown> = Promise.resolve();
   private started = false;
+  /** This instance's liveness promise, renewed while it holds leases. */
+  readonly heartbeat: InstanceHeartbeat;
+  private recovering: Promise<number> | undefined;
+  private lastRecover = 0;
+  private lastForget = 0;
 
   constructor(registry: Registry, opts: { logger?: Logger; owner?: string } = {}) {
     this.registry = registry;
     // Engines nobody configured (tests, one-off scripts) log through the registry's logger.
     this.logger = opts.logger ?? registry.logger.child({ component: 'sms' });
     this.owner = opts.owner ?? `${instanceId()}:${randomUUID().slice(0, 8)}`;
+    this.heartbeat = new InstanceHeartbeat(registry, this.owner, () => this.logger);
   }
 
   /** Provider by name; the simulator and registered providers are built on first use. */
@@ -190,6 +205,8 @@ export class SmsEngine {
       const worker = async () => {
         while (Date.now() < deadline && !opts.signal?.aborted && failure === undefined) {
           try {
+            // A peer that died during this run is reconciled now, not at the next run.
+            if (!this.recovering && Date.now() - this.lastRecover >= RECOVER_EVERY_MS) total.recovered += await this.recover();
             const res = await this.runBatch(settings, { ids, unlinkSent: opts.unlinkSent ?? true, unlinkFailed: opts.unlinkFailed ?? false });
             if (!res) return;
             total.claimed += res.claimed;
@@ -244,17 +261,27 @@ export class SmsEngine {
     await provider.refresh?.();
     const caps = provider.capabilities();
     const leaseMs = settings.leaseSeconds * 1000;
+    const timeoutMs = requestTimeout(caps.timeoutMs, leaseMs);
     let size = settings.batchSize;
     // Rate-limited: a batch should take a few seconds at most, shared between the workers.
     const totalRate = provider.totalRateLimit?.() ?? settings.rateLimit;
     if (totalRate > 0) size = Math.max(1, Math.min(size, Math.floor((totalRate * Math.min(5, settings.leaseSeconds / 4)) / settings.workers)));
-    const turn = this.claiming.then(() => this.claim(size, leaseMs, provider, caps.prepaid, opts));
-    this.claiming = turn.catch(() => undefined);
-    const claim = await turn;
-    if (!claim) return null;
-    const { rows, failed: claimFailed, leaseEnd, creditFailed } = claim;
-    const outcomes = await this.sendAll(rows, settings, provider, leaseEnd);
-    const res = await this.record(outcomes, rows, settings, opts);
+    // Renewing before the claim: no SMS is ever leased to an instance without a live heartbeat row.
+    await this.heartbeat.hold(timeoutMs);
+    let claim: Awaited<ReturnType<SmsEngine['claim']>>;
+    let outcomes: Map<number, Outcome>;
+    let res: Awaited<ReturnType<SmsEngine['record']>>;
+    try {
+      const turn = this.claiming.then(() => this.claim(size, leaseMs, provider, caps.prepaid, opts));
+      this.claiming = turn.catch(() => undefined);
+      claim = await turn;
+      if (!claim) return null;
+      outcomes = await this.sendAll(claim.rows, settings, provider, claim.leaseEnd, timeoutMs);
+      res = await this.record(outcomes, claim.rows, settings, opts);
+    } finally {
+      this.heartbeat.release();
+    }
+    const { rows, failed: claimFailed, creditFailed } = claim;
     const stats = { claimed: rows.length + claimFailed, sent: res.sent, failed: res.failed + claimFailed, retried: res.retried };
     this.logger.info(
       { provider: provider.name, claimed: stats.claimed, sent: stats.sent, failed: stats.failed, retried: stats.retried, credit_refused: creditFailed, ms: Date.now() - started },
@@ -313,12 +340,11 @@ export class SmsEngine {
 
   // -------------------------------------------------------------- 2. send
 
-  private async sendAll(rows: Claimed[], settings: SmsSettings, provider: SmsProvider, leaseEnd: number): Promise<Map<number, Outcome>> {
+  private async sendAll(rows: Claimed[], settings: SmsSettings, provider: SmsProvider, leaseEnd: number, timeoutMs: number): Promise<Map<number, Outcome>> {
     const outcomes = new Map<number, Outcome>();
     if (!rows.length) return outcomes;
     const caps = provider.capabilities();
     const leaseMs = settings.leaseSeconds * 1000;
-    const timeoutMs = Math.max(100, Math.min(caps.timeoutMs, Math.floor(leaseMs / 3)));
     const margin = Math.min(5000, Math.floor(leaseMs / 10));
     // The last moment a request may start so that it ends (or is abandoned) before the lease ends.
     const lastStart = leaseEnd - timeoutMs - margin;
@@ -385,7 +411,8 @@ export class SmsEngine {
       }
       await sleep(paused);
     }
-    if (Date.now() >= lastStart) {
+    // Past the lease, or this instance could no longer renew its heartbeat: back to the queue.
+    if (Date.now() >= lastStart || !this.heartbeat.mayStart(timeoutMs)) {
       for (const r of chunk) outcomes.set(r.id, { kind: 'release' });
       return;
     }
@@ -425,7 +452,7 @@ export class SmsEngine {
     try {
       known = await provider.lookup(amb.map((r) => r.uuid), { signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
-      // Cannot tell now: leave these rows in `process`; recovery asks again once the lease expires.
+      // Cannot tell now: leave these rows in `process`; reconciliation asks again once this instance is idle or the lease expired.
       this.logger.warn({ err, messages: amb.length }, 'provider lookup failed, left for reconciliation');
       for (const r of amb) outcomes.delete(r.id);
       return;
@@ -545,8 +572,41 @@ export class SmsEngine {
 
   // -------------------------------------------------------------- reconciliation
 
-  /** Take over `process` rows whose lease expired and settle them (see the file header). */
-  async recover(limit = 1000): Promise<number> {
+  /**
+   * Take over `process` rows whose lease expired or whose instance is gone, and settle them (see
+   * the file header); also clear the lease of rows a delivery report settled. One run at a time.
+   */
+  recover(limit = 1000): Promise<number> {
+    this.recovering ??= (async () => {
+      try {
+        return await this.reconcile(limit);
+      } finally {
+        this.lastRecover = Date.now();
+        this.recovering = undefined;
+      }
+    })();
+    return this.recovering;
+  }
+
+  private async reconcile(limit: number): Promise<number> {
+    await readCommitted(this.registry, async (env) => {
+      const cleared = await env.cr.query<{ id: number }>(clearSettledLeases(limit));
+      if (cleared.length) this.logger.info({ cleared: cleared.length }, 'sms leases of settled SMS cleared');
+      if (Date.now() - this.lastForget > 600_000) {
+        this.lastForget = Date.now();
+        await env.cr.execute(forgetGoneInstances());
+      }
+    });
+    // The rows taken over are leased to this instance: its heartbeat lets others take them back fast if it dies too.
+    await this.heartbeat.hold(0);
+    try {
+      return await this.takeOverAndSettle(limit);
+    } finally {
+      this.heartbeat.release();
+    }
+  }
+
+  private async takeOverAndSettle(limit: number): Promise<number> {
     let total = 0;
     for (;;) {
       const settings = await loadSmsSettings(this.registry);
@@ -581,7 +641,7 @@ export class SmsEngine {
             outcomes.set(r.id, k ? lookupOutcome(k) : authoritative ? { kind: 'release' } : { kind: 'unknown', reason: 'Outcome unknown after an interrupted send; not resent automatically.' });
           }
         } catch (err) {
-          this.logger.warn({ err, provider: name }, 'lookup failed during reconciliation; retried after the lease');
+          this.logger.warn({ err, provider: name }, 'lookup failed during reconciliation; asked again at a later reconciliation');
         }
       }
       const res = await this.record(outcomes, rows, settings, { unlinkSent: true, unlinkFailed: false });
@@ -636,12 +696,11 @@ export async function dispatchSmsNow(registry: Registry, smsIds: number[], opts:
   }
 }
 
-/** Whether the SMS queue has work now: claimable SMS or expired leases (scheduler probe). */
+/** Whether the SMS queue has work now: claimable SMS, or leases expired or held by a gone instance (scheduler probe). */
 export async function smsQueueHasWork(registry: Registry): Promise<boolean> {
-  const { rows } = await registry.pool.query<{ w: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC'))
-         OR EXISTS (SELECT 1 FROM sms_sms WHERE state = 'process' AND (lease_until IS NULL OR lease_until < now() AT TIME ZONE 'UTC')) AS w`,
-  );
+  const q = sql`SELECT EXISTS (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC'))
+         OR ${RECONCILIATION_WORK} AS w`.toQuery();
+  const { rows } = await registry.pool.query<{ w: boolean }>(q.text, q.values);
   return !!rows[0]?.w;
 }
 

@@ -17,7 +17,26 @@ export const SMS_ENGINE_DDL = [
      ADD COLUMN IF NOT EXISTS credit numeric(16,4) NOT NULL DEFAULT 0`,
   `CREATE INDEX IF NOT EXISTS sms_sms_outgoing_idx ON sms_sms (id) WHERE state = 'outgoing' AND NOT to_delete`,
   `CREATE INDEX IF NOT EXISTS sms_sms_process_idx ON sms_sms (lease_until) WHERE state = 'process'`,
+  `CREATE INDEX IF NOT EXISTS sms_sms_lease_owner_idx ON sms_sms (lease_owner) WHERE lease_owner IS NOT NULL`,
+  `CREATE TABLE IF NOT EXISTS sms_engine_instance (id varchar PRIMARY KEY, heartbeat_at timestamp NOT NULL, alive_until timestamp NOT NULL)`,
 ];
+
+/** The lease owner's instance is gone: its heartbeat promise (alive_until) has run out. */
+const ownerGone = (owner: SQL) => sql`EXISTS (SELECT 1 FROM sms_engine_instance i WHERE i.id = ${owner} AND i.alive_until < ${NOW})`;
+
+/** Renew an instance's heartbeat (models/sms/instance_heartbeat.ts): one upsert a second per busy instance. */
+export function beatInstance(id: string, windowMs: number): SQL {
+  return sql`
+    INSERT INTO sms_engine_instance (id, heartbeat_at, alive_until) VALUES (${id}, ${NOW}, ${NOW} + ${windowMs} * interval '1 millisecond')
+    ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at, alive_until = GREATEST(sms_engine_instance.alive_until, EXCLUDED.alive_until)`;
+}
+
+/** Forget instances gone for a day that own nothing any more (the table stays a handful of rows). */
+export function forgetGoneInstances(): SQL {
+  return sql`
+    DELETE FROM sms_engine_instance i WHERE i.alive_until < ${NOW} - interval '1 day'
+      AND NOT EXISTS (SELECT 1 FROM sms_sms s WHERE s.lease_owner = i.id AND s.lease_owner IS NOT NULL)`;
+}
 
 /** Claim a batch of outgoing SMS: one statement, SKIP LOCKED so instances share the queue without waiting. */
 export interface ClaimedRow { id: number; uuid: string; number: string | null; body: string | null; attempt: number; lease_ms: number }
@@ -77,15 +96,37 @@ export function recordOutcomes(p: {
                   (CASE WHEN old.state = 'process' AND v.refund THEN old.credit ELSE 0 END)::float8 AS refunded`;
 }
 
-/** Take over SMS left in `process` by an instance whose lease expired, to reconcile them: SKIP LOCKED, one statement. */
+/**
+ * Take over SMS left in `process` by an instance that is gone or whose lease expired, to reconcile
+ * them: SKIP LOCKED, one statement (the `process` rows are few: the batches in hand).
+ */
 export function takeOverExpired(p: { owner: string; leaseMs: number; limit: number }): SQL {
   return sql`
           WITH c AS (
-            SELECT id FROM sms_sms WHERE state = 'process' AND (lease_until IS NULL OR lease_until < ${NOW})
+            SELECT id FROM sms_sms s WHERE state = 'process' AND (lease_until IS NULL OR lease_until < ${NOW} OR ${ownerGone(sql`s.lease_owner`)})
             ORDER BY id LIMIT ${p.limit} FOR UPDATE SKIP LOCKED)
           UPDATE sms_sms s SET lease_owner = ${p.owner}, lease_until = ${NOW} + ${p.leaseMs} * interval '1 millisecond'
           FROM c WHERE s.id = c.id RETURNING s.id, s.uuid, s.provider, s.attempt`;
 }
+
+/**
+ * Clear the lease of SMS whose outcome is known (a delivery report moved them on) but whose owner
+ * died before recording it: one statement over the (small) lease_owner index.
+ */
+export function clearSettledLeases(limit: number): SQL {
+  return sql`
+    UPDATE sms_sms s SET lease_owner = NULL, lease_until = NULL
+    WHERE s.id IN (
+      SELECT id FROM sms_sms s2 WHERE s2.lease_owner IS NOT NULL AND s2.state <> 'process'
+        AND (s2.lease_until IS NULL OR s2.lease_until < ${NOW} OR ${ownerGone(sql`s2.lease_owner`)})
+      LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING s.id`;
+}
+
+/** Whether the queue cron has reconciliation work: leases expired or held by an instance that is gone. */
+export const RECONCILIATION_WORK = sql`
+  EXISTS (SELECT 1 FROM sms_sms s WHERE s.state = 'process' AND (s.lease_until IS NULL OR s.lease_until < ${NOW} OR ${ownerGone(sql`s.lease_owner`)}))
+  OR EXISTS (SELECT 1 FROM sms_sms s WHERE s.lease_owner IS NOT NULL AND s.state <> 'process' AND (s.lease_until < ${NOW} OR ${ownerGone(sql`s.lease_owner`)}))`;
 
 /**
  * Apply delivery reports (thousands a second) in one statement, guarded so a report never moves an

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from '../../server/bootstrap.ts';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
@@ -22,6 +22,14 @@ async function expectExactlyOnce(registry: Registry, n: number): Promise<void> {
     `SELECT count(*)::int AS n FROM sms_sms s JOIN sms_simulator_message m ON m.uuid = s.uuid AND m.provider_ref = s.provider_ref`,
   );
   expect(rows[0].n).to.equal(n);
+}
+
+/** The dispatch loop of test/sms/fixtures/dispatch_child.ts in its own process, to be killed. */
+function spawnChild(connectionString: string): { child: ChildProcess; exited: Promise<number | null> } {
+  const script = fileURLToPath(new URL('./fixtures/dispatch_child.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, connectionString], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? -1 : code)));
+  return { child, exited };
 }
 
 describe('sms: exactly-once dispatch', function () {
@@ -104,6 +112,60 @@ describe('sms: exactly-once dispatch', function () {
       expect(res.recovered).to.be.greaterThan(0);
       expect(await stateCounts(t.registry)).to.deep.equal({ pending: n });
       await expectExactlyOnce(t.registry, n);
+    });
+  });
+
+  describe('an instance killed with SIGKILL mid-batch, with a 300 s lease', () => {
+    let t: TestRegistry;
+    before(async () => {
+      t = await testRegistry();
+    });
+    after(async () => t.close());
+
+    it('is taken over by a restarted instance long before its lease would allow: none lost, none sent twice, leases cleared', async function () {
+      this.timeout(120_000);
+      const n = 300;
+      await fastSettings(t.registry, {
+        sms_batch_size: 100, sms_simulator_batch_size: 10, sms_dispatch_concurrency: 2, sms_dispatch_workers: 1,
+        sms_simulator_latency: 150, sms_dispatch_lease: 300, sms_simulator_delivery_delay: 600_000,
+      });
+      await seedSms(t.registry, n);
+      const killed = spawnChild(t.db.connectionString);
+      try {
+        await waitFor(async () => {
+          const { rows } = await t.registry.pool.query(
+            `SELECT (SELECT count(*) FROM sms_simulator_message)::int AS accepted,
+                    (SELECT count(*) FROM sms_sms s WHERE state = 'process' AND EXISTS (SELECT 1 FROM sms_simulator_message m WHERE m.uuid = s.uuid))::int AS unrecorded`,
+          );
+          return rows[0].accepted >= 20 && rows[0].unrecorded > 0;
+        }, 15_000, 20);
+      } finally {
+        killed.child.kill('SIGKILL');
+      }
+      expect(await killed.exited).to.equal(-1);
+      // The killed batch: SMS still claimed by the dead instance, some already accepted by the gateway.
+      const { rows: batch } = await t.registry.pool.query<{ id: number; lease_owner: string }>(`SELECT id, lease_owner FROM sms_sms WHERE state = 'process'`);
+      expect(batch.length).to.be.greaterThan(0);
+      const deadOwner = batch[0].lease_owner;
+      await fastSettings(t.registry, { sms_simulator_latency: 0, sms_dispatch_concurrency: 8, sms_dispatch_workers: 2, sms_batch_size: 500, sms_simulator_batch_size: 500 });
+      const restarted = spawnChild(t.db.connectionString);
+      try {
+        // Settled within the test's 120 s, so before the 300 s lease could have expired.
+        await waitFor(async () => {
+          const { rows } = await t.registry.pool.query(`SELECT count(*)::int AS n FROM sms_sms WHERE state = 'pending' AND lease_owner IS NULL`);
+          return rows[0].n === n;
+        }, 100_000, 200);
+      } finally {
+        restarted.child.kill('SIGKILL');
+        await restarted.exited;
+      }
+      expect(await stateCounts(t.registry)).to.deep.equal({ pending: n });
+      await expectExactlyOnce(t.registry, n);
+      const { rows: leased } = await t.registry.pool.query(`SELECT count(*)::int AS n FROM sms_sms WHERE lease_owner IS NOT NULL OR lease_until IS NOT NULL`);
+      expect(leased[0].n).to.equal(0);
+      // The dead instance's promise had run out; it is not counted as alive.
+      const { rows: inst } = await t.registry.pool.query(`SELECT alive_until < now() AT TIME ZONE 'UTC' AS gone FROM sms_engine_instance WHERE id = $1`, [deadOwner]);
+      expect(inst).to.deep.equal([{ gone: true }]);
     });
   });
 });

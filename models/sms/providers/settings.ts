@@ -44,7 +44,7 @@ export const SMS_SETTING_DEFS: Record<string, Def> = {
   sms_rate_limit: { key: 'sms.rate_limit', type: 'float', default: 0, minimum: 0, string: 'Rate Limit (SMS/second per sender)', help: '0 means no limit.' },
   sms_dispatch_concurrency: { key: 'sms.dispatch.concurrency', type: 'integer', default: 16, minimum: 1, string: 'Provider Requests in Flight', help: 'Per server instance.' },
   sms_dispatch_workers: { key: 'sms.dispatch.workers', type: 'integer', default: 3, minimum: 1, string: 'Dispatch Workers', help: 'Batches handled at once per server instance.' },
-  sms_dispatch_lease: { key: 'sms.dispatch.lease', type: 'integer', default: 60, minimum: 1, string: 'Dispatch Lease (seconds)', help: 'After this delay a batch left by a crashed instance is reconciled by another one.' },
+  sms_dispatch_lease: { key: 'sms.dispatch.lease', type: 'integer', default: 60, minimum: 1, string: 'Dispatch Lease (seconds)', help: 'A batch left by a crashed instance is reconciled by another one within seconds (instance heartbeat), at the latest after this delay.' },
   sms_max_attempts: { key: 'sms.dispatch.max_attempts', type: 'integer', default: 6, minimum: 1, string: 'Attempts on Transient Errors' },
   sms_simulator_latency: { key: 'sms.simulator.latency_ms', type: 'integer', default: 0, minimum: 0, string: 'Simulator Latency (ms)', help: 'Added to every request.' },
   sms_simulator_delivery_delay: { key: 'sms.simulator.delivery_delay_ms', type: 'integer', default: 1000, minimum: 0, string: 'Simulator Delivery Delay (ms)', help: 'Time between acceptance (Sent) and the delivery report (Delivered).' },
