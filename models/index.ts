@@ -11,6 +11,7 @@ import { PHONE_VALIDATION_MODELS, PHONE_VALIDATION_DATA } from './phone_validati
 import { MASS_MAILING_MODELS, MASS_MAILING_DATA } from './mass_mailing/index.ts';
 import { SMS_MODELS, SMS_DATA } from './sms/index.ts';
 import { MASS_MAILING_SMS_MODELS, MASS_MAILING_SMS_DATA } from './mass_mailing_sms/index.ts';
+import { BASE_AUTOMATION_MODELS, BASE_AUTOMATION_DATA } from './base_automation/index.ts';
 
 export type DataLoader = (env: Env) => Promise<void>;
 
@@ -23,6 +24,7 @@ export const MODELS: ModelSpec[] = [
   ...MASS_MAILING_MODELS,
   ...SMS_MODELS,
   ...MASS_MAILING_SMS_MODELS,
+  ...BASE_AUTOMATION_MODELS,
 ];
 
 export const DATA_LOADERS: DataLoader[] = [
@@ -34,4 +36,5 @@ export const DATA_LOADERS: DataLoader[] = [
   ...MASS_MAILING_DATA,
   ...SMS_DATA,
   ...MASS_MAILING_SMS_DATA,
+  ...BASE_AUTOMATION_DATA,
 ];

@@ -15,6 +15,8 @@ import { IrConfigParameter } from './ir_config_parameter.ts';
 import { loadBaseData } from './data.ts';
 import { IrCron, IrCronTrigger, IrAutovacuum, loadCronData } from './ir_cron.ts';
 import { ResConfigSettings } from './res_config_settings.ts';
+import { IrModelFields, reflectFields } from './ir_model_fields.ts';
+import { IrActionsServer } from './ir_actions_server.ts';
 
-export const BASE_MODELS: ModelSpec[] = [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings];
-export const BASE_DATA: DataLoader[] = [loadBaseData, loadSecurityData, loadCronData];
+export const BASE_MODELS: ModelSpec[] = [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings, IrModelFields, IrActionsServer];
+export const BASE_DATA: DataLoader[] = [loadBaseData, reflectFields, loadSecurityData, loadCronData];

@@ -235,6 +235,10 @@ export const ACCESS: AccessData[] = [
   ['mass_mailing_sms.access_mailing_sms_test', 'access.mailing.sms.test', 'mailing.sms.test', G.mm, 'rwc'],
   ['mass_mailing_sms.access_phone_blacklist_remove_mass_mailing_user', 'acesss.phone.blacklist.remove.mass_mailing_user', 'phone.blacklist.remove', G.mm, 'rwcd'],
   ['mass_mailing_sms.access_sms_tracker_mailing_user', 'access.sms.tracker.mailing.user', 'sms.tracker', G.mm, 'rwcd'],
+  // base: server actions (used by automation rules)
+  ['base.access_ir_actions_server_group_system', 'ir_actions_server_group_system', 'ir.actions.server', G.system, 'rwcd'],
+  // base_automation
+  ['base_automation.access_base_automation', 'base.automation', 'base.automation', G.system, 'rwcd'],
 ];
 
 /** External ids of records made by models/base/data.ts. */

@@ -14,6 +14,7 @@ import { UtmCampaignMailing } from './utm_campaign.ts';
 import { LinkTrackerMailing } from './link_tracker.ts';
 import { LinkTrackerClickMailing } from './link_tracker_click.ts';
 import { registerSmsRecipientModel } from './recipients.ts';
+import { SmsComposerMailing } from './sms_composer.ts';
 import { utmMediumRef } from '../utm/utm_medium.ts';
 
 // SMS-capable models shipped here: partners (their `phone`) and mailing contacts (`mobile`).
@@ -33,6 +34,7 @@ export const MASS_MAILING_SMS_MODELS: ModelSpec[] = [
   LinkTrackerClickMailing,
   MailingSmsTest,
   MailingMailingScheduleDate,
+  SmsComposerMailing,
 ];
 
 export const MASS_MAILING_SMS_DATA: DataLoader[] = [

@@ -54,6 +54,8 @@ export interface PrepareOptions {
   resIds?: number[] | null;
   batchSize?: number;
   collectSmsIds?: boolean;
+  /** The sms.composer's values in place of the mailing's (body, exclusion list, archives, opt-out line). */
+  overrides?: Partial<Pick<MailingRow, 'body_plaintext' | 'use_exclusion_list' | 'keep_archives' | 'sms_allow_unsubscribe'>>;
 }
 
 interface MailingRow {
@@ -99,6 +101,7 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
     'mailing_model_real', 'mailing_model_name', 'mailing_domain', 'body_plaintext', 'use_exclusion_list',
     'campaign_id', 'source_id', 'medium_id', 'sms_allow_unsubscribe', 'contact_list_ids', 'keep_archives',
   ])) as unknown as MailingRow[];
+  Object.assign(m, opts.overrides ?? {});
   const modelName = m.mailing_model_real;
   const spec = await requireSmsRecipientSpec(env, modelName);
   const parts = parseInlineTemplate(m.body_plaintext || '');
@@ -471,3 +474,41 @@ export function remainingRecipientsQuery(env: Env, m: { id: number; mailing_mode
   return sql`SELECT q.id FROM (${idsQuery}) q WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})`;
 }
 
+
+/** One record's recipient as classified by `classifySmsRecipients`. */
+export interface ClassifiedRecipient {
+  resId: number;
+  /** Sanitised (E.164) number, else the raw one, else false. */
+  number: string | false;
+  sanitized: string | false;
+  partnerId: number | false;
+  /** Odoo's failure_type when the SMS is to be cancelled; null when it can be sent. */
+  failure: string | null;
+}
+
+/**
+ * The classification of a mailing's preparation for `resIds` of `modelName` without a mailing
+ * (sms.composer mass mode): same numbers, partner fallback, exclusion list and duplicates (no
+ * opt-out lists, nothing already traced). Returned in `resIds` order.
+ */
+export async function classifySmsRecipients(env: Env, modelName: string, resIds: number[], opts: { useExclusionList: boolean }): Promise<ClassifiedRecipient[]> {
+  const spec = await requireSmsRecipientSpec(env, modelName);
+  const m = { id: 0, mailing_model_real: modelName, mailing_model_name: false, mailing_domain: false, use_exclusion_list: opts.useExclusionList } as MailingRow;
+  const tmp = `sms_composer_recipients_${process.pid}_${++tempCounter}`;
+  await env.cr.execute(raw(`CREATE TEMP TABLE ${tmp} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE, blacklisted bool NOT NULL DEFAULT FALSE, optout bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`));
+  try {
+    const total = await fillRecipients(env, tmp, m, spec, resIds);
+    if (!total) return [];
+    if (!spec.sanitizedField) {
+      await sanitizeInJs(env, tmp, spec, total, PREPARE_BATCH_SIZE);
+      await env.cr.execute(raw(`UPDATE ${tmp} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${tmp} WHERE sanitized IS NOT NULL) d WHERE ${tmp}.seq = d.seq AND d.rn > 1`));
+    }
+    const failure = await classify(env, tmp, m);
+    const rows = await env.cr.query<{ res_id: number; raw_number: string | null; sanitized: string | null; partner_id: number | null; failure: string | null }>(
+      sql`SELECT ${raw(tmp)}.res_id, ${raw(tmp)}.raw_number, ${raw(tmp)}.sanitized, ${raw(tmp)}.partner_id, ${failure} AS failure FROM ${raw(tmp)} ORDER BY ${raw(tmp)}.seq`,
+    );
+    return rows.map((r) => ({ resId: r.res_id, number: r.sanitized ?? r.raw_number ?? false, sanitized: r.sanitized ?? false, partnerId: r.partner_id ?? false, failure: r.failure }));
+  } finally {
+    await env.cr.execute(raw(`DROP TABLE IF EXISTS ${tmp}`)).catch(() => undefined);
+  }
+}

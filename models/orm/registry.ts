@@ -4,7 +4,7 @@
 import pg from 'pg';
 import knexFactory, { type Knex } from 'knex';
 import { Field, type FieldSpec } from './fields.ts';
-import { Model, type MethodLayer, type ModelSpec } from './model.ts';
+import { Model, type MethodLayer, type MethodSpec, type ModelSpec } from './model.ts';
 import { Cursor, Env, SUPERUSER_ID, type Context } from './env.ts';
 import { UserError, ValidationError, OdooError, PyKeyError } from './exceptions.ts';
 import { BASE_METHODS } from './methods.ts';
@@ -91,7 +91,18 @@ export class Registry {
     for (const spec of this.specs) this.applySpec(spec);
     for (const model of this.models.values()) this.finalize(model);
     this.buildTriggers();
+    for (const spec of this.specs) spec._register_hook?.(this);
     return this;
+  }
+
+  /**
+   * Replace the outermost implementation of method `name` of `model` (what `records.call(name)`
+   * runs, overrides included) by `wrap(original)`; `original` keeps the whole override chain.
+   */
+  wrapMethod(model: Model, name: string, wrap: (original: MethodSpec['fn']) => MethodSpec['fn']): void {
+    const current = model.methods.get(name);
+    if (!current) return;
+    model.methods.set(name, { ...current, fn: wrap(current.fn) });
   }
 
   private applySpec(spec: ModelSpec): void {

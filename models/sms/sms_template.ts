@@ -4,7 +4,8 @@
 import type { ModelSpec } from '../orm/model.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Registry } from '../orm/registry.ts';
-import { UserError } from '../orm/exceptions.ts';
+import { UserError, ValidationError } from '../orm/exceptions.ts';
+import { smsRecipientSpec } from '../mass_mailing_sms/recipients.ts';
 import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
 
 /**
@@ -51,6 +52,21 @@ export const SmsTemplate: ModelSpec = {
         for (const r of rows) checkTemplatePaths(records.env.registry, names.get(r.model_id as number), r.body as string, 'SMS template');
       },
     },
+    {
+      // Odoo offers only SMS-capable, non-transient models (the model_id domain); refused here.
+      fields: ['model_id'],
+      check: async (records) => {
+        const rows = await records.fetch(['model_id']);
+        const names = await modelNames(records, rows.map((r) => r.model_id as number));
+        for (const r of rows) {
+          const name = names.get(r.model_id as number);
+          const model = name && records.env.registry.has(name) ? records.env.registry.get(name) : null;
+          if (!model || model.transient || !(await smsRecipientSpec(records.env, name!))) {
+            throw new ValidationError(`SMS templates can only apply to models whose records have a phone number (not ${model ? `${model.description} (${name})` : name ?? 'this model'}).`);
+          }
+        }
+      },
+    },
   ],
   fields: {
     name: { type: 'char', string: 'Name', translate: true },
@@ -92,6 +108,20 @@ export const SmsTemplate: ModelSpec = {
           if (!defaults || !('name' in defaults)) v.name = `${rows[i]?.name || ''} (copy)`;
         });
         return list;
+      },
+    },
+    /** template.reset.mixin: back to the source file's version; no SMS template file is shipped. */
+    reset_template: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => {
+        const rows = await self.fetch(['template_fs']);
+        const missing = rows.filter((r) => r.template_fs);
+        if (missing.length) {
+          const names = await self.browse(missing.map((r) => r.id as number)).displayNames();
+          throw new UserError(`The following email templates could not be reset because their related source files could not be found:\n- ${[...names.values()].join('\n- ')}`);
+        }
+        return true;
       },
     },
     _compute_render_model: {
