@@ -24,8 +24,8 @@ export const TRIGGERS: [string, string][] = [
   ['on_priority_set', 'Priority is set to'],
   ['on_archive', 'On archived'],
   ['on_unarchive', 'On unarchived'],
-  ['on_create_or_write', 'On save'],
-  ['on_create', 'On creation'],
+  ['on_create', 'On create'],
+  ['on_create_or_write', 'On create and edit'],
   ['on_write', 'On update'],
   ['on_unlink', 'On deletion'],
   ['on_change', 'On UI change'],
@@ -217,7 +217,7 @@ async function fieldIds(env: Env, model: string, names: string[]): Promise<numbe
 
 /** Odoo's computes of trigger-dependent fields, applied when a rule is saved. */
 async function completeRules(self: RecordSet): Promise<void> {
-  const rows = await self.sudo().fetch(['trigger', 'model_name', 'trigger_field_ids', 'trg_date_id', 'trg_date_range_type', 'trg_date_range_mode', 'filter_domain', 'filter_pre_domain']);
+  const rows = await self.sudo().fetch(['trigger', 'model_name', 'trigger_field_ids', 'trg_date_id', 'trg_date_range', 'trg_date_range_type', 'trg_date_range_mode', 'filter_domain', 'filter_pre_domain']);
   for (const r of rows) {
     const trigger = String(r.trigger);
     const vals: Vals = {};
@@ -246,6 +246,7 @@ async function completeRules(self: RecordSet): Promise<void> {
       if (r.trg_date_id) vals.trg_date_id = false;
       if (r.trg_date_range_type) vals.trg_date_range_type = false;
       if (r.trg_date_range_mode) vals.trg_date_range_mode = false;
+      if (r.trg_date_range) vals.trg_date_range = 0;
     }
     parseDomain(vals.filter_domain ?? r.filter_domain, 'apply on');
     parseDomain(r.filter_pre_domain, 'before update');
@@ -290,15 +291,15 @@ export const BaseAutomation: ModelSpec = {
     log_webhook_calls: { type: 'boolean', string: 'Log Calls', default: false },
     active: { type: 'boolean', string: 'Active', default: true, help: 'When unchecked, the rule is hidden and will not be executed.' },
     trigger: { type: 'selection', string: 'Trigger', selection: TRIGGERS, required: true },
-    trg_date_id: { type: 'many2one', comodel: 'ir.model.fields', string: 'Trigger Date', help: 'When should the condition be triggered.\n                If present, will be checked by the scheduler. If empty, will be checked at creation and update.' },
-    trg_date_range: { type: 'integer', string: 'Delay', help: 'Delay after the trigger date. You can put a negative number if you need a delay before the trigger date, like sending a reminder 15 minutes before a meeting.' },
-    trg_date_range_type: { type: 'selection', string: 'Delay unit', selection: [['minutes', 'Minutes'], ['hour', 'Hours'], ['day', 'Days'], ['month', 'Months']] },
-    trg_date_range_mode: { type: 'selection', string: 'Delay mode', selection: [['after', 'After'], ['before', 'Before']] },
+    trg_date_id: { type: 'many2one', comodel: 'ir.model.fields', string: 'Trigger Date', depends: ['trigger'], help: 'When should the condition be triggered.\n                If present, will be checked by the scheduler. If empty, will be checked at creation and update.' },
+    trg_date_range: { type: 'integer', string: 'Delay', depends: ['trigger'], help: 'Delay after the trigger date. You can put a negative number if you need a delay before the trigger date, like sending a reminder 15 minutes before a meeting.' },
+    trg_date_range_type: { type: 'selection', string: 'Delay unit', depends: ['trigger'], selection: [['minutes', 'Minutes'], ['hour', 'Hours'], ['day', 'Days'], ['month', 'Months']] },
+    trg_date_range_mode: { type: 'selection', string: 'Delay mode', depends: ['trigger'], selection: [['after', 'After'], ['before', 'Before']] },
     filter_pre_domain: { type: 'char', string: 'Before Update Domain', help: 'If present, this condition must be satisfied before the update of the record. Not checked in case the record is created.' },
     filter_domain: { type: 'char', string: 'Apply on', help: 'If present, this condition must be satisfied before executing the automation rule.' },
     last_run: { type: 'datetime', string: 'Last Run', readonly: true, copy: false },
     on_change_field_ids: { type: 'many2many', comodel: 'ir.model.fields', relation: 'base_automation_onchange_fields_rel', column1: 'base_automation_id', column2: 'ir_model_fields_id', string: 'On Change Fields Trigger', help: 'Fields that trigger the onchange.' },
-    trigger_field_ids: { type: 'many2many', comodel: 'ir.model.fields', relation: 'base_automation_ir_model_fields_rel', column1: 'base_automation_id', column2: 'ir_model_fields_id', string: 'Trigger Fields', help: 'The automation rule will be triggered if and only if one of these fields is updated. If empty, all fields are watched.' },
+    trigger_field_ids: { type: 'many2many', comodel: 'ir.model.fields', relation: 'base_automation_ir_model_fields_rel', column1: 'base_automation_id', column2: 'ir_model_fields_id', string: 'Trigger Fields', depends: ['model_id', 'trigger', 'filter_domain'], help: 'The automation rule will be triggered if and only if one of these fields is updated. If empty, all fields are watched.' },
   },
   _constraints: [
     {

@@ -20,7 +20,7 @@ export const IrActionsServerSms: ModelSpec = {
     state: { type: 'selection', selection: STATES_WITH_SMS },
     sms_template_id: {
       type: 'many2one', comodel: 'sms.template', string: 'SMS Template', ondelete: 'set null',
-      compute: '_compute_sms_template_id', store: true, readonly: false, depends: ['state'],
+      compute: '_compute_sms_template_id', store: true, readonly: false, depends: ['model_id', 'state'],
     },
     sms_method: {
       type: 'selection', string: 'Send SMS As', selection: SMS_METHODS,
