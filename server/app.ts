@@ -26,6 +26,7 @@ import { json2Handler, json2NotFound } from '../rpc/json2.ts';
 import { smsStatus } from '../rpc/sms_status.ts';
 import { smsUnsubscribeRoutes } from '../rpc/sms_unsubscribe.ts';
 import { linkRedirect } from '../rpc/link_redirect.ts';
+import { webHook } from '../rpc/web_hook.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
@@ -139,6 +140,10 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   // --- short links (GET and HEAD) --------------------------------------------------------------
   app.get('/r/:code', linkRedirect(ctx, false));
   app.get('/r/:code/s/:sms_id', linkRedirect(ctx, true));
+
+  // --- automation rules' webhooks (public) -----------------------------------------------------
+  app.get('/web/hook/:uuid', ...webHook(ctx));
+  app.post('/web/hook/:uuid', ...webHook(ctx));
   app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
   app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));
 
