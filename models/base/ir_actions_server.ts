@@ -1,13 +1,15 @@
 // ir.actions.server: an action run on records of a model (by automation rules, or a user). Each
 // state has a runner method `_run_action_<state>_multi` (all active records at once) or
 // `_run_action_<state>` (once per active record), found by name as Odoo does; addons add states
-// with their runner (sms: "Send SMS"). States without a runner here are refused when run,
-// never evaluated: there is no Python code execution in this product.
+// with their runner (sms: "Send SMS"). Implemented here: Update Record with a literal value and
+// Multi Actions; states without a runner are refused when run, never evaluated: there is no Python
+// code execution in this product.
 
 import type { ModelSpec } from '../orm/model.ts';
 import type { RecordSet } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
 import { UserError, AccessError } from '../orm/exceptions.ts';
+import { sql } from '../orm/sql.ts';
 
 /** Odoo's ir_actions.ServerActionWithWarningsError: running an action whose `warning` is set. */
 export class ServerActionWithWarningsError extends UserError {
@@ -58,6 +60,16 @@ export const IrActionsServer: ModelSpec = {
     help: { type: 'html', string: 'Action Description', translate: true },
     path: { type: 'char', string: 'Path to show in the URL' },
     warning: { type: 'text', string: 'Warning', compute: '_compute_warning', readonly: true, depends: ['model_id', 'state'] },
+    // "Update Record": a field of the record set to a literal value.
+    update_path: { type: 'char', string: 'Field to Update Path', help: "Path to the field to update, e.g. 'partner_id.name'" },
+    update_field_id: {
+      type: 'many2one', comodel: 'ir.model.fields', string: 'Field to Update', ondelete: 'cascade',
+      compute: '_compute_update_field_id', store: true, readonly: false, depends: ['model_id', 'update_path', 'state'],
+    },
+    update_field_type: { type: 'selection', string: 'Field Type', related: 'update_field_id.ttype', readonly: true },
+    evaluation_type: { type: 'selection', string: 'Value Type', selection: [['value', 'Update'], ['sequence', 'Sequence'], ['equation', 'Compute']], default: 'value' },
+    value: { type: 'text', string: 'Value', help: 'For Python expressions, this field may hold a Python expression that can use the same values as for the code field on the server action,e.g. `env.user.name` to set the current user\'s name as the value or `record.id` to set the ID of the record on which the action is run.\n\nFor Static values, the value will be used directly without evaluation, e.g.`42` or `My custom name` or the selected record.' },
+    update_boolean_value: { type: 'selection', string: 'Boolean Value', selection: [['true', 'Yes (True)'], ['false', 'No (False)']], default: 'true' },
   },
   methods: {
     /** Per-state warnings (addons add theirs with super); one text per action, false when fine. */
@@ -97,6 +109,46 @@ export const IrActionsServer: ModelSpec = {
           }
         }
         return res ?? false;
+      },
+    },
+    _compute_update_field_id: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.fetch(['model_id', 'update_path', 'update_field_id', 'state']);
+        const out = new Map<number, Record<string, unknown>>();
+        for (const r of rows) {
+          let field: unknown = r.update_field_id || false;
+          if (r.state === 'object_write' && r.update_path && r.model_id) {
+            const found = await self.env.cr.query<{ id: number }>(sql`SELECT f.id FROM ir_model_fields f JOIN ir_model m ON m.model = f.model WHERE m.id = ${r.model_id} AND f.name = ${String(r.update_path)}`);
+            field = found[0]?.id ?? false;
+          }
+          out.set(r.id as number, { update_field_id: field });
+        }
+        return out;
+      },
+    },
+    /** Update Record: the field written with the literal value on the active record (no expressions, no paths). */
+    _run_action_object_write: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const [a] = await self.sudo().fetch(['name', 'model_name', 'update_path', 'update_field_id', 'evaluation_type', 'value', 'update_boolean_value']);
+        const field = a.update_field_id ? (await self.env.model('ir.model.fields').sudo().browse([a.update_field_id as number]).fetch(['name', 'ttype']))[0] : null;
+        if (!field || String(a.update_path || field.name).includes('.')) throw new UserError(`Server action "${a.name}": only a field of the record itself can be updated by this server.`);
+        if (a.evaluation_type && a.evaluation_type !== 'value') throw new UserError(`Server action "${a.name}": only static values are supported by this server (no sequence, no Python expression).`);
+        const raw = a.value === false || a.value === null ? '' : String(a.value);
+        let value: unknown;
+        switch (field.ttype) {
+          case 'char': case 'text': case 'html': case 'selection': case 'date': case 'datetime': value = raw || false; break;
+          case 'integer': case 'many2one': value = raw ? parseInt(raw, 10) : false; break;
+          case 'float': case 'monetary': value = raw ? parseFloat(raw) : 0; break;
+          case 'boolean': value = a.update_boolean_value === 'true'; break;
+          default: throw new UserError(`Server action "${a.name}": updating a ${field.ttype} field is not supported by this server.`);
+        }
+        if (typeof value === 'number' && Number.isNaN(value)) throw new UserError(`Server action "${a.name}": ${JSON.stringify(raw)} is not a valid ${field.ttype} value.`);
+        await activeRecords(self.env, String(a.model_name)).write({ [String(field.name)]: value });
+        return false;
       },
     },
     /** Multi Actions: the children in sequence; the last non-false result is returned. */
