@@ -10,6 +10,7 @@ import type { RecordSet } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
 import { UserError, AccessError } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
+import { FIELD_TYPES } from './ir_model_fields.ts';
 
 /** Odoo's ir_actions.ServerActionWithWarningsError: running an action whose `warning` is set. */
 export class ServerActionWithWarningsError extends UserError {
@@ -66,7 +67,7 @@ export const IrActionsServer: ModelSpec = {
       type: 'many2one', comodel: 'ir.model.fields', string: 'Field to Update', ondelete: 'cascade',
       compute: '_compute_update_field_id', store: true, readonly: false, depends: ['model_id', 'update_path', 'state'],
     },
-    update_field_type: { type: 'selection', string: 'Field Type', related: 'update_field_id.ttype', readonly: true },
+    update_field_type: { type: 'selection', string: 'Field Type', selection: FIELD_TYPES, related: 'update_field_id.ttype', readonly: true },
     evaluation_type: { type: 'selection', string: 'Value Type', selection: [['value', 'Update'], ['sequence', 'Sequence'], ['equation', 'Compute']], default: 'value' },
     value: { type: 'text', string: 'Value', help: 'For Python expressions, this field may hold a Python expression that can use the same values as for the code field on the server action,e.g. `env.user.name` to set the current user\'s name as the value or `record.id` to set the ID of the record on which the action is run.\n\nFor Static values, the value will be used directly without evaluation, e.g.`42` or `My custom name` or the selected record.' },
     update_boolean_value: { type: 'selection', string: 'Boolean Value', selection: [['true', 'Yes (True)'], ['false', 'No (False)']], default: 'true' },

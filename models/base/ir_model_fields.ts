@@ -5,7 +5,7 @@ import type { ModelSpec } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
 
-const FIELD_TYPES: [string, string][] = [
+export const FIELD_TYPES: [string, string][] = [
   'binary', 'boolean', 'char', 'date', 'datetime', 'float', 'html', 'integer', 'json', 'many2many', 'many2one',
   'many2one_reference', 'monetary', 'one2many', 'properties', 'properties_definition', 'reference', 'selection', 'text',
 ].map((t) => [t, t]);
