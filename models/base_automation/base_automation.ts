@@ -136,10 +136,10 @@ async function processRule(env: Env, rule: Rule, ids: number[], old: Map<number,
   const model = env.registry.get(rule.model);
   const stamp = model.fields.get('date_automation_last');
   if (stamp?.store) await env.model(rule.model).sudo().withContext({ __action_done: guarded }).browse(todo).write({ date_automation_last: new Date().toISOString().slice(0, 19).replace('T', ' ') });
+  // Odoo runs each action once per record; here once for all of them: per-record runners are
+  // still called record by record by run(), and batch runners (Send SMS) keep per-record results.
   for (const action of actions) {
-    for (const id of todo) {
-      await action.withContext({ active_model: rule.model, active_ids: [id], active_id: id, __action_done: guarded }).call('run');
-    }
+    await action.withContext({ active_model: rule.model, active_ids: todo, active_id: todo[0], __action_done: guarded, automation_batch: true }).call('run');
   }
 }
 

@@ -491,7 +491,7 @@ export interface ClassifiedRecipient {
  * (sms.composer mass mode): same numbers, partner fallback, exclusion list and duplicates (no
  * opt-out lists, nothing already traced). Returned in `resIds` order.
  */
-export async function classifySmsRecipients(env: Env, modelName: string, resIds: number[], opts: { useExclusionList: boolean }): Promise<ClassifiedRecipient[]> {
+export async function classifySmsRecipients(env: Env, modelName: string, resIds: number[], opts: { useExclusionList: boolean; duplicates?: boolean }): Promise<ClassifiedRecipient[]> {
   const spec = await requireSmsRecipientSpec(env, modelName);
   const m = { id: 0, mailing_model_real: modelName, mailing_model_name: false, mailing_domain: false, use_exclusion_list: opts.useExclusionList } as MailingRow;
   const tmp = `sms_composer_recipients_${process.pid}_${++tempCounter}`;
@@ -503,6 +503,8 @@ export async function classifySmsRecipients(env: Env, modelName: string, resIds:
       await sanitizeInJs(env, tmp, spec, total, PREPARE_BATCH_SIZE);
       await env.cr.execute(raw(`UPDATE ${tmp} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${tmp} WHERE sanitized IS NOT NULL) d WHERE ${tmp}.seq = d.seq AND d.rn > 1`));
     }
+    // Records handled one by one by the caller's semantics are never each other's duplicates.
+    if (opts.duplicates === false) await env.cr.execute(raw(`UPDATE ${tmp} SET dup = FALSE WHERE dup`));
     const failure = await classify(env, tmp, m);
     const rows = await env.cr.query<{ res_id: number; raw_number: string | null; sanitized: string | null; partner_id: number | null; failure: string | null }>(
       sql`SELECT ${raw(tmp)}.res_id, ${raw(tmp)}.raw_number, ${raw(tmp)}.sanitized, ${raw(tmp)}.partner_id, ${failure} AS failure FROM ${raw(tmp)} ORDER BY ${raw(tmp)}.seq`,

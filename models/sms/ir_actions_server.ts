@@ -82,6 +82,8 @@ export const IrActionsServerSms: ModelSpec = {
           default_composition_mode: action.sms_method === 'comment' ? 'comment' : 'mass',
           default_template_id: action.sms_template_id,
           default_mass_keep_log: action.sms_method === 'note',
+          // Odoo runs a rule record by record, so records of one run are never each other's duplicates.
+          sms_composer_no_batch_duplicates: !!self.env.context.automation_batch,
         }).create({});
         await composer.call('action_send_sms');
         return false;

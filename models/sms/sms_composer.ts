@@ -471,7 +471,7 @@ export const SmsComposer: ModelSpec = {
         if (!modelName || !self.env.registry.has(modelName)) throw new UserError('Unsupported model for mass SMS');
         const ids = composerResIds(c);
         if (!ids.length) return self.env.model('sms.sms');
-        const classified = await classifySmsRecipients(self.env, modelName, ids, { useExclusionList: !!c.use_exclusion_list });
+        const classified = await classifySmsRecipients(self.env, modelName, ids, { useExclusionList: !!c.use_exclusion_list, duplicates: !self.env.context.sms_composer_no_batch_duplicates });
         const bodies = await self.call<Map<number, string>>('_prepare_body_values', classified.map((r) => r.resId));
         const vals: Vals[] = classified.map((r) => ({
           body: bodies.get(r.resId) ?? '', number: r.number, partner_id: r.partnerId,

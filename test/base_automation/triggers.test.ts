@@ -51,6 +51,13 @@ describe('base_automation: triggers and filters', () => {
     await t.call('base.automation', 'unlink', [[id]]);
   });
 
+  it('records created together are handled each on its own: the same number twice gets two SMS', async () => {
+    const id = await rule({ trigger: 'on_create' });
+    await t.call('mailing.contact', 'create', [[{ name: 'Gus', mobile: '+32470400007' }, { name: 'Gwen', mobile: '+32470400007' }]]);
+    expect(await bodiesTo('+32470400007')).to.deep.equal(['Gus now has +32470400007', 'Gwen now has +32470400007']);
+    await t.call('base.automation', 'unlink', [[id]]);
+  });
+
   it('on deletion: the rule runs before the records go', async () => {
     const id = await rule({ trigger: 'on_unlink' });
     const c = await t.call('mailing.contact', 'create', [{ name: 'Cleo', mobile: '+32470400004' }]);
