@@ -21,7 +21,8 @@ import { startDatabaseServer, ensureDatabase, dropDatabase, type DatabaseServer 
 import { createLogger } from '../server/log.ts';
 import { Registry } from '../models/orm/registry.ts';
 import { initSchema } from '../models/orm/schema.ts';
-import { MODELS, DATA_LOADERS } from '../models/index.ts';
+import { ADDONS } from '../models/index.ts';
+import { loadAddonData } from '../server/bootstrap.ts';
 import type { ModelSpec } from '../models/orm/model.ts';
 import type { RecordSet, Vals } from '../models/orm/records.ts';
 import { callKw } from '../models/orm/call_kw.ts';
@@ -76,11 +77,11 @@ async function main(): Promise<void> {
       { logger, postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=256MB', '-c', 'max_wal_size=4GB'], initdbNoSync: true },
     );
     await ensureDatabase(server.adminConnectionString, dbName);
-    registry = new Registry(server.connectionString(dbName), [...MODELS, CategoryPartnerCount]).build().connect(4);
+    registry = new Registry(server.connectionString(dbName), [CategoryPartnerCount], { addons: ADDONS }).build().connect(4);
     const reg = registry;
     await reg.sudo(async (env) => {
       await initSchema(reg, env.cr);
-      for (const load of DATA_LOADERS) await load(env);
+      await loadAddonData(env);
     });
     console.log(`ORM benchmark — PostgreSQL ${externalUrl ? '(external)' : '(embedded, fsync off)'}, Node ${process.version}, ${os.cpus().length} CPU`);
     console.log(`RSS after start: ${mb(process.memoryUsage().rss)}`);

@@ -1,21 +1,39 @@
-// Database bootstrap: builds the model registry and brings the schema of a database up to
-// date (tables, columns, constraints, base data). Idempotent; safe with several instances.
+// Database bootstrap: builds the model registry from the addons and brings the schema of a
+// database up to date (tables, columns, constraints, addon schema extras, addon data).
+// Idempotent; safe with several instances.
 
 import { Registry } from '../models/orm/registry.ts';
 import { initSchema } from '../models/orm/schema.ts';
-import { MODELS, DATA_LOADERS } from '../models/index.ts';
+import type { Env } from '../models/orm/env.ts';
+import type { Logger, RegistryConfig } from '../models/orm/config.ts';
+import { ADDONS } from '../models/index.ts';
+import { environmentRegistryConfig } from './config.ts';
+import { createLogger } from './log.ts';
 
-/** A registry with every model of the product, connected to `connectionString`. */
-export function createRegistry(connectionString: string, poolSize = 10): Registry {
-  return new Registry(connectionString, MODELS).build().connect(poolSize);
+export interface RegistryBootOptions {
+  /** The server's validated configuration (registryConfig(config)); default: read from the environment. */
+  config?: RegistryConfig;
+  logger?: Logger;
 }
 
-/** Create/upgrade the schema and load base data; returns the ready registry. */
-export async function loadRegistry(connectionString: string, poolSize = 10): Promise<Registry> {
-  const registry = createRegistry(connectionString, poolSize);
+/** A registry with every addon of the product, connected to `connectionString`. */
+export function createRegistry(connectionString: string, poolSize = 10, opts: RegistryBootOptions = {}): Registry {
+  // Without a logger, models log warnings only unless LOG_LEVEL says otherwise (as before injection).
+  const logger = opts.logger ?? createLogger(process.env.LOG_LEVEL || 'warn');
+  return new Registry(connectionString, [], { addons: ADDONS, config: opts.config ?? environmentRegistryConfig(), logger }).build().connect(poolSize);
+}
+
+/** Every loaded addon's data loaders, dependencies first. */
+export async function loadAddonData(env: Env): Promise<void> {
+  for (const addon of env.registry.addons) for (const load of addon.data ?? []) await load(env);
+}
+
+/** Create/upgrade the schema and load the addons' data; returns the ready registry. */
+export async function loadRegistry(connectionString: string, poolSize = 10, opts: RegistryBootOptions = {}): Promise<Registry> {
+  const registry = createRegistry(connectionString, poolSize, opts);
   await registry.sudo(async (env) => {
     await initSchema(registry, env.cr);
-    for (const load of DATA_LOADERS) await load(env);
+    await loadAddonData(env);
   });
   return registry;
 }

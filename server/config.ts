@@ -10,6 +10,7 @@
 
 import path from 'node:path';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+import type { RegistryConfig } from '../models/orm/config.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -239,5 +240,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgSystemDir,
     maxBodySize,
     proxyMode,
+  };
+}
+
+/** What models need of a loaded configuration (handed to the registry as `registry.config`). */
+export function registryConfig(config: Config): RegistryConfig {
+  return { defaultCountry: config.defaultCountry, adminPassword: config.adminPassword, port: config.port };
+}
+
+/**
+ * The same, validated from the environment at each access (an invalid value counts as unset):
+ * for registries made without a loaded configuration (tests, benches, one-off tools).
+ */
+export function environmentRegistryConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
+  const one = <K extends keyof RegistryConfig>(key: K, variable: string): RegistryConfig[K] => {
+    try {
+      return registryConfig(loadConfig({ [variable]: env[variable] }))[key];
+    } catch {
+      return registryConfig(loadConfig({}))[key];
+    }
+  };
+  return {
+    get defaultCountry() {
+      return one('defaultCountry', 'DEFAULT_COUNTRY');
+    },
+    get adminPassword() {
+      return one('adminPassword', 'ADMIN_PASSWORD');
+    },
+    get port() {
+      return one('port', 'PORT');
+    },
   };
 }

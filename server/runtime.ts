@@ -2,7 +2,7 @@
 // needed, bring the schema up to date and return a ready registry. Used by the HTTP
 // server, the CLI and benchmarks.
 
-import type { Config } from './config.ts';
+import { registryConfig, type Config } from './config.ts';
 import { startDatabaseServer, ensureDatabase, type DatabaseServer } from './postgres.ts';
 import { loadRegistry } from './bootstrap.ts';
 import type { Registry } from '../models/orm/registry.ts';
@@ -21,7 +21,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { poolSi
   const server = await startDatabaseServer(config, { logger, initdbNoSync: true });
   try {
     await ensureDatabase(server.adminConnectionString, config.dbName);
-    const registry = await loadRegistry(server.connectionString(config.dbName), opts.poolSize ?? 10);
+    const registry = await loadRegistry(server.connectionString(config.dbName), opts.poolSize ?? 10, { config: registryConfig(config), logger });
     return {
       config,
       server,

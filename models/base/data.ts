@@ -18,7 +18,7 @@ export async function loadBaseData(env: Env): Promise<void> {
     SELECT c, n, p, 1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
     FROM unnest(${countries.map((c) => c.code)}::varchar[], ${countries.map((c) => c.name)}::varchar[], ${countries.map((c) => c.phone_code)}::int4[]) AS v(c, n, p)
     ON CONFLICT (code) DO NOTHING`);
-  if (!(await getParam(env, 'web.base.url'))) await setParam(env, 'web.base.url', `http://localhost:${process.env.PORT || 8069}`);
+  if (!(await getParam(env, 'web.base.url'))) await setParam(env, 'web.base.url', `http://localhost:${env.registry.config.port}`);
   if (!(await getParam(env, 'database.uuid'))) await setParam(env, 'database.uuid', crypto.randomUUID());
   // Key of the CSRF tokens of public forms (rpc/csrf.ts), as Odoo's.
   if (!(await getParam(env, 'database.secret'))) await setParam(env, 'database.secret', crypto.randomUUID());

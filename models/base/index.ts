@@ -1,22 +1,44 @@
-// Base models (odoo/addons/base): countries, partners, users, groups, models, parameters.
+// The `base` addon (odoo/addons/base): countries, partners, users, groups, models, parameters,
+// scheduled actions. Knows no addon above it: those bring their own security, crons and data.
 
-import type { ModelSpec } from '../orm/model.ts';
-import type { DataLoader } from '../index.ts';
+import type { Addon } from '../orm/addon.ts';
 import { ResCountry } from './res_country.ts';
-import { ResPartner, ResPartnerCategory } from './res_partner.ts';
+import { ResPartnerCategory } from './res_partner_category.ts';
+import { ResPartner } from './res_partner.ts';
 import { ResUsers } from './res_users.ts';
-import { ResGroups, ResGroupsPrivilege } from './res_groups.ts';
-import { ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow } from './res_users_apikeys.ts';
+import { ResGroupsPrivilege } from './res_groups_privilege.ts';
+import { ResGroups } from './res_groups.ts';
+import { ResUsersApikeys, ensureApikeyColumns } from './res_users_apikeys.ts';
+import { ResUsersApikeysDescription } from './res_users_apikeys_description.ts';
+import { ResUsersApikeysShow } from './res_users_apikeys_show.ts';
 import { IrModelAccess } from './ir_model_access.ts';
-import { loadSecurityData } from './security_data.ts';
+import { ensureIrModelDataTable, loadSecurityData } from './security_data.ts';
+import { SECURITY } from './security.ts';
 import { IrModel } from './ir_model.ts';
 import { IrModelData } from './ir_model_data.ts';
 import { IrConfigParameter } from './ir_config_parameter.ts';
 import { loadBaseData } from './data.ts';
-import { IrCron, IrCronTrigger, IrAutovacuum, loadCronData } from './ir_cron.ts';
+import { IrCron, BASE_CRONS, IR_CRON_LEASE_DDL, loadCronData, registerAddonCrons } from './ir_cron.ts';
+import { IrCronTrigger } from './ir_cron_trigger.ts';
+import { IrAutovacuum } from './ir_autovacuum.ts';
 import { ResConfigSettings } from './res_config_settings.ts';
 import { IrModelFields, reflectFields } from './ir_model_fields.ts';
 import { IrActionsServer } from './ir_actions_server.ts';
 
-export const BASE_MODELS: ModelSpec[] = [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings, IrModelFields, IrActionsServer];
-export const BASE_DATA: DataLoader[] = [loadBaseData, reflectFields, loadSecurityData, loadCronData];
+export const BASE: Addon = {
+  name: 'base',
+  depends: [],
+  models: [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings, IrModelFields, IrActionsServer],
+  // Security and crons of every loaded addon are loaded here, after ir.model reflection.
+  data: [loadBaseData, reflectFields, loadSecurityData, loadCronData],
+  security: SECURITY,
+  crons: BASE_CRONS,
+  schema: [
+    // Columns no field declares: the password hash, the secret parts of API keys, cron leases.
+    'ALTER TABLE res_users ADD COLUMN IF NOT EXISTS password varchar',
+    ensureApikeyColumns,
+    ensureIrModelDataTable,
+    IR_CRON_LEASE_DDL,
+  ],
+  hooks: { registryBuilt: registerAddonCrons },
+};

@@ -12,6 +12,7 @@
 // job over. The lease columns are technical (not fields of the model, so fields_get stays Odoo's).
 
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import type { ModelSpec } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import { SUPERUSER_ID } from '../orm/env.ts';
@@ -21,8 +22,10 @@ import { formatDatetime } from '../orm/fields.ts';
 import { UserError, ValidationError } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
 import { updateXmlids, xmlidToResId } from './ir_model_data.ts';
-import type { Logger } from '../../server/log.ts';
-import { createLogger } from '../../server/log.ts';
+import type { Logger } from '../orm/config.ts';
+import type { CronData, CronHandler, CronJobContext, CronProbe } from '../orm/addon.ts';
+
+export type { CronData, CronHandler, CronJobContext, CronProbe };
 
 /** Cron lease: renewed every third of it while the job runs. */
 export const CRON_LEASE_MS = 30_000;
@@ -150,40 +153,6 @@ export const IrCron: ModelSpec = {
   },
 };
 
-export const IrCronTrigger: ModelSpec = {
-  _name: 'ir.cron.trigger',
-  _description: 'Triggered actions',
-  _rec_name: 'cron_id',
-  _order: 'call_at, id',
-  _indexes: [['cron_call_at_idx', '(cron_id, call_at)']],
-  fields: {
-    cron_id: { type: 'many2one', comodel: 'ir.cron', string: 'Cron', required: true, ondelete: 'cascade', index: true },
-    call_at: { type: 'datetime', string: 'Call At', required: true, index: true },
-  },
-};
-
-/** Odoo's `ir.autovacuum`: the daily job calling every model's `_gc_*` methods. */
-export const IrAutovacuum: ModelSpec = {
-  _name: 'ir.autovacuum',
-  _description: 'Automatic Vacuum',
-  _abstract: true,
-  methods: {
-    _run_vacuum_cleaner: {
-      api: 'model',
-      private: true,
-      fn: async (self: RecordSet) => {
-        for (const model of self.env.registry.models.values()) {
-          if (model.abstract) continue;
-          for (const name of model.methods.keys()) {
-            if (name.startsWith('_gc_')) await self.env.model(model.name).sudo().call(name);
-          }
-        }
-        return true;
-      },
-    },
-  },
-};
-
 // ---------------------------------------------------------------- triggers and wake-ups
 
 /** Process-wide wake-up signal: the local scheduler ticks at once when a trigger is due now. */
@@ -213,21 +182,9 @@ export async function triggerCron(env: Env, xmlId: string, at: string | Date | n
 
 // ---------------------------------------------------------------- data
 
-export interface CronData {
-  xmlId: string;
-  name: string;
-  model: string;
-  method: string;
-  intervalNumber: number;
-  intervalType: 'minutes' | 'hours' | 'days' | 'weeks' | 'months';
-  priority?: number;
-  active?: boolean;
-}
-
-/** Crons of Odoo's data files (noupdate: created once, user edits kept). */
+/** Odoo's base crons (noupdate: created once, user edits kept). */
 export const BASE_CRONS: CronData[] = [
   { xmlId: 'base.autovacuum_job', name: 'Base: Auto-vacuum internal data', model: 'ir.autovacuum', method: '_run_vacuum_cleaner', intervalNumber: 1, intervalType: 'days' },
-  { xmlId: 'mass_mailing.ir_cron_mass_mailing_queue', name: 'Mail Marketing: Process queue', model: 'mailing.mailing', method: '_process_mass_mailing_queue', intervalNumber: 1, intervalType: 'days', priority: 6 },
 ];
 
 /** Create a cron data record if missing (its model must be in the registry). */
@@ -246,35 +203,27 @@ export async function ensureCron(env: Env, c: CronData): Promise<void> {
   if (rows.length) await updateXmlids(env, [{ xml_id: c.xmlId, model: 'ir.cron', res_id: rows[0].id, noupdate: true }]);
 }
 
-/** Technical columns (lease) and base crons; run after ir.model reflection. */
+/** The lease columns: technical, not fields (fields_get stays Odoo's). */
+export const IR_CRON_LEASE_DDL = `ALTER TABLE ir_cron ADD COLUMN IF NOT EXISTS lease_owner varchar, ADD COLUMN IF NOT EXISTS lease_until timestamp`;
+
+/** The crons of every loaded addon, in addon order; run after ir.model reflection. */
 export async function loadCronData(env: Env): Promise<void> {
-  await env.cr.execute(`ALTER TABLE ir_cron ADD COLUMN IF NOT EXISTS lease_owner varchar, ADD COLUMN IF NOT EXISTS lease_until timestamp`);
-  for (const c of BASE_CRONS) await ensureCron(env, c);
+  for (const addon of env.registry.addons) for (const c of addon.crons ?? []) await ensureCron(env, c);
+}
+
+/** Handlers and probes of the loaded addons' crons (called when a registry is built). */
+export function registerAddonCrons(registry: Registry): void {
+  for (const addon of registry.addons) {
+    for (const c of addon.crons ?? []) {
+      if (c.handler) registerCronHandler(c.model, c.method, c.handler);
+      if (c.probe) registerCronProbe(c.xmlId, c.probe);
+    }
+  }
 }
 
 // ---------------------------------------------------------------- execution
 
 export type CompletionStatus = 'fully done' | 'partially done' | 'failed';
-
-export interface CronJobContext {
-  cronId: number;
-  cronName: string;
-  uid: number;
-  lastcall: string | null;
-  logger: Logger;
-  /** Date.now() after which a handler should stop and report what remains. */
-  deadline: number;
-  /** Aborted when the scheduler stops: finish the current batch, claim no more. */
-  signal?: AbortSignal;
-}
-
-/**
- * A cron target that manages its own transactions (the SMS queue: claim, send, record, each in
- * its own short transaction). Return `remaining > 0` to be re-run as soon as possible.
- */
-export type CronHandler = (registry: Registry, ctx: CronJobContext) => Promise<{ remaining?: number } | void>;
-/** A cheap check telling the scheduler that a cron has work although it is not due. */
-export type CronProbe = (registry: Registry) => Promise<boolean>;
 
 const HANDLERS = new Map<string, CronHandler>();
 const PROBES = new Map<string, CronProbe>();
@@ -291,9 +240,8 @@ let defaultLogger: Logger | undefined;
 export function setCronLogger(logger: Logger): void {
   defaultLogger = logger;
 }
-function fallbackLogger(): Logger {
-  defaultLogger ??= createLogger(process.env.LOG_LEVEL || 'warn').child({ component: 'cron' });
-  return defaultLogger;
+function fallbackLogger(registry: Registry): Logger {
+  return defaultLogger ?? registry.logger.child({ component: 'cron' });
 }
 
 export interface CronJobRow {
@@ -409,7 +357,7 @@ export function nextCallAfter(nextcall: string, now: string, n: number, type: st
 export async function runCronJob(registry: Registry, cronId: number, opts: RunCronOptions = {}): Promise<CronOutcome | null> {
   const owner = opts.owner ?? instanceId();
   const leaseMs = opts.leaseMs ?? CRON_LEASE_MS;
-  const logger = opts.logger ?? fallbackLogger();
+  const logger = opts.logger ?? fallbackLogger(registry);
   const ready = opts.includeNotReady ? sql`TRUE` : opts.probed ? sql`c.active` : READY;
   const lease = sql`(now() AT TIME ZONE 'UTC') + ${leaseMs} * interval '1 millisecond'`;
   const acquire = sql`
@@ -516,16 +464,6 @@ async function finishJob(registry: Registry, job: CronJobRow, status: Completion
 let INSTANCE_ID: string | undefined;
 /** Identifies this process in lease columns (host:pid:random). */
 export function instanceId(): string {
-  INSTANCE_ID ??= `${process.env.HOSTNAME || 'host'}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  INSTANCE_ID ??= `${os.hostname() || 'host'}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   return INSTANCE_ID;
 }
-
-// A mailing put in the queue wakes its cron through a trigger (action_put_in_queue); this probe
-// is the safety net, so a queued or scheduled mailing never waits for the daily run.
-registerCronProbe('mass_mailing.ir_cron_mass_mailing_queue', async (registry) => {
-  if (!registry.has('mailing.mailing')) return false;
-  const { rows } = await registry.pool.query<{ w: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM mailing_mailing WHERE state = 'in_queue' AND active AND (schedule_date IS NULL OR schedule_date <= now() AT TIME ZONE 'UTC')) AS w`,
-  );
-  return !!rows[0]?.w;
-});

@@ -1,5 +1,4 @@
-// res.groups: user groups carrying access rights (ACL rows live in ir.model.access), and
-// res.groups.privilege, which gathers the groups of one functional area ("Email Marketing").
+// res.groups: user groups carrying access rights (ACL rows live in ir.model.access).
 // A group implies other groups (implied_ids): its users are members of those groups too.
 
 import type { ModelSpec } from '../orm/model.ts';
@@ -7,19 +6,6 @@ import type { RecordSet, Vals } from '../orm/records.ts';
 import { UserError } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
 import { INVALIDATE_SECURITY_CACHE, invalidateSecurityCache, xmlidToResId } from './ir_model_access.ts';
-
-export const ResGroupsPrivilege: ModelSpec = {
-  _name: 'res.groups.privilege',
-  _description: 'Privileges',
-  _order: 'sequence, name, id',
-  fields: {
-    name: { type: 'char', string: 'Name', required: true, translate: true },
-    description: { type: 'text', string: 'Description' },
-    placeholder: { type: 'char', string: 'Placeholder', help: 'Text that is displayed as placeholder in the selection field of the user form.' },
-    sequence: { type: 'integer', string: 'Sequence', default: 100 },
-    group_ids: { type: 'one2many', comodel: 'res.groups', inverseName: 'privilege_id', string: 'Groups' },
-  },
-};
 
 /** Reflexive transitive closure over res_groups_implied_rel, in either direction. */
 function closureQuery(ids: number[], down: boolean) {

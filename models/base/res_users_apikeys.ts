@@ -5,7 +5,7 @@
 // The ORM only sees name, user_id, scope, create_date and expiration_date.
 
 import type { ModelSpec } from '../orm/model.ts';
-import type { Env } from '../orm/env.ts';
+import type { Cursor, Env } from '../orm/env.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import { AccessError, ValidationError } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
@@ -179,100 +179,17 @@ export async function removeKeys(self: RecordSet): Promise<Vals> {
   throw new AccessError("You can not remove API keys unless they're yours or you are a system user");
 }
 
-export const ResUsersApikeysDescription: ModelSpec = {
-  _name: 'res.users.apikeys.description',
-  _description: 'API Key Description',
-  _transient: true,
-  fields: {
-    name: { type: 'char', string: 'Description', required: true },
-    duration: { type: 'selection', string: 'Duration', selection: API_KEY_DURATIONS, required: true, default: '1' },
-    expiration_date: {
-      type: 'datetime', string: 'Expiration Date', compute: '_compute_expiration_date', store: true, readonly: false, depends: ['duration'],
-    },
-  },
-  methods: {
-    _compute_expiration_date: {
-      api: 'record',
-      private: true,
-      fn: async (self: RecordSet) => {
-        const out = new Map<number, Vals>();
-        const rows = await self.fetch(['duration', 'expiration_date']);
-        for (const r of rows) {
-          const days = parseInt(String(r.duration ?? '-1'), 10);
-          if (days < 0) {
-            out.set(r.id as number, { expiration_date: r.expiration_date ?? false });
-            continue;
-          }
-          // Today (UTC) + days at midnight; 0 means persistent (no date).
-          const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
-          out.set(r.id as number, { expiration_date: days ? formatDatetime(new Date(today.getTime() + days * 86_400_000)) : false });
-        }
-        return out;
-      },
-    },
-    create: {
-      api: 'model',
-      params: ['vals_list'],
-      async fn(self: RecordSet, valsList: Vals[]) {
-        const res = (await this.super(valsList)) as RecordSet;
-        for (const row of await res.sudo().fetch(['expiration_date'])) await checkKeyExpiration(self.env, row.expiration_date);
-        return res;
-      },
-    },
-    /** Generate the key and return the action that shows it (its context carries `default_key`). */
-    make_key: {
-      api: 'record',
-      params: [],
-      async fn(self: RecordSet) {
-        self.ensureOne();
-        await self.call('check_access_make_key');
-        const [description] = await self.read(['name', 'expiration_date'], null);
-        const key = await generateApiKey(self.env, null, String(description.name), description.expiration_date || null);
-        await self.sudo().unlink();
-        return {
-          type: 'ir.actions.act_window',
-          res_model: 'res.users.apikeys.show',
-          name: 'API Key Ready',
-          views: [[false, 'form']],
-          target: 'new',
-          context: { default_key: key },
-        };
-      },
-    },
-    /** Only internal users may create API keys. */
-    check_access_make_key: {
-      api: 'record',
-      params: [],
-      fn: async (self: RecordSet) => {
-        if (!self.env.su && !(await userHasGroup(self.env, 'base.group_user'))) throw new AccessError('Only internal users can create API keys');
-        return null;
-      },
-    },
-  },
-};
-
-/** The form showing a new key once (no table). */
-export const ResUsersApikeysShow: ModelSpec = {
-  _name: 'res.users.apikeys.show',
-  _description: 'Show API Key',
-  _abstract: true,
-  _log_access: false,
-  fields: {
-    key: { type: 'char', string: 'Key', readonly: true },
-  },
-};
-
 /** Secret columns and index of res_users_apikeys (created next to the ORM's columns). */
-export async function ensureApikeyColumns(env: Env): Promise<void> {
-  await env.cr.execute(`ALTER TABLE res_users_apikeys ADD COLUMN IF NOT EXISTS index varchar(${API_KEY_INDEX_SIZE})`);
-  await env.cr.execute('ALTER TABLE res_users_apikeys ADD COLUMN IF NOT EXISTS key varchar');
-  await env.cr.execute("ALTER TABLE res_users_apikeys ALTER COLUMN create_date SET DEFAULT (now() at time zone 'utc')");
-  const constraints = await env.cr.query(`SELECT 1 FROM pg_constraint WHERE conname = 'res_users_apikeys_index_size'`);
+export async function ensureApikeyColumns(cr: Cursor): Promise<void> {
+  await cr.execute(`ALTER TABLE res_users_apikeys ADD COLUMN IF NOT EXISTS index varchar(${API_KEY_INDEX_SIZE})`);
+  await cr.execute('ALTER TABLE res_users_apikeys ADD COLUMN IF NOT EXISTS key varchar');
+  await cr.execute("ALTER TABLE res_users_apikeys ALTER COLUMN create_date SET DEFAULT (now() at time zone 'utc')");
+  const constraints = await cr.query(`SELECT 1 FROM pg_constraint WHERE conname = 'res_users_apikeys_index_size'`);
   if (!constraints.length) {
-    await env.cr.execute(`DELETE FROM res_users_apikeys WHERE index IS NULL OR key IS NULL`);
-    await env.cr.execute('ALTER TABLE res_users_apikeys ALTER COLUMN index SET NOT NULL');
-    await env.cr.execute('ALTER TABLE res_users_apikeys ALTER COLUMN key SET NOT NULL');
-    await env.cr.execute(`ALTER TABLE res_users_apikeys ADD CONSTRAINT res_users_apikeys_index_size CHECK (char_length(index) = ${API_KEY_INDEX_SIZE})`);
+    await cr.execute(`DELETE FROM res_users_apikeys WHERE index IS NULL OR key IS NULL`);
+    await cr.execute('ALTER TABLE res_users_apikeys ALTER COLUMN index SET NOT NULL');
+    await cr.execute('ALTER TABLE res_users_apikeys ALTER COLUMN key SET NOT NULL');
+    await cr.execute(`ALTER TABLE res_users_apikeys ADD CONSTRAINT res_users_apikeys_index_size CHECK (char_length(index) = ${API_KEY_INDEX_SIZE})`);
   }
-  await env.cr.execute('CREATE INDEX IF NOT EXISTS res_users_apikeys_user_id_index_idx ON res_users_apikeys (user_id, index)');
+  await cr.execute('CREATE INDEX IF NOT EXISTS res_users_apikeys_user_id_index_idx ON res_users_apikeys (user_id, index)');
 }

@@ -12,7 +12,7 @@ import type { Env } from '../orm/env.ts';
 import type { Registry } from '../orm/registry.ts';
 import { UserError, ValidationError } from '../orm/exceptions.ts';
 import { sql, ident, raw } from '../orm/sql.ts';
-import { parsePyLiteral } from '../mass_mailing_sms/py_literal.ts';
+import { parsePyLiteral } from '../tools/py_literal.ts';
 import { triggerCron } from '../base/ir_cron.ts';
 import { AUTOMATION_CRON } from './data.ts';
 
@@ -199,7 +199,7 @@ function wrapUnlink(original: Fn): Fn {
 }
 
 /** Odoo's `_register_hook`: every concrete model's create/write/unlink consult the rules. */
-function registerHook(registry: Registry): void {
+export function registerAutomationHook(registry: Registry): void {
   for (const model of registry.models.values()) {
     if (model.abstract || UNHOOKED.has(model.name)) continue;
     registry.wrapMethod(model, 'create', wrapCreate);
@@ -277,7 +277,6 @@ async function dateField(env: Env, fieldId: number | false): Promise<{ name: str
 export const BaseAutomation: ModelSpec = {
   _name: 'base.automation',
   _description: 'Automation Rule',
-  _register_hook: registerHook,
   fields: {
     name: { type: 'char', string: 'Automation Rule Name', required: true, translate: true },
     description: { type: 'html', string: 'Description' },

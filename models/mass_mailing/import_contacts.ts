@@ -67,8 +67,9 @@ import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import {
   BatchPipeline, IMPORT_UID, SkipLog, cellOf, copyInto, copyLine, isBlank, mapHeader, resolveCountryOption, shapeProblem,
   type ImportRecord, type SkippedRow,
-} from '../phone_validation/import_blacklist.ts';
+} from '../tools/csv_import.ts';
 import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
+import { insertMissingTags, linkContactTags, subscribeContacts, updateStagedContacts } from './queries.ts';
 
 export const CONTACT_COLUMNS: Record<string, string[]> = {
   name: ['name', 'full_name', 'contact_name', 'contact', 'display_name'],
@@ -711,20 +712,12 @@ async function contactBatch(env: Env, batch: PreparedBatch, ctx: BatchContext): 
         ) ON COMMIT DROP`);
       await copyInto(cr, STAGE, ['id', 'name', 'first_name', 'last_name', 'company_name', 'email', 'email_normalized', 'mobile', 'phone_sanitized', 'country_id'], updates.join(''));
       await cr.execute(sql`ANALYZE ${ident(STAGE)}`);
-      changed = await cr.execute(sql`
-        UPDATE mailing_contact c
-           SET name = s.name, first_name = s.first_name, last_name = s.last_name, company_name = s.company_name, email = s.email,
-               email_normalized = s.email_normalized, mobile = s.mobile, phone_sanitized = s.phone_sanitized, country_id = s.country_id,
-               write_uid = ${uid}::int4, write_date = ${now}::timestamp
-          FROM ${ident(STAGE)} s WHERE c.id = s.id`);
+      changed = await cr.execute(updateStagedContacts(STAGE, uid, now));
     }
     if (unsubscribed.length) {
       // Subscriptions of existing contacts not yet in the list: one INSERT (ON CONFLICT: one
       // added meanwhile by someone else); existing ones, opted out or not, are left untouched.
-      subscribed += await cr.execute(sql`
-        INSERT INTO mailing_subscription (contact_id, list_id, opt_out, create_uid, write_uid, create_date, write_date)
-        SELECT c, ${ctx.listId}::int4, FALSE, ${uid}::int4, ${uid}::int4, ${now}::timestamp, ${now}::timestamp FROM unnest(${unsubscribed}::int4[]) AS c
-        ON CONFLICT (contact_id, list_id) DO NOTHING`);
+      subscribed += await cr.execute(subscribeContacts(unsubscribed, ctx.listId, uid, now));
     }
   }
 
@@ -732,16 +725,9 @@ async function contactBatch(env: Env, batch: PreparedBatch, ctx: BatchContext): 
     const rel = env.registry.get('mailing.contact').fields.get('tag_ids')!.m2mRelation;
     const names = [...new Set(tagPairs.map(([, t]) => t))];
     // Missing tags created in one INSERT (res.partner.category by exact name, as Odoo's import).
-    await cr.execute(sql`
-      INSERT INTO res_partner_category (name, active, create_uid, write_uid, create_date, write_date)
-      SELECT t, TRUE, ${uid}::int4, ${uid}::int4, ${now}::timestamp, ${now}::timestamp FROM unnest(${names}::varchar[]) AS t
-       WHERE NOT EXISTS (SELECT 1 FROM res_partner_category p WHERE p.name = t)`);
+    await cr.execute(insertMissingTags(names, uid, now));
     // Links added set-based (a many2many command would read every contact's tags first).
-    await cr.execute(sql`
-      INSERT INTO ${ident(rel.table)} (${ident(rel.col1)}, ${ident(rel.col2)})
-      SELECT DISTINCT x.c, (SELECT min(p.id) FROM res_partner_category p WHERE p.name = x.t)
-        FROM unnest(${tagPairs.map(([c]) => c)}::int4[], ${tagPairs.map(([, t]) => t)}::varchar[]) AS x(c, t)
-      ON CONFLICT DO NOTHING`);
+    await cr.execute(linkContactTags(rel, tagPairs));
   }
 
   const total = batch.rows.length + batch.merged;

@@ -1,14 +1,26 @@
-// Models of Odoo's `mass_mailing` addon, in load order.
+// The `mass_mailing` addon: mailing lists and contacts, subscriptions, filters, mailings and their
+// traces (with the link trackers and clicks of a mailing), the mailing queue cron.
 
-import type { ModelSpec } from '../orm/model.ts';
-import type { DataLoader } from '../index.ts';
+import type { Addon } from '../orm/addon.ts';
 import { IrModelMailing } from './ir_model.ts';
 import { MailingFilter } from './mailing_filter.ts';
 import { MailingSubscriptionOptout } from './mailing_subscription_optout.ts';
 import { MailingList } from './mailing_list.ts';
 import { MailingContact } from './mailing_contact.ts';
 import { MailingSubscription } from './mailing_subscription.ts';
+import { MailingMailing, MAILING_QUEUE_CRON_DATA } from './mailing_mailing.ts';
+import { MailingTrace } from './mailing_trace.ts';
+import { MailingMailingScheduleDate } from './mailing_mailing_schedule_date.ts';
+import { LinkTrackerMailing } from './link_tracker.ts';
+import { LinkTrackerClickMailing } from './link_tracker_click.ts';
 import { loadMassMailingData } from './data.ts';
+import { SECURITY } from './security.ts';
 
-export const MASS_MAILING_MODELS: ModelSpec[] = [IrModelMailing, MailingSubscriptionOptout, MailingList, MailingContact, MailingSubscription, MailingFilter];
-export const MASS_MAILING_DATA: DataLoader[] = [loadMassMailingData];
+export const MASS_MAILING: Addon = {
+  name: 'mass_mailing',
+  depends: ['base', 'mail', 'utm', 'link_tracker', 'phone_validation'],
+  models: [IrModelMailing, MailingSubscriptionOptout, MailingList, MailingContact, MailingSubscription, MailingFilter, MailingMailing, MailingTrace, MailingMailingScheduleDate, LinkTrackerMailing, LinkTrackerClickMailing],
+  data: [loadMassMailingData],
+  security: SECURITY,
+  crons: [MAILING_QUEUE_CRON_DATA],
+};

@@ -12,7 +12,6 @@ import { sql } from '../orm/sql.ts';
 import { UserError } from '../orm/exceptions.ts';
 import { boolSearchValue } from '../mail/mail_thread.ts';
 import { phoneSanitizedField, phoneSearchIndex } from '../phone_validation/mail_thread_phone.ts';
-import { needsMembershipWrite, writeMembership } from './membership.ts';
 import { emailNormalize, parseContactFromEmail } from '../tools/email.ts';
 
 async function createNamed(self: RecordSet, text: unknown, extra: Vals): Promise<[number, string]> {
@@ -184,19 +183,6 @@ export const MailingContact: ModelSpec = {
           }
         }
         return this.super(list);
-      },
-    },
-    write: {
-      api: 'record',
-      params: ['vals'],
-      async fn(self: RecordSet, vals: Vals) {
-        if (vals && typeof vals === 'object' && needsMembershipWrite(vals.list_ids)) {
-          const { list_ids: lists, ...rest } = vals;
-          const res = await this.super(rest);
-          await writeMembership(self, 'list_ids', lists);
-          return res;
-        }
-        return this.super(vals);
       },
     },
   },

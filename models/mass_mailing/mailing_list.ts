@@ -16,7 +16,6 @@ import type { FieldSpec } from '../orm/fields.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import { sql } from '../orm/sql.ts';
 import { UserError } from '../orm/exceptions.ts';
-import { needsMembershipWrite, writeMembership } from './membership.ts';
 
 const STAT = (string: string, type: 'integer' | 'float' = 'integer'): FieldSpec => ({
   type, string, compute: '_compute_mailing_list_statistics', depends: ['contact_ids'],
@@ -118,18 +117,9 @@ export const MailingList: ModelSpec = {
       api: 'record',
       params: ['vals'],
       async fn(self: RecordSet, vals: Vals) {
-        if (vals && typeof vals === 'object' && 'active' in vals && !vals.active && self.ids.length && self.env.registry.has('mailing.mailing')) {
-          const Mailing = self.env.registry.get('mailing.mailing');
-          if (Mailing.fields.has('contact_list_ids') && Mailing.fields.has('state')) {
-            const ongoing = await self.env.model('mailing.mailing').searchCount([['state', '!=', 'done'], ['contact_list_ids', 'in', self.ids]]);
-            if (ongoing > 0) throw new UserError('At least one of the mailing list you are trying to archive is used in an ongoing mailing campaign.');
-          }
-        }
-        if (vals && typeof vals === 'object' && needsMembershipWrite(vals.contact_ids)) {
-          const { contact_ids: contacts, ...rest } = vals;
-          const res = await this.super(rest);
-          await writeMembership(self, 'contact_ids', contacts);
-          return res;
+        if (vals && typeof vals === 'object' && 'active' in vals && !vals.active && self.ids.length) {
+          const ongoing = await self.env.model('mailing.mailing').searchCount([['state', '!=', 'done'], ['contact_list_ids', 'in', self.ids]]);
+          if (ongoing > 0) throw new UserError('At least one of the mailing list you are trying to archive is used in an ongoing mailing campaign.');
         }
         return this.super(vals);
       },

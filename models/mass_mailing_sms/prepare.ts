@@ -22,7 +22,8 @@ import { toColumn } from '../orm/records.ts';
 import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
 import { phoneSanitizeMany } from '../tools/phone.ts';
 import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
-import { parseMailingDomain } from './py_literal.ts';
+import { parseMailingDomain } from '../tools/py_literal.ts';
+import { classifiedRecipients, clearDuplicateNumbers, createRecipientTable, indexRecipientTable, lockMailing, markBlacklisted, markDuplicateNumbers, markOptedOut, markSeenRecipients } from './queries.ts';
 import { DomainCompiler } from '../orm/domain.ts';
 import { subtypeId } from '../mail/data.ts';
 import { currentPartnerId } from '../mail/mail_thread.ts';
@@ -93,9 +94,7 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
   const batchSize = opts.batchSize ?? PREPARE_BATCH_SIZE;
   const result: PrepareResult = { recipients: 0, sent: 0, canceled: {}, smsIds: [] };
 
-  // Row lock + new row version of the mailing: a concurrent preparation of the same mailing waits
-  // here, then fails to serialize and is retried on a snapshot that sees our traces (no double SMS).
-  await cr.execute(sql`UPDATE mailing_mailing SET write_date = write_date WHERE id = ${mailing.ids[0]}`);
+  await cr.execute(lockMailing(mailing.ids[0]));
 
   const [m] = (await mailing.sudo().fetch([
     'mailing_model_real', 'mailing_model_name', 'mailing_domain', 'body_plaintext', 'use_exclusion_list',
@@ -108,21 +107,18 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
   const dynamic = templatePaths(parts).length > 0 || SMS_BODY_FILTERS.length > 0;
 
   const tmp = `mm_sms_recipients_${process.pid}_${++tempCounter}`;
-  // Recipient set of this run, dropped at commit; numbered in recipient order (Odoo's res_ids order).
-  await cr.execute(raw(`CREATE TEMP TABLE ${tmp} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE, blacklisted bool NOT NULL DEFAULT FALSE, optout bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`));
+  await cr.execute(createRecipientTable(tmp));
   try {
     const total = await fillRecipients(env, tmp, m, spec, opts.resIds ?? null);
     result.recipients = total;
     if (!total) return result;
-    await cr.execute(raw(`CREATE INDEX ON ${tmp} (seq)`));
+    await cr.execute(indexRecipientTable(tmp));
     if (opts.resIds) {
-      // Odoo's `_get_seen_list_sms`: given records this mailing already traced count as duplicates.
-      await cr.execute(sql`UPDATE ${raw(tmp)} r SET seen = TRUE WHERE EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.model = ${modelName} AND tr.res_id = r.res_id)`);
+      await cr.execute(markSeenRecipients(tmp, m.id, modelName));
     }
     if (!spec.sanitizedField) {
       await sanitizeInJs(env, tmp, spec, total, batchSize);
-      // Duplicates once the numbers are known: a number already met earlier in recipient order.
-      await cr.execute(raw(`UPDATE ${tmp} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${tmp} WHERE sanitized IS NOT NULL) d WHERE ${tmp}.seq = d.seq AND d.rn > 1`));
+      await cr.execute(markDuplicateNumbers(tmp));
     }
     const failure = await classify(env, tmp, m);
     await cr.execute(raw(`ANALYZE ${tmp}`));
@@ -250,8 +246,7 @@ async function sanitizeInJs(env: Env, tmp: string, spec: SmsRecipientSpec, total
 async function classify(env: Env, tmp: string, m: MailingRow): Promise<SQL> {
   const r = raw(tmp);
   if (m.use_exclusion_list && env.registry.has('phone.blacklist')) {
-    // Active phone.blacklist entries, matched on the sanitised number.
-    await env.cr.execute(sql`UPDATE ${r} SET blacklisted = TRUE FROM phone_blacklist b WHERE b.number = ${r}.sanitized AND b.active`);
+    await env.cr.execute(markBlacklisted(tmp));
   }
   const listModel = m.mailing_model_name || '';
   if (listModel && env.registry.has(listModel)) {
@@ -265,8 +260,7 @@ async function classify(env: Env, tmp: string, m: MailingRow): Promise<SQL> {
       const ids = await env.model(listModel).call<number[]>('_mailing_get_opt_out_list_sms', mailingRec);
       if (ids?.length) optout = sql`${r}.res_id = ANY(${ids}::int4[])`;
     }
-    // The model's opt-out rule (mailing lists: opted out of the targeted lists), evaluated once.
-    if (optout) await env.cr.execute(sql`UPDATE ${r} SET optout = TRUE WHERE ${optout}`);
+    if (optout) await env.cr.execute(markOptedOut(tmp, optout));
   }
   return sql`CASE
       WHEN ${r}.sanitized IS NOT NULL AND ${r}.blacklisted THEN 'sms_blacklist'
@@ -474,7 +468,6 @@ export function remainingRecipientsQuery(env: Env, m: { id: number; mailing_mode
   return sql`SELECT q.id FROM (${idsQuery}) q WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})`;
 }
 
-
 /** One record's recipient as classified by `classifySmsRecipients`. */
 export interface ClassifiedRecipient {
   resId: number;
@@ -494,21 +487,18 @@ export interface ClassifiedRecipient {
 export async function classifySmsRecipients(env: Env, modelName: string, resIds: number[], opts: { useExclusionList: boolean; duplicates?: boolean }): Promise<ClassifiedRecipient[]> {
   const spec = await requireSmsRecipientSpec(env, modelName);
   const m = { id: 0, mailing_model_real: modelName, mailing_model_name: false, mailing_domain: false, use_exclusion_list: opts.useExclusionList } as MailingRow;
-  const tmp = `sms_composer_recipients_${process.pid}_${++tempCounter}`;
-  await env.cr.execute(raw(`CREATE TEMP TABLE ${tmp} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE, blacklisted bool NOT NULL DEFAULT FALSE, optout bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`));
+  const tmp = `mm_sms_recipients_${process.pid}_${++tempCounter}`;
+  await env.cr.execute(createRecipientTable(tmp));
   try {
     const total = await fillRecipients(env, tmp, m, spec, resIds);
     if (!total) return [];
     if (!spec.sanitizedField) {
       await sanitizeInJs(env, tmp, spec, total, PREPARE_BATCH_SIZE);
-      await env.cr.execute(raw(`UPDATE ${tmp} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${tmp} WHERE sanitized IS NOT NULL) d WHERE ${tmp}.seq = d.seq AND d.rn > 1`));
+      await env.cr.execute(markDuplicateNumbers(tmp));
     }
-    // Records handled one by one by the caller's semantics are never each other's duplicates.
-    if (opts.duplicates === false) await env.cr.execute(raw(`UPDATE ${tmp} SET dup = FALSE WHERE dup`));
+    if (opts.duplicates === false) await env.cr.execute(clearDuplicateNumbers(tmp));
     const failure = await classify(env, tmp, m);
-    const rows = await env.cr.query<{ res_id: number; raw_number: string | null; sanitized: string | null; partner_id: number | null; failure: string | null }>(
-      sql`SELECT ${raw(tmp)}.res_id, ${raw(tmp)}.raw_number, ${raw(tmp)}.sanitized, ${raw(tmp)}.partner_id, ${failure} AS failure FROM ${raw(tmp)} ORDER BY ${raw(tmp)}.seq`,
-    );
+    const rows = await env.cr.query<{ res_id: number; raw_number: string | null; sanitized: string | null; partner_id: number | null; failure: string | null }>(classifiedRecipients(tmp, failure));
     return rows.map((r) => ({ resId: r.res_id, number: r.sanitized ?? r.raw_number ?? false, sanitized: r.sanitized ?? false, partnerId: r.partner_id ?? false, failure: r.failure }));
   } finally {
     await env.cr.execute(raw(`DROP TABLE IF EXISTS ${tmp}`)).catch(() => undefined);

@@ -1,7 +1,7 @@
 // Which models can receive SMS mailings, and where their numbers live. A model plugs in either
 // by using the `mail.thread.phone` mixin (stored `phone_sanitized` + its number fields) or by
-// declaring its fields here (e.g. a crm.lead addon: registerSmsRecipientModel('crm.lead',
-// { numberFields: ['phone'], partnerField: 'partner_id' })). Mirrors Odoo's
+// declaring its fields here from its addon's `hooks.registryBuilt` (e.g. a crm.lead addon:
+// registerSmsRecipientModel('crm.lead', { numberFields: ['phone'], partnerField: 'partner_id' })). Mirrors Odoo's
 // `_phone_get_number_fields` / `_mail_get_partners` / `_sms_get_recipients_info` heuristics.
 
 import type { Env } from '../orm/env.ts';

@@ -5,7 +5,7 @@
 import type { ModelSpec } from '../orm/model.ts';
 import type { RecordSet } from '../orm/records.ts';
 import { UserError } from '../orm/exceptions.ts';
-import { parsePyLiteral } from './py_literal.ts';
+import { parsePyLiteral } from '../tools/py_literal.ts';
 import { prepareSmsMailing } from './prepare.ts';
 import { dispatchAfterCommit } from './dispatch.ts';
 

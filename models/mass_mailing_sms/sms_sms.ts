@@ -12,14 +12,3 @@ export const SmsSmsMailing: ModelSpec = {
   },
 };
 
-/**
- * The `sms` message type of mail.message (Odoo's sms addon adds it with selection_add): notes
- * logged on recipients by SMS mailings with "Keep Archives".
- */
-export const MailMessageSms: ModelSpec = {
-  _name: 'mail.message',
-  _inherit: 'mail.message',
-  fields: {
-    message_type: { type: 'selection', selection: [...MESSAGE_TYPES, ['sms', 'SMS']] },
-  },
-};

@@ -6,7 +6,7 @@ import type { ModelSpec } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
 import { formatDatetime } from '../orm/fields.ts';
-import { onSmsStateChange, type SmsStateUpdate } from '../sms/hooks.ts';
+import type { SmsStateUpdate } from '../sms/hooks.ts';
 import { BOUNCE_DELIVERY_ERRORS, SMS_STATE_TO_TRACE_STATUS, TRACE_STATUSES_TO_IGNORE } from '../sms/sms_tracker.ts';
 
 export const SmsTrackerMailing: ModelSpec = {
@@ -117,4 +117,3 @@ export async function propagateSmsStates(env: Env, updates: SmsStateUpdate[]): P
   }
 }
 
-onSmsStateChange(propagateSmsStates);

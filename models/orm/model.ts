@@ -5,7 +5,6 @@ import { Field, type FieldSpec } from './fields.ts';
 import type { RecordSet } from './records.ts';
 import type { Env } from './env.ts';
 import type { SQL } from './sql.ts';
-import type { Registry } from './registry.ts';
 
 /** How a method receives its records: `model` methods get an empty recordset and no ids. */
 export type MethodApi = 'model' | 'record';
@@ -59,11 +58,6 @@ export interface ModelSpec {
   methods?: Record<string, MethodSpec>;
   /** Per-record access restriction (see AccessFilter). */
   _access_filter?: AccessFilter;
-  /**
-   * Odoo's `_register_hook`: called once the registry is built, e.g. to wrap other models'
-   * methods (see Registry.wrapMethod).
-   */
-  _register_hook?: (registry: Registry) => void;
 }
 
 /**

@@ -8,6 +8,8 @@ import { Model, type MethodLayer, type MethodSpec, type ModelSpec } from './mode
 import { Cursor, Env, SUPERUSER_ID, type Context } from './env.ts';
 import { UserError, ValidationError, OdooError, PyKeyError } from './exceptions.ts';
 import { BASE_METHODS } from './methods.ts';
+import { DEFAULT_REGISTRY_CONFIG, SILENT_LOGGER, type Logger, type RegistryConfig } from './config.ts';
+import { sortAddons, type Addon } from './addon.ts';
 
 // Read timestamps/dates as Odoo strings and big counts as numbers (never JS Dates, never strings).
 pg.types.setTypeParser(1114, (v: string) => v);
@@ -60,9 +62,21 @@ const BASE_LAYER: MethodLayer = { key: BASE_METHODS, methods: BASE_METHODS };
 const RETRYABLE = new Set(['40001', '40P01', '55P03']);
 const MAX_TRIES = 5;
 
+export interface RegistryOptions {
+  /** Addons whose models, data and hooks this registry loads (sorted on `depends`). */
+  addons?: Addon[];
+  /** The server's validated configuration, as models need it. */
+  config?: RegistryConfig;
+  logger?: Logger;
+}
+
 export class Registry {
   readonly models = new Map<string, Model>();
   private readonly specs: ModelSpec[] = [];
+  /** Loaded addons, dependencies first. */
+  readonly addons: Addon[];
+  readonly config: RegistryConfig;
+  readonly logger: Logger;
   readonly triggers = new Map<string, Trigger[]>();
   pool!: pg.Pool;
   knex!: Knex;
@@ -74,9 +88,13 @@ export class Registry {
   /** Resources tied to this registry (listeners, batchers), released first by close(). */
   private readonly closers: (() => Promise<void>)[] = [];
 
-  constructor(connectionString: string, specs: ModelSpec[] = []) {
+  constructor(connectionString: string, specs: ModelSpec[] = [], opts: RegistryOptions = {}) {
     this.connectionString = connectionString;
     this.dbName = decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
+    this.addons = sortAddons(opts.addons ?? []);
+    this.config = opts.config ?? DEFAULT_REGISTRY_CONFIG;
+    this.logger = opts.logger ?? SILENT_LOGGER;
+    for (const a of this.addons) this.specs.push(...a.models);
     for (const s of specs) this.specs.push(s);
   }
 
@@ -91,7 +109,7 @@ export class Registry {
     for (const spec of this.specs) this.applySpec(spec);
     for (const model of this.models.values()) this.finalize(model);
     this.buildTriggers();
-    for (const spec of this.specs) spec._register_hook?.(this);
+    for (const a of this.addons) a.hooks?.registryBuilt?.(this);
     return this;
   }
 

@@ -100,6 +100,13 @@ export async function initSchema(registry: Registry, cr: Cursor): Promise<Schema
       await cr.query(`CREATE INDEX IF NOT EXISTS ${q(`${m.table}_${name}`)} ON ${q(m.table)} ${definition}`);
     }
   }
+  // What fields cannot express (technical columns, side tables), each addon's after its dependencies'.
+  for (const addon of registry.addons) {
+    for (const extra of addon.schema ?? []) {
+      if (typeof extra === 'string') await cr.execute(extra);
+      else await extra(cr);
+    }
+  }
   return report;
 }
 

@@ -1,7 +1,7 @@
 // The country used for phone numbers typed without international prefix, where Odoo would take
 // the company's country (this product has no res.company):
 //   1. ir.config_parameter `phone_validation.default_country` (ISO alpha-2, e.g. BE), if valid;
-//   2. else the DEFAULT_COUNTRY environment variable (validated at start-up by server/config.ts);
+//   2. else the configured default country (DEFAULT_COUNTRY, validated by server/config.ts);
 //   3. else none (only international numbers are valid).
 
 import { isSupportedCountry } from 'libphonenumber-js/max';
@@ -18,7 +18,7 @@ function validCode(text: string | undefined | null): string | undefined {
 
 /** The "company country" of phone sanitisation, or undefined. */
 export async function defaultPhoneCountry(env: Env): Promise<string | undefined> {
-  return validCode(await getParam(env, DEFAULT_COUNTRY_PARAM)) ?? validCode(process.env.DEFAULT_COUNTRY);
+  return validCode(await getParam(env, DEFAULT_COUNTRY_PARAM)) ?? validCode(env.registry.config.defaultCountry);
 }
 
 /**

@@ -22,95 +22,9 @@ export const INITIAL_CREDITS = 1000;
 export const UNIT = 10_000;
 
 let priceVersion = 0;
-function invalidatePrices(): void {
+export function invalidatePrices(): void {
   priceVersion++;
 }
-
-export const SmsCreditPrice: ModelSpec = {
-  _name: 'sms.credit.price',
-  _description: 'SMS Price',
-  _order: 'country_id, id',
-  _sql_constraints: [['country_uniq', 'unique (country_id)', 'A country can only have one SMS price.']],
-  _constraints: [
-    {
-      fields: ['country_id', 'price'],
-      check: async (records) => {
-        const rows = await records.env.cr.query<{ n: number; neg: number }>(
-          sql`SELECT count(*) FILTER (WHERE country_id IS NULL)::int AS n, count(*) FILTER (WHERE price < 0)::int AS neg FROM sms_credit_price`,
-        );
-        if (rows[0].n > 1) throw new ValidationError('Only one price can apply to the other countries (no country).');
-        if (rows[0].neg > 0) throw new ValidationError('An SMS price cannot be negative.');
-      },
-    },
-  ],
-  fields: {
-    country_id: { type: 'many2one', comodel: 'res.country', string: 'Country', ondelete: 'cascade', help: 'Empty: the price of every country without its own line.' },
-    country_code: { type: 'char', string: 'Country Code', related: 'country_id.code' },
-    price: { type: 'float', string: 'Price per Segment', digits: [16, 4], sqlType: 'numeric(16,4)', required: true, default: 0 },
-  },
-  methods: {
-    _compute_display_name: {
-      api: 'record',
-      private: true,
-      fn: async (self: RecordSet) => {
-        const rows = await self.fetch(['country_id']);
-        const names = await self.env.model('res.country').sudo().browse(rows.map((r) => r.country_id as number).filter(Boolean)).displayNames();
-        return new Map(rows.map((r) => [r.id as number, { display_name: r.country_id ? names.get(r.country_id as number) ?? '' : 'Other countries' }]));
-      },
-    },
-    create: {
-      api: 'model',
-      params: ['vals_list'],
-      async fn(self: RecordSet, valsList: Vals[]) {
-        self.env.cr.postcommit.push(invalidatePrices);
-        return this.super(valsList);
-      },
-    },
-    write: {
-      api: 'record',
-      params: ['vals'],
-      async fn(self: RecordSet, vals: Vals) {
-        self.env.cr.postcommit.push(invalidatePrices);
-        return this.super(vals);
-      },
-    },
-    unlink: {
-      api: 'record',
-      params: [],
-      async fn(self: RecordSet) {
-        self.env.cr.postcommit.push(invalidatePrices);
-        return this.super();
-      },
-    },
-  },
-};
-
-export const SmsCreditAccount: ModelSpec = {
-  _name: 'sms.credit.account',
-  _description: 'SMS Credits',
-  fields: {
-    name: { type: 'char', string: 'Name', required: true, default: 'SMS Credits' },
-    balance: { type: 'float', string: 'Balance', digits: [16, 4], sqlType: 'numeric(16,4)', default: 0, help: 'Prepaid credits; each SMS costs its price per segment.' },
-  },
-  methods: {
-    /** Add (or with a negative amount, remove) credits; returns the new balance. */
-    add_credits: {
-      api: 'record',
-      params: ['amount'],
-      fn: async (self: RecordSet, amount: unknown) => {
-        const n = Number(amount);
-        if (!Number.isFinite(n)) throw new PyValueError(`Invalid amount: ${String(amount)}`);
-        self.ensureOne();
-        await self.checkAccess('write');
-        const rows = await self.env.cr.query<{ balance: number }>(
-          sql`UPDATE sms_credit_account SET balance = balance + ${toDecimal(Math.round(n * UNIT))}::numeric, write_uid = ${self.env.uid}, write_date = now() AT TIME ZONE 'UTC'
-              WHERE id = ${self.ids[0]} RETURNING balance`,
-        );
-        return rows[0]?.balance ?? 0;
-      },
-    },
-  },
-};
 
 // ---------------------------------------------------------------- data
 
@@ -164,24 +78,26 @@ export async function loadPriceTable(registry: Registry): Promise<PriceTable> {
 
 export type NumberCheck = { ok: true; e164: string; country: string | undefined } | { ok: false; failureType: 'sms_number_missing' | 'sms_number_format' };
 
+// Keyed by default country and number: the same text may be valid for one country only.
 const numberCache = new Map<string, NumberCheck>();
 
 /** Whether an SMS number can be sent to: E.164 form and its country, or Odoo's failure type. */
-export function checkNumber(number: string | null | undefined): NumberCheck {
+export function checkNumber(number: string | null | undefined, defaultCountry?: string): NumberCheck {
   const raw = (number ?? '').trim();
   if (!raw) return { ok: false, failureType: 'sms_number_missing' };
-  const hit = numberCache.get(raw);
+  const key = `${defaultCountry ?? ''}|${raw}`;
+  const hit = numberCache.get(key);
   if (hit) return hit;
   let res: NumberCheck;
   try {
-    const region = process.env.DEFAULT_COUNTRY?.toUpperCase() as CountryCode | undefined;
+    const region = defaultCountry?.toUpperCase() as CountryCode | undefined;
     const phone = parsePhoneNumberWithError(raw, { defaultCountry: region });
     res = phone.isValid() ? { ok: true, e164: phone.number, country: phone.country } : { ok: false, failureType: 'sms_number_format' };
   } catch {
     res = { ok: false, failureType: 'sms_number_format' };
   }
   if (numberCache.size > 200_000) numberCache.clear();
-  numberCache.set(raw, res);
+  numberCache.set(key, res);
   return res;
 }
 
@@ -254,7 +170,7 @@ export async function estimateCost(env: Env, items: Iterable<{ number: string | 
   let cost = 0;
   for (const it of items) {
     count++;
-    const check = checkNumber(it.number);
+    const check = checkNumber(it.number, env.registry.config.defaultCountry);
     if (!check.ok) {
       invalid++;
       continue;

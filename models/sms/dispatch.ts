@@ -30,8 +30,10 @@ import { randomUUID } from 'node:crypto';
 import type { Registry } from '../orm/registry.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
+import { applyReports, claimOutgoing, failClaimed, recordOutcomes, setClaimedCredits, takeOverExpired, type ClaimedRow, type RecordedRow } from './queries.ts';
+export { SMS_ENGINE_DDL } from './queries.ts';
 import { SMS_STATE_HOOKS, type SmsStateUpdate } from './hooks.ts';
-import { SMS_FAILURE_TYPES } from './sms_sms.ts';
+import { SMS_FAILURE_KEYS } from './states.ts';
 import { billedSegments, checkNumber, debitCredits, loadPriceTable, priceOf, refundCredits, toDecimal, UNIT } from './credit.ts';
 import { readCommitted } from './providers/tx.ts';
 import { loadSmsSettings, type SmsSettings } from './providers/settings.ts';
@@ -39,26 +41,11 @@ import { reservationSize, reserve } from './providers/rate_limit.ts';
 import { SimulatorProvider } from './providers/simulator.ts';
 import { ProviderError, type DeliveryReport, type LookupResult, type OutgoingSms, type SmsProvider } from './providers/types.ts';
 import { instanceId, triggerCron } from '../base/ir_cron.ts';
-import { createLogger, type Logger } from '../../server/log.ts';
+import type { Logger } from '../orm/config.ts';
 
 export const SMS_QUEUE_CRON = 'sms.ir_cron_sms_scheduler_action';
 
-/** Technical columns of sms_sms (not model fields: fields_get stays Odoo's), and their indexes. */
-export const SMS_ENGINE_DDL = [
-  `ALTER TABLE sms_sms
-     ADD COLUMN IF NOT EXISTS lease_owner varchar,
-     ADD COLUMN IF NOT EXISTS lease_until timestamp,
-     ADD COLUMN IF NOT EXISTS attempt int4 NOT NULL DEFAULT 0,
-     ADD COLUMN IF NOT EXISTS next_try timestamp,
-     ADD COLUMN IF NOT EXISTS provider varchar,
-     ADD COLUMN IF NOT EXISTS provider_ref varchar,
-     ADD COLUMN IF NOT EXISTS credit numeric(16,4) NOT NULL DEFAULT 0`,
-  `CREATE INDEX IF NOT EXISTS sms_sms_outgoing_idx ON sms_sms (id) WHERE state = 'outgoing' AND NOT to_delete`,
-  `CREATE INDEX IF NOT EXISTS sms_sms_process_idx ON sms_sms (lease_until) WHERE state = 'process'`,
-];
 
-const NOW = sql`(now() AT TIME ZONE 'UTC')`;
-const FAILURE_KEYS = new Set<string>();
 
 // ---------------------------------------------------------------- small helpers
 
@@ -99,8 +86,7 @@ class Semaphore {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 function smsFailureType(t: string | undefined): string {
-  if (FAILURE_KEYS.size === 0) for (const [k] of SMS_FAILURE_TYPES) FAILURE_KEYS.add(k);
-  return t && FAILURE_KEYS.has(t) ? t : 'unknown';
+  return t && SMS_FAILURE_KEYS.has(t) ? t : 'unknown';
 }
 
 async function runHooks(env: Env, updates: SmsStateUpdate[]): Promise<void> {
@@ -169,7 +155,8 @@ export class SmsEngine {
 
   constructor(registry: Registry, opts: { logger?: Logger; owner?: string } = {}) {
     this.registry = registry;
-    this.logger = opts.logger ?? defaultLogger();
+    // Engines nobody configured (tests, one-off scripts) log through the registry's logger.
+    this.logger = opts.logger ?? registry.logger.child({ component: 'sms' });
     this.owner = opts.owner ?? `${instanceId()}:${randomUUID().slice(0, 8)}`;
   }
 
@@ -303,17 +290,7 @@ export class SmsEngine {
   ): Promise<{ rows: Claimed[]; failed: number; creditFailed: number; leaseEnd: number } | null> {
     const table = prepaid ? await loadPriceTable(this.registry) : null;
     return readCommitted(this.registry, async (env) => {
-      const scope = opts.ids ? sql` AND id = ANY(${opts.ids}::int4[])` : sql``;
-      // Hot path: claim with one set-based statement; SKIP LOCKED lets instances share the queue.
-      const claimed = await env.cr.query<{ id: number; uuid: string; number: string | null; body: string | null; attempt: number; lease_ms: number }>(sql`
-        WITH c AS (
-          SELECT id FROM sms_sms
-          WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= ${NOW})${scope}
-          ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-        UPDATE sms_sms s SET state = 'process', lease_owner = ${this.owner}, lease_until = ${NOW} + ${leaseMs} * interval '1 millisecond',
-               provider = ${provider.name}, write_date = ${NOW}
-        FROM c WHERE s.id = c.id
-        RETURNING s.id, s.uuid, s.number, s.body, s.attempt, (extract(epoch FROM s.lease_until - clock_timestamp() AT TIME ZONE 'UTC') * 1000)::float8 AS lease_ms`);
+      const claimed = await env.cr.query<ClaimedRow>(claimOutgoing({ owner: this.owner, leaseMs, provider: provider.name, limit, ids: opts.ids }));
       if (!claimed.length) return null;
       // Local clock time when the lease ends (measured from the database's clock, no skew).
       const leaseEnd = Date.now() + Math.min(...claimed.map((r) => Number(r.lease_ms)));
@@ -322,7 +299,7 @@ export class SmsEngine {
       const ok: Claimed[] = [];
       let cost = 0;
       for (const r of claimed) {
-        const check = checkNumber(r.number);
+        const check = checkNumber(r.number, this.registry.config.defaultCountry);
         if (!check.ok) {
           failures.push({ id: r.id, uuid: r.uuid, failureType: check.failureType });
           continue;
@@ -339,13 +316,10 @@ export class SmsEngine {
         ok.length = 0;
       }
       if (ok.length && prepaid) {
-        await env.cr.execute(sql`UPDATE sms_sms s SET credit = v.c FROM unnest(${ok.map((r) => r.id)}::int4[], ${ok.map((r) => toDecimal(r.credit))}::numeric[]) AS v(id, c) WHERE s.id = v.id`);
+        await env.cr.execute(setClaimedCredits(ok.map((r) => r.id), ok.map((r) => toDecimal(r.credit))));
       }
       if (failures.length) {
-        const rows = await env.cr.query<{ id: number; uuid: string; failure_type: string }>(sql`
-          UPDATE sms_sms s SET state = 'error', failure_type = v.ft, lease_owner = NULL, lease_until = NULL, to_delete = ${opts.unlinkFailed}
-          FROM unnest(${failures.map((f) => f.id)}::int4[], ${failures.map((f) => f.failureType)}::varchar[]) AS v(id, ft)
-          WHERE s.id = v.id RETURNING s.id, s.uuid, s.failure_type`);
+        const rows = await env.cr.query<{ id: number; uuid: string; failure_type: string }>(failClaimed(failures.map((f) => f.id), failures.map((f) => f.failureType), opts.unlinkFailed));
         const reasons = new Map(failures.map((f) => [f.id, f.reason ?? null]));
         await runHooks(env, rows.map((r) => ({ smsId: r.id, uuid: r.uuid, state: 'error', failureType: r.failure_type, failureReason: reasons.get(r.id) ?? null })));
       }
@@ -567,27 +541,7 @@ export class SmsEngine {
     }
     if (!ids.length) return { sent, failed, retried };
     await readCommitted(this.registry, async (env) => {
-      // Hot path: one statement for the whole batch. Rows taken over by another instance (lease
-      // expired) are left alone; a delivery report that arrived first keeps its state.
-      const changed = await env.cr.query<{ id: number; uuid: string; old_state: string; new_state: string; failure_type: string | null; refunded: number }>(sql`
-        WITH v AS (
-          SELECT * FROM unnest(${ids}::int4[], ${states}::varchar[], ${ftypes}::varchar[], ${refs}::varchar[], ${delays}::float8[], ${incs}::int4[], ${refunds}::bool[], ${dels}::bool[])
-            AS v(id, st, ft, ref, delay_ms, inc, refund, del)),
-        old AS (
-          SELECT s.id, s.state, s.credit FROM sms_sms s JOIN v ON v.id = s.id WHERE s.lease_owner = ${this.owner} FOR UPDATE OF s)
-        UPDATE sms_sms s SET
-          state = CASE WHEN old.state = 'process' THEN v.st ELSE old.state END,
-          failure_type = CASE WHEN old.state = 'process' THEN v.ft ELSE s.failure_type END,
-          provider_ref = COALESCE(v.ref, s.provider_ref),
-          next_try = CASE WHEN old.state = 'process' AND v.delay_ms IS NOT NULL THEN ${NOW} + v.delay_ms * interval '1 millisecond' ELSE NULL END,
-          attempt = s.attempt + v.inc,
-          credit = CASE WHEN old.state = 'process' AND v.refund THEN 0 ELSE s.credit END,
-          to_delete = CASE WHEN old.state = 'process' THEN v.del ELSE s.to_delete END,
-          lease_owner = NULL, lease_until = NULL, write_date = ${NOW}
-        FROM v JOIN old ON old.id = v.id
-        WHERE s.id = v.id
-        RETURNING s.id, s.uuid, old.state AS old_state, s.state AS new_state, s.failure_type,
-                  (CASE WHEN old.state = 'process' AND v.refund THEN old.credit ELSE 0 END)::float8 AS refunded`);
+      const changed = await env.cr.query<RecordedRow>(recordOutcomes({ owner: this.owner, ids, states, ftypes, refs, delays, incs, refunds, dels }));
       if (changed.length < ids.length) this.logger.warn({ expected: ids.length, recorded: changed.length }, 'some SMS were taken over by another instance before their result was recorded');
       const refund = changed.reduce((s, r) => s + Math.round(Number(r.refunded) * UNIT), 0);
       await refundCredits(env, refund);
@@ -610,12 +564,7 @@ export class SmsEngine {
       const settings = await loadSmsSettings(this.registry);
       const leaseMs = settings.leaseSeconds * 1000;
       const rows = await readCommitted(this.registry, (env) =>
-        env.cr.query<{ id: number; uuid: string; provider: string | null; attempt: number }>(sql`
-          WITH c AS (
-            SELECT id FROM sms_sms WHERE state = 'process' AND (lease_until IS NULL OR lease_until < ${NOW})
-            ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-          UPDATE sms_sms s SET lease_owner = ${this.owner}, lease_until = ${NOW} + ${leaseMs} * interval '1 millisecond'
-          FROM c WHERE s.id = c.id RETURNING s.id, s.uuid, s.provider, s.attempt`),
+        env.cr.query<{ id: number; uuid: string; provider: string | null; attempt: number }>(takeOverExpired({ owner: this.owner, leaseMs, limit })),
       );
       if (!rows.length) return total;
       total += rows.length;
@@ -662,12 +611,6 @@ function lookupOutcome(k: LookupResult): Outcome {
 // ---------------------------------------------------------------- per-registry engines
 
 const engines = new WeakMap<Registry, SmsEngine>();
-let fallback: Logger | undefined;
-function defaultLogger(): Logger {
-  // Engines nobody configured (tests, one-off scripts) only log warnings unless LOG_LEVEL says otherwise.
-  fallback ??= createLogger(process.env.LOG_LEVEL || 'warn').child({ component: 'sms' });
-  return fallback;
-}
 
 /** The sending engine of a registry (one per registry, created on first use). */
 export function smsEngine(registry: Registry): SmsEngine {
@@ -729,18 +672,7 @@ export async function applyDeliveryReports(env: Env, reports: DeliveryReport[]):
   const uuids = reports.map((r) => r.uuid);
   const states = reports.map((r) => r.state);
   const ftypes = reports.map((r) => (r.state === 'error' ? smsFailureType(r.failureType) : null));
-  // Hot path (thousands of reports a second): one set-based statement, guarded so a report never
-  // moves an SMS backwards.
-  const rows = await env.cr.query<{ id: number; uuid: string; state: string; failure_type: string | null; changed: boolean }>(sql`
-    WITH v AS (SELECT * FROM unnest(${uuids}::varchar[], ${states}::varchar[], ${ftypes}::varchar[]) AS v(uuid, st, ft)),
-    upd AS (
-      UPDATE sms_sms s SET state = v.st, failure_type = v.ft, to_delete = TRUE, write_date = ${NOW}
-      FROM v WHERE s.uuid = v.uuid
-        AND ((s.state = 'process' AND v.st IN ('pending', 'sent', 'error')) OR (s.state = 'pending' AND v.st IN ('sent', 'error')))
-      RETURNING s.id, s.uuid, s.state, s.failure_type)
-    SELECT id, uuid, state, failure_type, TRUE AS changed FROM upd
-    UNION ALL
-    SELECT s.id, s.uuid, s.state, s.failure_type, FALSE FROM sms_sms s JOIN v ON v.uuid = s.uuid WHERE s.id NOT IN (SELECT id FROM upd)`);
+  const rows = await env.cr.query<{ id: number; uuid: string; state: string; failure_type: string | null; changed: boolean }>(applyReports(uuids, states, ftypes));
   const seen = new Set(rows.map((r) => r.uuid));
   const byUuid = new Map(reports.map((r) => [r.uuid, r]));
   const smsIdOf = new Map(rows.map((r) => [r.uuid, r.id]));

@@ -1,5 +1,6 @@
-// Extension points of the SMS pipeline for addons built on top (mass_mailing_sms registers
-// here to move traces and mailings when SMS states change), so `sms` knows nothing of them.
+// Extension points of the SMS pipeline for addons built on top (mass_mailing_sms registers here,
+// from its addon's registryBuilt hook, to move traces and mailings when SMS states change), so
+// `sms` knows nothing of them.
 
 import type { Env } from '../orm/env.ts';
 

@@ -13,7 +13,7 @@ import { phoneSanitize } from '../tools/phone.ts';
 import { escapeHtml, insertMessages } from '../mail/mail_thread.ts';
 import { defaultPhoneCountry, userPhoneCountry } from '../phone_validation/default_country.ts';
 import { smsRecipientSpec } from '../mass_mailing_sms/recipients.ts';
-import { parsePyLiteral } from '../mass_mailing_sms/py_literal.ts';
+import { parsePyLiteral } from '../tools/py_literal.ts';
 import { classifySmsRecipients } from '../mass_mailing_sms/prepare.ts';
 import { renderSmsBodies } from '../mass_mailing_sms/render.ts';
 

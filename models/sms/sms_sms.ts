@@ -4,41 +4,19 @@
 // credit) live on the same table but are not fields: fields_get stays Odoo's.
 
 import type { ModelSpec } from '../orm/model.ts';
-import type { Selection } from '../orm/fields.ts';
 import type { Env } from '../orm/env.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import { randomUUID } from 'node:crypto';
 import { sql } from '../orm/sql.ts';
 import { PyValueError } from '../orm/exceptions.ts';
 import { SMS_STATE_HOOKS, type SmsStateUpdate } from './hooks.ts';
-import { ensureCron, registerCronHandler, registerCronProbe, triggerCron } from '../base/ir_cron.ts';
-import { dispatchSmsNow, smsEngine, smsQueueHasWork, SMS_ENGINE_DDL, SMS_QUEUE_CRON } from './dispatch.ts';
-import { estimateCost, loadSmsCreditData } from './credit.ts';
-import { SIMULATOR_DDL } from './providers/simulator.ts';
-import { RATE_LIMIT_DDL } from './providers/rate_limit.ts';
+import { triggerCron } from '../base/ir_cron.ts';
+import type { CronData } from '../orm/addon.ts';
+import { dispatchSmsNow, smsEngine, smsQueueHasWork, SMS_QUEUE_CRON } from './dispatch.ts';
+import { estimateCost } from './credit.ts';
+import { SMS_FAILURE_TYPES, SMS_STATES } from './states.ts';
 
-export const SMS_STATES: Selection = [
-  ['outgoing', 'In Queue'],
-  ['process', 'Processing'],
-  ['pending', 'Sent'],
-  ['sent', 'Delivered'],
-  ['error', 'Error'],
-  ['canceled', 'Cancelled'],
-];
-
-export const SMS_FAILURE_TYPES: Selection = [
-  ['unknown', 'Unknown error'],
-  ['sms_number_missing', 'Missing Number'],
-  ['sms_number_format', 'Wrong Number Format'],
-  ['sms_country_not_supported', 'Country Not Supported'],
-  ['sms_registration_needed', 'Country-specific Registration Required'],
-  ['sms_credit', 'Insufficient Credit'],
-  ['sms_server', 'Server Error'],
-  ['sms_acc', 'Unregistered Account'],
-  ['sms_blacklist', 'Blacklisted'],
-  ['sms_duplicate', 'Duplicate'],
-  ['sms_optout', 'Opted Out'],
-];
+export { SMS_FAILURE_TYPES, SMS_STATES };
 
 /** Write a state on SMS (never on ones being sent: their outcome belongs to the engine) and tell the hooks. */
 async function setStates(self: RecordSet, state: SmsStateUpdate['state'], failureType: string | null, extra = sql``): Promise<SmsStateUpdate[]> {
@@ -92,8 +70,20 @@ export const SmsSms: ModelSpec = {
     state: { type: 'selection', string: 'SMS Status', selection: SMS_STATES, default: 'outgoing', required: true, readonly: true, copy: false },
     failure_type: { type: 'selection', string: 'Failure Type', selection: SMS_FAILURE_TYPES, copy: false },
     to_delete: { type: 'boolean', string: 'Marked for deletion', default: false, help: 'Will automatically be deleted, while notifications will not be deleted in any case.' },
+    // The tracker of its uuid (not stored).
+    sms_tracker_id: { type: 'many2one', comodel: 'sms.tracker', string: 'SMS trackers', compute: '_compute_sms_tracker_id', depends: ['uuid'] },
   },
   methods: {
+    _compute_sms_tracker_id: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.env.cr.query<{ id: number; tracker: number | null }>(
+          sql`SELECT s.id, t.id AS tracker FROM sms_sms s LEFT JOIN sms_tracker t ON t.sms_uuid = s.uuid WHERE s.id = ANY(${self.ids}::int4[])`,
+        );
+        return new Map(rows.map((r) => [r.id, { sms_tracker_id: r.tracker ?? false }]));
+      },
+    },
     create: {
       api: 'model',
       params: ['vals_list'],
@@ -226,18 +216,14 @@ export const SmsSms: ModelSpec = {
   },
 };
 
-/** Technical columns, the simulator's and rate limiter's tables, the queue cron, credits. */
-export async function loadSmsData(env: Env): Promise<void> {
-  for (const ddl of [...SMS_ENGINE_DDL, ...SIMULATOR_DDL, RATE_LIMIT_DDL]) await env.cr.execute(ddl);
-  await ensureCron(env, { xmlId: SMS_QUEUE_CRON, name: 'SMS: SMS Queue Manager', model: 'sms.sms', method: '_process_queue', intervalNumber: 24, intervalType: 'hours' });
-  await loadSmsCreditData(env);
-}
-
 // The queue cron sends in its own short transactions, and runs as soon as there is work even
 // when nobody triggered it (SMS inserted with SQL, a crashed instance's expired leases).
-registerCronHandler('sms.sms', '_process_queue', async (registry, ctx) => {
-  const engine = smsEngine(registry);
-  const res = await engine.processQueue({ deadline: ctx.deadline, signal: ctx.signal });
-  return { remaining: res.remaining };
-});
-registerCronProbe(SMS_QUEUE_CRON, smsQueueHasWork);
+export const SMS_QUEUE_CRON_DATA: CronData = {
+  xmlId: SMS_QUEUE_CRON, name: 'SMS: SMS Queue Manager', model: 'sms.sms', method: '_process_queue', intervalNumber: 24, intervalType: 'hours',
+  handler: async (registry, ctx) => {
+    const engine = smsEngine(registry);
+    const res = await engine.processQueue({ deadline: ctx.deadline, signal: ctx.signal });
+    return { remaining: res.remaining };
+  },
+  probe: smsQueueHasWork,
+};

@@ -14,27 +14,6 @@ export const SmsTracker: ModelSpec = {
   },
 };
 
-/** sms.sms's `sms_tracker_id`: the tracker of its uuid (not stored). */
-export const SmsSmsTracker: ModelSpec = {
-  _name: 'sms.sms',
-  _inherit: 'sms.sms',
-  fields: {
-    sms_tracker_id: { type: 'many2one', comodel: 'sms.tracker', string: 'SMS trackers', compute: '_compute_sms_tracker_id', depends: ['uuid'] },
-  },
-  methods: {
-    _compute_sms_tracker_id: {
-      api: 'record',
-      private: true,
-      fn: async (self: RecordSet) => {
-        const rows = await self.env.cr.query<{ id: number; tracker: number | null }>(
-          sql`SELECT s.id, t.id AS tracker FROM sms_sms s LEFT JOIN sms_tracker t ON t.sms_uuid = s.uuid WHERE s.id = ANY(${self.ids}::int4[])`,
-        );
-        return new Map(rows.map((r) => [r.id, { sms_tracker_id: r.tracker ?? false }]));
-      },
-    },
-  },
-};
-
 /** sms.sms state → mailing.trace status (Odoo's SMS_STATE_TO_TRACE_STATUS). */
 export const SMS_STATE_TO_TRACE_STATUS: Record<string, string> = {
   outgoing: 'outgoing',

@@ -1,12 +1,20 @@
-// Models of Odoo's `utm` addon, in load order.
+// The `utm` addon: campaigns, media, sources and the mixins that track them.
 
-import type { ModelSpec } from '../orm/model.ts';
-import type { DataLoader } from '../index.ts';
+import type { Addon } from '../orm/addon.ts';
 import { UtmMixin } from './utm_mixin.ts';
-import { UtmSource, UtmSourceMixin } from './utm_source.ts';
+import { UtmSource } from './utm_source.ts';
+import { UtmSourceMixin } from './utm_source_mixin.ts';
 import { UtmMedium } from './utm_medium.ts';
-import { UtmCampaign, UtmStage, UtmTag } from './utm_campaign.ts';
+import { UtmStage } from './utm_stage.ts';
+import { UtmTag } from './utm_tag.ts';
+import { UtmCampaign } from './utm_campaign.ts';
 import { loadUtmData } from './data.ts';
+import { SECURITY } from './security.ts';
 
-export const UTM_MODELS: ModelSpec[] = [UtmStage, UtmTag, UtmCampaign, UtmMedium, UtmSource, UtmMixin, UtmSourceMixin];
-export const UTM_DATA: DataLoader[] = [loadUtmData];
+export const UTM: Addon = {
+  name: 'utm',
+  depends: ['base'],
+  models: [UtmStage, UtmTag, UtmCampaign, UtmMedium, UtmSource, UtmMixin, UtmSourceMixin],
+  data: [loadUtmData],
+  security: SECURITY,
+};

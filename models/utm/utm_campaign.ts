@@ -6,27 +6,6 @@ import type { RecordSet, Vals } from '../orm/records.ts';
 import { sql } from '../orm/sql.ts';
 import { getUniqueNames } from './utm_mixin.ts';
 
-export const UtmStage: ModelSpec = {
-  _name: 'utm.stage',
-  _description: 'Campaign Stage',
-  _order: 'sequence',
-  fields: {
-    name: { type: 'char', string: 'Name', required: true, translate: true },
-    sequence: { type: 'integer', string: 'Sequence', default: 1 },
-  },
-};
-
-export const UtmTag: ModelSpec = {
-  _name: 'utm.tag',
-  _description: 'UTM Tag',
-  _order: 'name',
-  _sql_constraints: [['name_uniq', 'unique (name)', 'Tag name already exists!']],
-  fields: {
-    name: { type: 'char', string: 'Name', required: true, translate: true },
-    color: { type: 'integer', string: 'Color Index', default: () => 1 + Math.floor(Math.random() * 11), help: 'Tag color. No color means no display in kanban to distinguish internal tags from public categorization tags.' },
-  },
-};
-
 async function defaultStage(env: Env): Promise<number | false> {
   const rows = await env.cr.query<{ id: number }>(sql`SELECT id FROM utm_stage ORDER BY sequence, id LIMIT 1`);
   return rows[0]?.id ?? false;

@@ -43,16 +43,6 @@ export async function generateSourceName(env: Env, modelName: string, content: u
   return `${text} (${description} created on ${date})`;
 }
 
-export const UtmSourceMixin: ModelSpec = {
-  _name: 'utm.source.mixin',
-  _description: 'UTM Source Mixin',
-  _abstract: true,
-  fields: {
-    name: { type: 'char', string: 'Name', related: 'source_id.name' },
-    source_id: { type: 'many2one', comodel: 'utm.source', string: 'Source', required: true, ondelete: 'restrict', copy: false },
-  },
-};
-
 // The mixin's create/write/copy_data behaviour as helpers: models using the mixin call them from
 // their own overrides (stacking several mixins that each override `create` is not supported by
 // the registry, so the mixin declares fields only).

@@ -27,7 +27,8 @@ import { createLogger } from '../log.ts';
 import { openRuntime } from '../runtime.ts';
 import type { Registry } from '../../models/orm/registry.ts';
 import { importContacts, type ContactImportResult } from '../../models/mass_mailing/import_contacts.ts';
-import { importBlacklist, type BlacklistImportResult, type ImportRecord, type SkippedRow } from '../../models/phone_validation/import_blacklist.ts';
+import { importBlacklist, type BlacklistImportResult } from '../../models/phone_validation/import_blacklist.ts';
+import type { ImportRecord, SkippedRow } from '../../models/tools/csv_import.ts';
 
 const QUOTE = 0x22;
 const LF = 0x0a;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { installAccessChecker, xmlidToResId } from '../../models/base/ir_model_access.ts';
-import { ACCESS, GROUPS } from '../../models/base/security_data.ts';
+import { ACCESS, GROUPS } from '../../models/index.ts';
 
 async function expectAccessError(p: Promise<unknown>, message?: string | RegExp): Promise<void> {
   try {

@@ -2,7 +2,6 @@
 // instance sees them), and the engine's cached reader. Readable and writable over RPC the Odoo
 // way: create a res.config.settings record with the new values, then call `execute`.
 
-import type { ModelSpec } from '../../orm/model.ts';
 import type { Registry } from '../../orm/registry.ts';
 import { bindConfigParameter, type ConfigParameterBinding } from '../../base/res_config_settings.ts';
 
@@ -34,13 +33,13 @@ export interface SmsSettings {
   };
 }
 
-interface Def extends ConfigParameterBinding {
+export interface Def extends ConfigParameterBinding {
   string: string;
   help?: string;
   selection?: [string, string][];
 }
 
-const DEFS: Record<string, Def> = {
+export const SMS_SETTING_DEFS: Record<string, Def> = {
   sms_provider: { key: 'sms.provider', type: 'selection', default: 'simulator', string: 'SMS Provider', selection: [['simulator', 'Simulator (no account needed)']], help: 'Gateway the SMS are sent through.' },
   sms_batch_size: { key: 'sms.session.batch.size', type: 'integer', default: 500, string: 'SMS Batch Size', help: 'SMS claimed, charged and sent together.' },
   sms_rate_limit: { key: 'sms.rate_limit', type: 'float', default: 0, string: 'Rate Limit (SMS/second per sender)', help: '0 means no limit.' },
@@ -69,17 +68,10 @@ export function invalidateSmsSettings(): void {
   version++;
 }
 
-for (const [field, def] of Object.entries(DEFS)) bindConfigParameter(field, { ...def, onChange: invalidateSmsSettings });
-
-const FIELD_TYPE = { integer: 'integer', float: 'float', char: 'char', selection: 'selection', boolean: 'boolean' } as const;
-
-export const SmsConfigSettings: ModelSpec = {
-  _name: 'res.config.settings',
-  _inherit: 'res.config.settings',
-  fields: Object.fromEntries(
-    Object.entries(DEFS).map(([name, d]) => [name, { type: FIELD_TYPE[d.type], string: d.string, help: d.help, selection: d.selection, default: d.default }]),
-  ),
-};
+/** Bind the settings fields to their system parameters (run when a registry loads the sms addon). */
+export function bindSmsSettings(): void {
+  for (const [field, def] of Object.entries(SMS_SETTING_DEFS)) bindConfigParameter(field, { ...def, onChange: invalidateSmsSettings });
+}
 
 function num(v: string | undefined, def: number, min = 0): number {
   const n = v === undefined ? NaN : Number(v);
@@ -92,8 +84,8 @@ export async function loadSmsSettings(registry: Registry): Promise<SmsSettings> 
   if (hit && hit.version === version && Date.now() - hit.at < CACHE_MS) return hit.value;
   const { rows } = await registry.pool.query<{ key: string; value: string }>(`SELECT key, value FROM ir_config_parameter WHERE key LIKE 'sms.%'`);
   const p = new Map(rows.map((r) => [r.key, r.value]));
-  const g = (field: keyof typeof DEFS) => p.get(DEFS[field].key);
-  const d = (field: keyof typeof DEFS) => DEFS[field].default as number;
+  const g = (field: keyof typeof SMS_SETTING_DEFS) => p.get(SMS_SETTING_DEFS[field].key);
+  const d = (field: keyof typeof SMS_SETTING_DEFS) => SMS_SETTING_DEFS[field].default as number;
   const mode = (g('sms_simulator_failure_mode') ?? 'none') as FailureMode;
   const value: SmsSettings = {
     provider: g('sms_provider') ?? 'simulator',
@@ -118,9 +110,9 @@ export async function loadSmsSettings(registry: Registry): Promise<SmsSettings> 
 }
 
 /** Write settings parameters directly (tests, benchmarks, CLI); keys are settings field names. */
-export async function writeSmsSettings(registry: Registry, values: Partial<Record<keyof typeof DEFS, string | number | boolean | null>>): Promise<void> {
+export async function writeSmsSettings(registry: Registry, values: Partial<Record<keyof typeof SMS_SETTING_DEFS, string | number | boolean | null>>): Promise<void> {
   for (const [field, value] of Object.entries(values)) {
-    const def = DEFS[field];
+    const def = SMS_SETTING_DEFS[field];
     if (!def) throw new Error(`Unknown SMS setting ${field}`);
     if (value === null || value === false || value === '') await registry.pool.query(`DELETE FROM ir_config_parameter WHERE key = $1`, [def.key]);
     else {
@@ -134,4 +126,4 @@ export async function writeSmsSettings(registry: Registry, values: Partial<Recor
   invalidateSmsSettings();
 }
 
-export const SMS_SETTING_KEYS: Record<string, string> = Object.fromEntries(Object.entries(DEFS).map(([f, d]) => [f, d.key]));
+export const SMS_SETTING_KEYS: Record<string, string> = Object.fromEntries(Object.entries(SMS_SETTING_DEFS).map(([f, d]) => [f, d.key]));

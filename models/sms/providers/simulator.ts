@@ -21,7 +21,7 @@ import { smsEncodingInfo } from '../../tools/sms_encoding.ts';
 import { loadSmsSettings, invalidateSmsSettings, SMS_SETTING_KEYS, type SmsSettings } from './settings.ts';
 import { readCommitted } from './tx.ts';
 import { ProviderError, type DeliveryReport, type LookupResult, type OutgoingSms, type ProviderCapabilities, type SendResult, type SmsProvider } from './types.ts';
-import type { Logger } from '../../../server/log.ts';
+import type { Logger } from '../../orm/config.ts';
 
 export const SIMULATOR_DDL = [
   `CREATE TABLE IF NOT EXISTS sms_simulator_message (

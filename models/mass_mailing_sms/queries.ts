@@ -1,0 +1,58 @@
+// The set-based statements of SMS mailing preparation (models/mass_mailing_sms/prepare.ts runs them):
+// a million recipients are classified in a temp table with one statement per rule, not per row.
+
+import { raw, sql, type SQL } from '../orm/sql.ts';
+
+/** `tmp` is a name our own code makes (mm_sms_recipients_<pid>_<n>), never client input. */
+const table = (tmp: string): SQL => raw(tmp);
+
+/**
+ * Row lock and new row version of the mailing: a concurrent preparation of the same mailing waits,
+ * then fails to serialize and is retried on a snapshot that sees our traces (no double SMS).
+ */
+export function lockMailing(mailingId: number): SQL {
+  return sql`UPDATE mailing_mailing SET write_date = write_date WHERE id = ${mailingId}`;
+}
+
+/** The recipient set of one run, dropped at commit, numbered in recipient order (Odoo's res_ids order). */
+export function createRecipientTable(tmp: string): SQL {
+  return sql`CREATE TEMP TABLE ${table(tmp)} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE, blacklisted bool NOT NULL DEFAULT FALSE, optout bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`;
+}
+
+/** Batches are read by `seq` ranges: indexed once the set is filled (cheaper than maintaining it). */
+export function indexRecipientTable(tmp: string): SQL {
+  return sql`CREATE INDEX ON ${table(tmp)} (seq)`;
+}
+
+/** Odoo's `_get_seen_list_sms`: given records this mailing already traced count as duplicates. */
+export function markSeenRecipients(tmp: string, mailingId: number, model: string): SQL {
+  return sql`UPDATE ${table(tmp)} r SET seen = TRUE WHERE EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${mailingId} AND tr.model = ${model} AND tr.res_id = r.res_id)`;
+}
+
+/** Duplicates once the numbers are known: a number already met earlier in recipient order. */
+export function markDuplicateNumbers(tmp: string): SQL {
+  const t = table(tmp);
+  return sql`UPDATE ${t} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${t} WHERE sanitized IS NOT NULL) d WHERE ${t}.seq = d.seq AND d.rn > 1`;
+}
+
+/** Records an automation rule handles one by one (sms.composer from a rule) are never each other's duplicates. */
+export function clearDuplicateNumbers(tmp: string): SQL {
+  return sql`UPDATE ${table(tmp)} SET dup = FALSE WHERE dup`;
+}
+
+/** The classification of every recipient, in recipient order (sms.composer mass mode without a mailing). */
+export function classifiedRecipients(tmp: string, failure: SQL): SQL {
+  const t = table(tmp);
+  return sql`SELECT ${t}.res_id, ${t}.raw_number, ${t}.sanitized, ${t}.partner_id, ${failure} AS failure FROM ${t} ORDER BY ${t}.seq`;
+}
+
+/** Active phone.blacklist entries, matched on the sanitised number, in one join. */
+export function markBlacklisted(tmp: string): SQL {
+  const t = table(tmp);
+  return sql`UPDATE ${t} SET blacklisted = TRUE FROM phone_blacklist b WHERE b.number = ${t}.sanitized AND b.active`;
+}
+
+/** The model's opt-out rule (mailing lists: opted out of the targeted lists), evaluated once. */
+export function markOptedOut(tmp: string, condition: SQL): SQL {
+  return sql`UPDATE ${table(tmp)} SET optout = TRUE WHERE ${condition}`;
+}

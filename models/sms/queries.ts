@@ -1,0 +1,105 @@
+// The sending engine's set-based statements (models/sms/dispatch.ts runs them): the hot paths of
+// the SMS queue, each one statement for a whole batch, bypassing the ORM for that reason.
+
+import { sql, type SQL } from '../orm/sql.ts';
+
+const NOW = sql`(now() AT TIME ZONE 'UTC')`;
+
+/** Technical columns of sms_sms (not model fields: fields_get stays Odoo's), and their indexes. */
+export const SMS_ENGINE_DDL = [
+  `ALTER TABLE sms_sms
+     ADD COLUMN IF NOT EXISTS lease_owner varchar,
+     ADD COLUMN IF NOT EXISTS lease_until timestamp,
+     ADD COLUMN IF NOT EXISTS attempt int4 NOT NULL DEFAULT 0,
+     ADD COLUMN IF NOT EXISTS next_try timestamp,
+     ADD COLUMN IF NOT EXISTS provider varchar,
+     ADD COLUMN IF NOT EXISTS provider_ref varchar,
+     ADD COLUMN IF NOT EXISTS credit numeric(16,4) NOT NULL DEFAULT 0`,
+  `CREATE INDEX IF NOT EXISTS sms_sms_outgoing_idx ON sms_sms (id) WHERE state = 'outgoing' AND NOT to_delete`,
+  `CREATE INDEX IF NOT EXISTS sms_sms_process_idx ON sms_sms (lease_until) WHERE state = 'process'`,
+];
+
+/** Claim a batch of outgoing SMS: one statement, SKIP LOCKED so instances share the queue without waiting. */
+export interface ClaimedRow { id: number; uuid: string; number: string | null; body: string | null; attempt: number; lease_ms: number }
+export function claimOutgoing(p: { owner: string; leaseMs: number; provider: string; limit: number; ids?: number[] }): SQL {
+  const scope = p.ids ? sql` AND id = ANY(${p.ids}::int4[])` : sql``;
+  return sql`
+        WITH c AS (
+          SELECT id FROM sms_sms
+          WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= ${NOW})${scope}
+          ORDER BY id LIMIT ${p.limit} FOR UPDATE SKIP LOCKED)
+        UPDATE sms_sms s SET state = 'process', lease_owner = ${p.owner}, lease_until = ${NOW} + ${p.leaseMs} * interval '1 millisecond',
+               provider = ${p.provider}, write_date = ${NOW}
+        FROM c WHERE s.id = c.id
+        RETURNING s.id, s.uuid, s.number, s.body, s.attempt, (extract(epoch FROM s.lease_until - clock_timestamp() AT TIME ZONE 'UTC') * 1000)::float8 AS lease_ms`;
+}
+
+/** Remember what each claimed SMS was charged, so a failure refunds exactly that: one statement per batch. */
+export function setClaimedCredits(ids: number[], credits: string[]): SQL {
+  return sql`UPDATE sms_sms s SET credit = v.c FROM unnest(${ids}::int4[], ${credits}::numeric[]) AS v(id, c) WHERE s.id = v.id`;
+}
+
+/** Fail claimed SMS that cannot be sent (bad number, no credit) before any provider call: one statement. */
+export function failClaimed(ids: number[], failureTypes: string[], toDelete: boolean): SQL {
+  return sql`
+    UPDATE sms_sms s SET state = 'error', failure_type = v.ft, lease_owner = NULL, lease_until = NULL, to_delete = ${toDelete}
+    FROM unnest(${ids}::int4[], ${failureTypes}::varchar[]) AS v(id, ft)
+    WHERE s.id = v.id RETURNING s.id, s.uuid, s.failure_type`;
+}
+
+/**
+ * Record the provider's answers for a whole batch in one statement. Rows taken over by another
+ * instance (lease expired) are left alone; a delivery report that arrived first keeps its state.
+ */
+export interface RecordedRow { id: number; uuid: string; old_state: string; new_state: string; failure_type: string | null; refunded: number }
+export function recordOutcomes(p: {
+  owner: string; ids: number[]; states: string[]; ftypes: (string | null)[]; refs: (string | null)[]; delays: (number | null)[]; incs: number[]; refunds: boolean[]; dels: boolean[];
+}): SQL {
+  const { ids, states, ftypes, refs, delays, incs, refunds, dels } = p;
+  return sql`
+        WITH v AS (
+          SELECT * FROM unnest(${ids}::int4[], ${states}::varchar[], ${ftypes}::varchar[], ${refs}::varchar[], ${delays}::float8[], ${incs}::int4[], ${refunds}::bool[], ${dels}::bool[])
+            AS v(id, st, ft, ref, delay_ms, inc, refund, del)),
+        old AS (
+          SELECT s.id, s.state, s.credit FROM sms_sms s JOIN v ON v.id = s.id WHERE s.lease_owner = ${p.owner} FOR UPDATE OF s)
+        UPDATE sms_sms s SET
+          state = CASE WHEN old.state = 'process' THEN v.st ELSE old.state END,
+          failure_type = CASE WHEN old.state = 'process' THEN v.ft ELSE s.failure_type END,
+          provider_ref = COALESCE(v.ref, s.provider_ref),
+          next_try = CASE WHEN old.state = 'process' AND v.delay_ms IS NOT NULL THEN ${NOW} + v.delay_ms * interval '1 millisecond' ELSE NULL END,
+          attempt = s.attempt + v.inc,
+          credit = CASE WHEN old.state = 'process' AND v.refund THEN 0 ELSE s.credit END,
+          to_delete = CASE WHEN old.state = 'process' THEN v.del ELSE s.to_delete END,
+          lease_owner = NULL, lease_until = NULL, write_date = ${NOW}
+        FROM v JOIN old ON old.id = v.id
+        WHERE s.id = v.id
+        RETURNING s.id, s.uuid, old.state AS old_state, s.state AS new_state, s.failure_type,
+                  (CASE WHEN old.state = 'process' AND v.refund THEN old.credit ELSE 0 END)::float8 AS refunded`;
+}
+
+/** Take over SMS left in `process` by an instance whose lease expired, to reconcile them: SKIP LOCKED, one statement. */
+export function takeOverExpired(p: { owner: string; leaseMs: number; limit: number }): SQL {
+  return sql`
+          WITH c AS (
+            SELECT id FROM sms_sms WHERE state = 'process' AND (lease_until IS NULL OR lease_until < ${NOW})
+            ORDER BY id LIMIT ${p.limit} FOR UPDATE SKIP LOCKED)
+          UPDATE sms_sms s SET lease_owner = ${p.owner}, lease_until = ${NOW} + ${p.leaseMs} * interval '1 millisecond'
+          FROM c WHERE s.id = c.id RETURNING s.id, s.uuid, s.provider, s.attempt`;
+}
+
+/**
+ * Apply delivery reports (thousands a second) in one statement, guarded so a report never moves an
+ * SMS backwards; also answers the current state of SMS the reports did not move.
+ */
+export function applyReports(uuids: string[], states: string[], ftypes: (string | null)[]): SQL {
+  return sql`
+    WITH v AS (SELECT * FROM unnest(${uuids}::varchar[], ${states}::varchar[], ${ftypes}::varchar[]) AS v(uuid, st, ft)),
+    upd AS (
+      UPDATE sms_sms s SET state = v.st, failure_type = v.ft, to_delete = TRUE, write_date = ${NOW}
+      FROM v WHERE s.uuid = v.uuid
+        AND ((s.state = 'process' AND v.st IN ('pending', 'sent', 'error')) OR (s.state = 'pending' AND v.st IN ('sent', 'error')))
+      RETURNING s.id, s.uuid, s.state, s.failure_type)
+    SELECT id, uuid, state, failure_type, TRUE AS changed FROM upd
+    UNION ALL
+    SELECT s.id, s.uuid, s.state, s.failure_type, FALSE FROM sms_sms s JOIN v ON v.uuid = s.uuid WHERE s.id NOT IN (SELECT id FROM upd)`;
+}
