@@ -47,7 +47,8 @@ export const DEFAULT_RECORD_GETTER = "model.env[payload.get('_model')].browse(in
 
 /** Minutes per delay unit (Odoo's DATE_RANGE_FACTOR, used for the cron's frequency). */
 const DATE_RANGE_FACTOR: Record<string, number> = { minutes: 1, hour: 60, day: 24 * 60, month: 30 * 24 * 60 };
-const DATE_RANGE_SQL: Record<string, string> = { minutes: 'minutes', hour: 'hours', day: 'days', month: 'months' };
+// make_interval's argument names.
+const DATE_RANGE_SQL: Record<string, string> = { minutes: 'mins', hour: 'hours', day: 'days', month: 'months' };
 
 // Models whose changes never run rules: the rules and actions themselves and the reflection.
 const UNHOOKED = new Set(['base.automation', 'ir.actions.server', 'ir.model', 'ir.model.fields', 'ir.model.data', 'ir.cron', 'ir.cron.trigger']);
@@ -436,8 +437,9 @@ export const BaseAutomation: ModelSpec = {
               try {
                 await processRule(env, rule, [id], null);
                 await env.cr.execute('RELEASE SAVEPOINT base_automation_record');
-              } catch {
+              } catch (err) {
                 await env.cr.execute('ROLLBACK TO SAVEPOINT base_automation_record');
+                env.registry.logger.error({ err, rule: rule.id, model: rule.model, record: id }, 'time-based automation rule failed on a record; skipped');
               }
             }
           }

@@ -101,6 +101,18 @@ describe('base_automation: triggers and filters', () => {
     await t.call('base.automation', 'unlink', [[id]]);
   });
 
+  it('two schedulers checking time rules at once send each occurrence once', async () => {
+    const [writeDate] = await t.call('ir.model.fields', 'search', [[['model', '=', 'mailing.contact'], ['name', '=', 'write_date']]]);
+    const id = await rule({ trigger: 'on_time', trg_date_id: writeDate, trg_date_range: 30, trg_date_range_type: 'minutes' });
+    const c = await t.call('mailing.contact', 'create', [{ name: 'Hal', mobile: '+32470400008' }]);
+    await t.registry.pool.query(`UPDATE mailing_contact SET write_date = write_date - interval '1 hour' WHERE id = $1`, [c]);
+    const check = () => t.registry.transaction({ uid: 1, su: true }, (env) => env.model('base.automation').call('_check'));
+    await Promise.all([check(), check(), check()]);
+    await check();
+    expect(await bodiesTo('+32470400008')).to.deep.equal(['Hal now has +32470400008']);
+    await t.call('base.automation', 'unlink', [[id]]);
+  });
+
   it('refuses triggers it does not run, and domains that are not literals', async () => {
     const refused = async (vals: Record<string, unknown>) => {
       try {
