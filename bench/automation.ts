@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     registry = await loadRegistry(server.connectionString(DB), 4);
     console.log(`bench/automation: PostgreSQL in ${dataDir}; Node ${process.version}; ${CONTACTS.toLocaleString('en')} contacts per create`);
     const rows: Record<string, unknown>[] = [];
+    // Warm-up (JIT, caches): one unmeasured create without rules.
+    await registry.transaction({ uid: 2 }, (env) => callKw(env, 'mailing.contact', 'create', [Array.from({ length: 1000 }, (_, i) => ({ name: `Warm-up ${i}`, mobile: `+3248${String(i).padStart(7, '0')}` }))], {}));
     let batch = 0;
     for (const n of RULES) {
       await setRules(registry, n);
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
       });
       const ms = performance.now() - t0;
       const sms = Number((await registry.pool.query('SELECT count(*) AS n FROM sms_sms')).rows[0].n) - smsBefore;
-      rows.push({ 'on_create SMS rules': n, contacts: CONTACTS, seconds: Math.round(ms / 10) / 100, 'contacts/s': Math.round(CONTACTS / (ms / 1000)), queries, 'queries/contact': Math.round((queries / CONTACTS) * 10) / 10, 'sms.sms created': sms });
+      rows.push({ 'on_create SMS rules': n, contacts: CONTACTS, seconds: Math.round(ms / 10) / 100, 'contacts/s': Math.round(CONTACTS / (ms / 1000)), queries, 'sms.sms created': sms });
     }
     console.table(rows);
   } finally {
