@@ -27,6 +27,10 @@ import { smsStatus } from '../rpc/sms_status.ts';
 import { smsUnsubscribeRoutes } from '../rpc/sms_unsubscribe.ts';
 import { linkRedirect } from '../rpc/link_redirect.ts';
 import { webHook } from '../rpc/web_hook.ts';
+import { twilioInbound, twilioStatusCallback, type HttpAnswer, type TwilioRequest } from '../models/sms_twilio/controllers.ts';
+import { webLoginRoutes } from '../rpc/web_login.ts';
+import { reportPageRoutes } from '../rpc/report_pages.ts';
+import { apiDocRoutes } from '../rpc/api_doc.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
@@ -135,6 +139,10 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   app.all('/sms/status', jsonRpcRoute(ctx, smsStatus(ctx)));
   // Public SMS opt-out pages (HTML forms)
   smsUnsubscribeRoutes(app, ctx);
+  // Logged-in pages: login form, SMS Marketing reports, the API documentation
+  webLoginRoutes(app, ctx);
+  reportPageRoutes(app, ctx);
+  apiDocRoutes(app, ctx);
   app.post('/web/session/logout', webSessionLogout(ctx));
 
   // --- short links (GET and HEAD) --------------------------------------------------------------
@@ -146,6 +154,29 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   app.post('/web/hook/:uuid', ...webHook(ctx));
   app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
   app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));
+
+  // --- sms_twilio: Twilio's status callbacks and inbound messages (signed forms) ---------------
+  const twilioForm = express.urlencoded({ extended: false, limit: '1mb' });
+  const twilioRequest = (req: Request): TwilioRequest => ({
+    signature: req.get('X-Twilio-Signature'),
+    params: req.body && typeof req.body === 'object' ? (req.body as Record<string, string | string[]>) : {},
+  });
+  const twilioAnswer = (res: Response, a: HttpAnswer): void => {
+    if (a.status === 404) {
+      const page = werkzeugErrorPage(404);
+      res.status(page.status).set(page.headers).send(page.body);
+      return;
+    }
+    res.status(a.status).set('Content-Type', a.contentType ?? 'text/html; charset=utf-8').send(a.body);
+  };
+  app.post('/sms_twilio/status/:uuid', twilioForm, (req, res, next) => {
+    twilioStatusCallback(registry, String(req.params.uuid), twilioRequest(req)).then((a) => twilioAnswer(res, a), next);
+  });
+  app.all('/sms_twilio/status/:uuid', methodNotAllowed);
+  app.post('/sms_twilio/inbound', twilioForm, (req, res, next) => {
+    twilioInbound(registry, twilioRequest(req)).then((a) => twilioAnswer(res, a), next);
+  });
+  app.all('/sms_twilio/inbound', methodNotAllowed);
 
   // --- JSON-2 ----------------------------------------------------------------------------------
   app.post('/json/2/:model/:method', json2Handler(ctx));

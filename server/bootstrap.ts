@@ -2,6 +2,7 @@
 // database up to date (tables, columns, constraints, addon schema extras, addon data).
 // Idempotent; safe with several instances.
 
+import { loadViewData } from '../models/base/view_data.ts';
 import { Registry } from '../models/orm/registry.ts';
 import { initSchema } from '../models/orm/schema.ts';
 import type { Env } from '../models/orm/env.ts';
@@ -26,6 +27,8 @@ export function createRegistry(connectionString: string, poolSize = 10, opts: Re
 /** Every loaded addon's data loaders, dependencies first. */
 export async function loadAddonData(env: Env): Promise<void> {
   for (const addon of env.registry.addons) for (const load of addon.data ?? []) await load(env);
+  // views/<addon>/*.xml once every addon's models and data are there
+  await loadViewData(env);
 }
 
 /** Create/upgrade the schema and load the addons' data; returns the ready registry. */

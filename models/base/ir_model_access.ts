@@ -266,4 +266,8 @@ export async function groupNamesWithAccess(env: Env, model: string, mode: Access
  */
 export function installAccessChecker(registry: Registry): void {
   registry.accessChecker = (env, model, operation, raise) => checkModelAccess(env, model, operation, raise);
+  registry.groupChecker = async (env, xmlids) => {
+    const mine = (await userGroups(env, env.uid)).xmlids;
+    return xmlids.some((x) => mine.has(x));
+  };
 }

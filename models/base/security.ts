@@ -39,6 +39,12 @@ export const SECURITY: SecurityData = {
     },
   ],
   access: [
+    ['base.access_ir_ui_view_group_user', 'ir_ui_view group_user', 'ir.ui.view', G.user, 'r'],
+    ['base.access_ir_ui_view_group_system', 'ir_ui_view group_system', 'ir.ui.view', G.system, 'rwcd'],
+    ['base.access_ir_ui_menu_group_user', 'ir_ui_menu group_user', 'ir.ui.menu', G.user, 'r'],
+    ['base.access_ir_ui_menu_group_system', 'ir_ui_menu group_system', 'ir.ui.menu', G.system, 'rwcd'],
+    ['base.access_ir_actions_act_window_group_user', 'ir_actions_act_window group_user', 'ir.actions.act_window', G.user, 'r'],
+    ['base.access_ir_actions_act_window_group_system', 'ir_actions_act_window group_system', 'ir.actions.act_window', G.system, 'rwcd'],
     ['base.access_ir_cron_group_cron', 'ir_cron group_cron', 'ir.cron', G.system, 'rwcd'],
     ['base.access_ir_cron_progress_group_cron', 'ir_cron_progress group_cron', 'ir.cron.progress', G.system, 'rwcd'],
     ['base.access_ir_cron_trigger_group_cron', 'ir_cron_trigger group_cron', 'ir.cron.trigger', G.system, 'rwcd'],

@@ -59,6 +59,7 @@ const BASE_RECORD_XMLIDS: [string, string, number][] = [
   ['base.partner_admin', 'res.partner', 3],
   ['base.user_root', 'res.users', 1],
   ['base.user_admin', 'res.users', 2],
+  ['base.main_company', 'res.company', 1],
 ];
 
 // ---------------------------------------------------------------- external ids

@@ -93,7 +93,7 @@ export function describeField(f: Field, registry?: Registry): Record<string, unk
     case 'monetary':
       d.currency_field = f.spec.currencyField ?? 'currency_id';
       break;
-    case 'selection':
+    case 'selection': case 'reference':
       d.selection = f.spec.selection ?? [];
       break;
     case 'many2one': case 'one2many': case 'many2many':

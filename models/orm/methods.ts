@@ -57,6 +57,9 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   check_access: privateRecord(async (self, operation) => {
     await self.checkAccess(operation as 'read');
   }),
+  // Views come from ir.ui.view (models/base/ir_ui_view.ts), which answers for every model.
+  get_views: model(['views', ['options', null]], (self, views, options) => self.env.model('ir.ui.view').call('_get_views_of', self.model.name, views, options), { readonly: true }),
+  get_view: model([['view_id', null], ['view_type', 'form']], (self, viewId, viewType) => self.env.model('ir.ui.view').call('_get_view_of', self.model.name, viewId, viewType), { readonly: true }),
   fields_get: model([['allfields', null], ['attributes', null]], (self, allfields, attributes) => fieldsGet(self, allfields, attributes), { readonly: true }),
   name_search: model([['name', ''], ['domain', null], ['operator', 'ilike'], ['limit', 100]], async (self, name, domain, operator, limit) => {
     const dom: unknown[] = [...((domain as unknown[]) || [])];

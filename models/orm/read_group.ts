@@ -8,7 +8,8 @@ import { DomainCompiler, andDomains, parseDomain, DATE_PART_SQL } from './domain
 import { parseOrder } from './order.ts';
 import { PyValueError } from './exceptions.ts';
 
-const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year'] as const;
+// Odoo 19's READ_GROUP_TIME_GRANULARITY (the number granularities are DATE_PART_SQL's keys).
+const GRANULARITIES = ['hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
 const DATE_PARTS = DATE_PART_SQL;
 const AGGREGATORS = new Set(['sum', 'avg', 'min', 'max', 'count', 'count_distinct', 'bool_and', 'bool_or', 'array_agg', 'recordset']);
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -41,9 +42,11 @@ function parseGroupby(self: RecordSet, spec: string, alias: string, defaultMonth
     if (!g) throw new PyValueError(`Granularity not set on a date(time) field: '${spec}'`);
     const local = field.type === 'datetime' ? sql`timezone(${self.env.tz}, timezone('UTC', ${col}))` : col;
     if (g in DATE_PARTS) return { spec, field, granularity: g, expr: sql`EXTRACT(${raw(DATE_PARTS[g])} FROM ${local})::int` };
-    if (!(GRANULARITIES as readonly string[]).includes(g)) throw new PyValueError(`Granularity '${g}' is not supported`);
-    // date_trunc of a date gives a timestamptz: cast back to date.
-    const trunc = field.type === 'date' ? sql`date_trunc(${g}, ${local})::date` : sql`date_trunc(${g}, ${local})`;
+    if (!(GRANULARITIES as readonly string[]).includes(g)) throw new PyValueError(`Granularity specification isn't correct: '${g}'`);
+    // Weeks start on the language's first day: Sunday for en_US (shift by a day around date_trunc).
+    const start = g === 'week' ? sql`(date_trunc('week', ${local}::timestamp + INTERVAL '1 DAY') - INTERVAL '1 DAY')` : sql`date_trunc(${g}, ${local}::timestamp)`;
+    // date_trunc of a date gives a timestamp: cast back to date.
+    const trunc = field.type === 'date' ? sql`${start}::date` : start;
     return { spec, field, granularity: g, expr: trunc };
   }
   if (gran) throw new PyValueError(`Granularity set on a field that is not a date or datetime: '${spec}'`);
@@ -167,6 +170,8 @@ function dateBucket(value: string, g: string, field: Field): { from: string; to:
   const end = new Date(d);
   let label: string;
   switch (g) {
+    // Odoo's 'hh:00 dd MMM': a 12-hour clock without am/pm
+    case 'hour': end.setUTCHours(d.getUTCHours() + 1); label = `${pad(d.getUTCHours() % 12 || 12)}:00 ${pad(day)} ${MONTHS[m].slice(0, 3)}`; break;
     case 'day': end.setUTCDate(day + 1); label = `${pad(day)} ${MONTHS[m].slice(0, 3)} ${y}`; break;
     case 'week': {
       end.setUTCDate(day + 7);

@@ -115,6 +115,36 @@ export class RecordSet implements Iterable<RecordSet> {
     await checker(this.env, this.model.name, operation, true);
   }
 
+  /** Fields among `names` whose `groups` the env's user is in none of (Odoo's field access; superuser: none). */
+  async deniedFields(names: Iterable<string>): Promise<Set<string>> {
+    const denied = new Set<string>();
+    const checker = this.env.registry.groupChecker;
+    if (!checker || this.env.isSuperuser) return denied;
+    for (const n of names) {
+      const groups = this.model.fields.get(n)?.spec.groups;
+      if (groups && !(await checker(this.env, groups.split(',').map((g) => g.trim())))) denied.add(n);
+    }
+    return denied;
+  }
+
+  /** Odoo's AccessError for an explicitly requested field the user may not access. */
+  async checkFieldAccess(names: Iterable<string>, operation: 'read' | 'write'): Promise<void> {
+    const [first] = await this.deniedFields(names);
+    if (first === undefined) return;
+    throw new AccessError(`You do not have enough rights to access the field "${first}" on ${this.model.description} (${this.model.name}). Please contact your system administrator.\n\nOperation: ${operation}`);
+  }
+
+  /** Names to read: restricted fields are dropped when all fields are asked, refused when named. */
+  private async accessibleNames(fields: unknown, names: string[] | null): Promise<string[] | null> {
+    if (!names) return names;
+    if (!fields || (Array.isArray(fields) && fields.length === 0)) {
+      const denied = await this.deniedFields(names);
+      return denied.size ? names.filter((n) => !denied.has(n)) : names;
+    }
+    await this.checkFieldAccess(names, 'read');
+    return names;
+  }
+
   /** The model's per-record restriction for the env's user (null: none, or superuser). */
   async accessCondition(operation: 'read' | 'write' | 'create' | 'unlink', alias: string = this.model.table): Promise<SQL | null> {
     const filter = this.model.accessFilter;
@@ -255,7 +285,7 @@ export class RecordSet implements Iterable<RecordSet> {
   async _read(fields: string[] | null | undefined, load: Load = '_classic_read'): Promise<Vals[]> {
     await this.checkAccess('read');
     await this.checkRecordAccess('read');
-    const names = this.readNames(fields);
+    const names = await this.accessibleNames(fields, this.readNames(fields));
     // Only `id` asked: nothing is fetched, missing ids come back too (as Odoo 19 does).
     if (names === null) return this.ids.map((id) => ({ id }));
     return this.formatRead(names, await this.fetchValues(names), load);
@@ -295,7 +325,7 @@ export class RecordSet implements Iterable<RecordSet> {
    */
   async _searchRead(domain: unknown, fields: unknown, offset: unknown, limit: unknown, order: unknown, load: Load): Promise<Vals[]> {
     await this.checkAccess('read');
-    const names = this.readNames(fields);
+    const names = await this.accessibleNames(fields, this.readNames(fields));
     const lim = toLimit(limit);
     const off = toOffset(offset);
     const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : String(order);
@@ -514,6 +544,7 @@ export class RecordSet implements Iterable<RecordSet> {
     for (const vals of list) {
       if (!vals || typeof vals !== 'object' || Array.isArray(vals)) throw new PyTypeError(`create() values must be a dict, got ${pyRepr(vals)}`);
     }
+    await this.checkFieldAccess(new Set(list.flatMap((v) => Object.keys(v as Vals))), 'write');
     const defaults = await this.defaultValues(list as Vals[]);
     const prepared = list.map((vals, i) => this.splitVals(defaults[i] ? { ...defaults[i], ...(vals as Vals) } : (vals as Vals), true));
     const n = prepared.length;
@@ -781,6 +812,7 @@ export class RecordSet implements Iterable<RecordSet> {
     if (this.ids.length === 0) return true;
     await this.checkAccess('write');
     await this.checkRecordAccess('write');
+    await this.checkFieldAccess(Object.keys(vals as Vals), 'write');
     const model = this.model;
     const { columns, x2many, inverse } = this.splitVals(vals as Vals, false);
     const written = new Set(Object.keys(vals as Vals));
@@ -1409,7 +1441,8 @@ export function formatValue(f: Field, v: unknown, m2oNames: Map<string, Map<numb
     case 'json':
       return v === null || v === undefined ? false : v;
     case 'binary':
-      return v ? (Buffer.isBuffer(v) ? v.toString('base64') : String(v)) : false;
+      // a computed binary may hold a structure (ir.actions.act_window.views): given as is
+      return v ? (Buffer.isBuffer(v) ? v.toString('base64') : Array.isArray(v) ? v : String(v)) : false;
     default:
       return v === null || v === undefined ? false : v;
   }

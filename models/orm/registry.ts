@@ -83,6 +83,8 @@ export class Registry {
   readonly connectionString: string;
   /** Access checker installed by the security layer (res.groups / ir.model.access). */
   accessChecker?: (env: Env, model: string, operation: 'read' | 'write' | 'create' | 'unlink', raise: boolean) => Promise<boolean>;
+  /** Whether the env's user belongs to one of these groups (external ids): fields' `groups=`. */
+  groupChecker?: (env: Env, xmlids: string[]) => Promise<boolean>;
   /** Hook for data loaded after schema creation. */
   readonly dbName: string;
   /** Resources tied to this registry (listeners, batchers), released first by close(). */
@@ -190,7 +192,8 @@ export class Registry {
       if (f.isRelational && f.comodel && !this.models.has(f.comodel)) {
         throw new Error(`Field ${model.name}.${f.name} refers to unknown model ${f.comodel}`);
       }
-      if (f.type === 'one2many') {
+      // A related one2many mirrors its path's field and has no inverse of its own.
+      if (f.type === 'one2many' && !f.isRelated) {
         const inv = this.models.get(f.comodel!)!.fields.get(f.spec.inverseName ?? '');
         if (!inv) throw new Error(`one2many ${model.name}.${f.name}: inverse ${f.comodel}.${f.spec.inverseName} not found`);
         f.inverseField = inv;

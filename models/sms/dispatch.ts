@@ -47,6 +47,19 @@ export const SMS_QUEUE_CRON = 'sms.ir_cron_sms_scheduler_action';
 
 
 
+export interface ProviderFactoryOptions {
+  logger: Logger;
+  /** The delivery-report path (applyDeliveryReports), for providers that report in the background. */
+  deliver: (env: Env, reports: DeliveryReport[]) => Promise<unknown>;
+}
+export type ProviderFactory = (registry: Registry, opts: ProviderFactoryOptions) => SmsProvider;
+const PROVIDER_FACTORIES = new Map<string, ProviderFactory>();
+
+/** Make a provider available to every engine under `name` (addons such as sms_twilio). */
+export function registerSmsProvider(name: string, factory: ProviderFactory): void {
+  PROVIDER_FACTORIES.set(name, factory);
+}
+
 // ---------------------------------------------------------------- small helpers
 
 class Semaphore {
@@ -160,11 +173,12 @@ export class SmsEngine {
     this.owner = opts.owner ?? `${instanceId()}:${randomUUID().slice(0, 8)}`;
   }
 
-  /** Provider by name; the simulator is built on first use. */
+  /** Provider by name; the simulator and registered providers are built on first use. */
   provider(name: string): SmsProvider {
     let p = this.providers.get(name);
-    if (!p && name === 'simulator') {
-      p = new SimulatorProvider(this.registry, { logger: this.logger, deliver: (env, reports) => applyDeliveryReports(env, reports) });
+    const factory = name === 'simulator' ? (r: Registry, o: ProviderFactoryOptions) => new SimulatorProvider(r, o) : PROVIDER_FACTORIES.get(name);
+    if (!p && factory) {
+      p = factory(this.registry, { logger: this.logger, deliver: (env, reports) => applyDeliveryReports(env, reports) });
       this.providers.set(name, p);
       if (this.started) p.start?.();
     }
@@ -263,7 +277,8 @@ export class SmsEngine {
     const leaseMs = settings.leaseSeconds * 1000;
     let size = settings.batchSize;
     // Rate-limited: a batch should take a few seconds at most, shared between the workers.
-    if (settings.rateLimit > 0) size = Math.max(1, Math.min(size, Math.floor((settings.rateLimit * Math.min(5, settings.leaseSeconds / 4)) / settings.workers)));
+    const totalRate = provider.totalRateLimit?.() ?? settings.rateLimit;
+    if (totalRate > 0) size = Math.max(1, Math.min(size, Math.floor((totalRate * Math.min(5, settings.leaseSeconds / 4)) / settings.workers)));
     const turn = this.claiming.then(() => this.claim(size, leaseMs, provider, caps.prepaid, opts));
     this.claiming = turn.catch(() => undefined);
     const claim = await turn;
@@ -352,10 +367,11 @@ export class SmsEngine {
         for (let i = 0; i < part.length; i += caps.maxBatchSize) out.push(part.slice(i, i + caps.maxBatchSize));
         return out;
       };
-      if (settings.rateLimit > 0) {
+      const rate = provider.rateLimitFor?.(sender) ?? settings.rateLimit;
+      if (rate > 0) {
         // Reservations of about 1/10 s of traffic, in order, so each sender's messages leave at
         // the configured pace; each reservation is then sent as provider requests.
-        const size = reservationSize(settings.rateLimit, list.length);
+        const size = reservationSize(rate, list.length);
         tasks.push(
           (async () => {
             const inflight: Promise<void>[] = [];
@@ -365,7 +381,7 @@ export class SmsEngine {
                 for (const r of group) outcomes.set(r.id, { kind: 'release' });
                 continue;
               }
-              const { waitMs } = await reserve(this.registry, `${provider.name}:${sender}`, group.length, settings.rateLimit);
+              const { waitMs } = await reserve(this.registry, `${provider.name}:${sender}`, group.length, rate);
               if (Date.now() + waitMs >= lastStart) {
                 // Its slot comes after the lease: back to the queue until then.
                 for (const r of group) outcomes.set(r.id, { kind: 'release', delayMs: waitMs });
@@ -471,6 +487,8 @@ export class SmsEngine {
     const refunds: boolean[] = [];
     const dels: boolean[] = [];
     const reasons = new Map<number, string | null>();
+    // Provider failure types sms.sms does not list (e.g. twilio_from_missing) still reach the traces.
+    const rawTypes = new Map<number, string>();
     let sent = 0;
     let failed = 0;
     let retried = 0;
@@ -494,6 +512,7 @@ export class SmsEngine {
         case 'rejected':
           state = 'error';
           ftype = smsFailureType(o.failureType);
+          if (o.failureType !== ftype) rawTypes.set(r.id, o.failureType);
           reasons.set(r.id, o.reason ?? (o.failureType !== ftype ? o.failureType : null));
           refund = true;
           del = opts.unlinkFailed;
@@ -549,7 +568,7 @@ export class SmsEngine {
         env,
         changed
           .filter((r) => r.old_state === 'process' && r.new_state !== 'outgoing')
-          .map((r) => ({ smsId: r.id, uuid: r.uuid, state: r.new_state as SmsStateUpdate['state'], failureType: r.failure_type, failureReason: reasons.get(r.id) ?? null })),
+          .map((r) => ({ smsId: r.id, uuid: r.uuid, state: r.new_state as SmsStateUpdate['state'], failureType: rawTypes.get(r.id) ?? r.failure_type, failureReason: reasons.get(r.id) ?? null })),
       );
     });
     return { sent, failed, retried };

@@ -150,3 +150,9 @@ export function renderTemplate(name: string, values: TemplateValues): string {
   renderNodes(load(tpl.layout).nodes, values, out.join(''), page);
   return page.join('');
 }
+
+/** The bytes of a static file under views/ (the pages' own scripts), by path name. */
+export function readViewFile(name: string): Buffer {
+  if (!/^[\w.-]+(\/[\w.-]+)*$/.test(name) || name.split('/').includes('..')) throw new Error(`bad view file name ${name}`);
+  return readFileSync(new URL(name, VIEWS));
+}

@@ -20,9 +20,11 @@ describe('sms: Odoo methods and settings over RPC', () => {
   });
 
   it('provider settings: read with default_get, written with execute', async () => {
-    const defaults = await t.call('res.config.settings', 'default_get', [['sms_provider', 'sms_batch_size', 'sms_rate_limit', 'sms_simulator_latency', 'sms_simulator_failure_mode']]);
-    expect(defaults).to.deep.equal({ sms_provider: 'simulator', sms_batch_size: 500, sms_rate_limit: 0, sms_simulator_latency: 0, sms_simulator_failure_mode: 'none' });
+    const defaults = await t.call('res.config.settings', 'default_get', [['sms_batch_size', 'sms_rate_limit', 'sms_simulator_latency', 'sms_simulator_failure_mode']]);
+    expect(defaults).to.deep.equal({ sms_batch_size: 500, sms_rate_limit: 0, sms_simulator_latency: 0, sms_simulator_failure_mode: 'none' });
     const id = await t.call('res.config.settings', 'create', [{ sms_rate_limit: 25, sms_simulator_latency: 40, sms_batch_size: 200 }]);
+    // The company's provider: `iap` (Odoo's own service) is the built-in simulator here.
+    expect((await t.call('res.config.settings', 'read', [[id], ['sms_provider']]))[0].sms_provider).to.equal('iap');
     expect(await t.call('res.config.settings', 'execute', [[id]])).to.deep.equal({ type: 'ir.actions.client', tag: 'reload' });
     const s = await loadSmsSettings(t.registry);
     expect(s).to.deep.include({ provider: 'simulator', rateLimit: 25, batchSize: 200 });

@@ -8,6 +8,7 @@ import { bindConfigParameter, type ConfigParameterBinding } from '../../base/res
 export type FailureMode = 'none' | 'server_error' | 'throttle' | 'timeout';
 
 export interface SmsSettings {
+  /** Engine provider name: `simulator` unless a resolver (e.g. sms_twilio's company setting) says otherwise. */
   provider: string;
   /** Odoo's `sms.session.batch.size`: SMS claimed per batch (and charged together). */
   batchSize: number;
@@ -40,7 +41,6 @@ export interface Def extends ConfigParameterBinding {
 }
 
 export const SMS_SETTING_DEFS: Record<string, Def> = {
-  sms_provider: { key: 'sms.provider', type: 'selection', default: 'simulator', string: 'SMS Provider', selection: [['simulator', 'Simulator (no account needed)']], help: 'Gateway the SMS are sent through.' },
   sms_batch_size: { key: 'sms.session.batch.size', type: 'integer', default: 500, string: 'SMS Batch Size', help: 'SMS claimed, charged and sent together.' },
   sms_rate_limit: { key: 'sms.rate_limit', type: 'float', default: 0, string: 'Rate Limit (SMS/second per sender)', help: '0 means no limit.' },
   sms_dispatch_concurrency: { key: 'sms.dispatch.concurrency', type: 'integer', default: 16, string: 'Provider Requests in Flight', help: 'Per server instance.' },
@@ -58,6 +58,20 @@ export const SMS_SETTING_DEFS: Record<string, Def> = {
   sms_simulator_batch_size: { key: 'sms.simulator.max_batch_size', type: 'integer', default: 500, string: 'Simulator Max Batch Size', help: 'Messages per request the simulated gateway accepts (1 = one request per SMS, like Twilio).' },
   sms_simulator_sender: { key: 'sms.simulator.sender', type: 'char', default: 'SIMULATOR', string: 'Simulator Sender' },
 };
+
+/** Addons choosing the provider (sms_twilio: the company's `sms_provider`); the first answer wins. */
+const PROVIDER_RESOLVERS: ((registry: Registry) => Promise<string | null>)[] = [];
+export function registerProviderResolver(fn: (registry: Registry) => Promise<string | null>): void {
+  if (!PROVIDER_RESOLVERS.includes(fn)) PROVIDER_RESOLVERS.push(fn);
+}
+
+async function resolveProvider(registry: Registry): Promise<string> {
+  for (const fn of PROVIDER_RESOLVERS) {
+    const name = await fn(registry);
+    if (name) return name;
+  }
+  return 'simulator';
+}
 
 // Every instance re-reads the parameters at most once per second; a change made in this process
 // is seen at once.
@@ -88,7 +102,7 @@ export async function loadSmsSettings(registry: Registry): Promise<SmsSettings> 
   const d = (field: keyof typeof SMS_SETTING_DEFS) => SMS_SETTING_DEFS[field].default as number;
   const mode = (g('sms_simulator_failure_mode') ?? 'none') as FailureMode;
   const value: SmsSettings = {
-    provider: g('sms_provider') ?? 'simulator',
+    provider: await resolveProvider(registry),
     batchSize: Math.max(1, Math.floor(num(g('sms_batch_size'), d('sms_batch_size'), 1))),
     rateLimit: num(g('sms_rate_limit'), 0),
     concurrency: Math.max(1, Math.floor(num(g('sms_dispatch_concurrency'), d('sms_dispatch_concurrency'), 1))),

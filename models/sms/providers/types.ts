@@ -79,6 +79,10 @@ export interface SmsProvider {
   refresh?(): Promise<unknown>;
   /** Sender id used for `number` (rate limits apply per sender). */
   senderFor(number: string): string;
+  /** Messages per second allowed for this sender (0 = unlimited); default: the `sms_rate_limit` setting. */
+  rateLimitFor?(sender: string): number | undefined;
+  /** Sum of the per-sender limits (sizes the batches); default: the `sms_rate_limit` setting. */
+  totalRateLimit?(): number | undefined;
   send(batch: OutgoingSms[], opts: { signal: AbortSignal }): Promise<SendResult[]>;
   /** "Do you know these uuids?" Unknown uuids are absent from the map. */
   lookup?(uuids: string[], opts: { signal: AbortSignal }): Promise<Map<string, LookupResult>>;
