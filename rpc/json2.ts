@@ -15,6 +15,11 @@ import { SUPERUSER_ID, type Context } from '../models/orm/env.ts';
 import type { MethodSpec } from '../models/orm/model.ts';
 import { checkBearer } from '../models/base/auth.ts';
 import { pyStrRepr } from './xmlrpc_codec.ts';
+import { pyJsonDecodeError } from './json_errors.ts';
+import { nestedDeeperThan } from '../models/orm/pyargs.ts';
+
+/** CPython's json decoder message when nesting exceeds its recursion limit. */
+export const DEEP_JSON = 'maximum recursion depth exceeded while decoding a JSON array from a unicode string';
 
 const BEARER_RE = /^bearer\s+(.+)$/i;
 
@@ -54,10 +59,16 @@ export function json2Handler(ctx: RpcContext) {
     let body: Record<string, unknown> = {};
     if (read.body.length) {
       let parsed: unknown;
+      const text = read.body.toString('utf8');
       try {
-        parsed = JSON.parse(read.body.toString('utf8'));
-      } catch (err) {
-        sendJson2Error(res, json2BadJson((err as Error).message));
+        parsed = JSON.parse(text);
+      } catch {
+        sendJson2Error(res, json2BadJson(pyJsonDecodeError(text) ?? 'Expecting value: line 1 column 1 (char 0)'));
+        return;
+      }
+      // Python's decoder gives up on deep nesting; refusing it here keeps every later walk safe
+      if (nestedDeeperThan(parsed)) {
+        sendJson2Error(res, json2BadJson(DEEP_JSON));
         return;
       }
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {

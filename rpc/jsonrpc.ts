@@ -13,8 +13,10 @@ import { JSONRPC, JSONRPCServer, type JSONRPCID, type JSONRPCRequest, type JSONR
 import type { RpcContext } from './context.ts';
 import { mimetype, readBody } from './body.ts';
 import { parseJsonRpcBody, toJsonRpcError, unsupportedMediaType, type HttpAnswer } from './errors.ts';
-import { AccessDenied, AccessError, NotFound, PyTypeError, SessionExpiredException } from '../models/orm/exceptions.ts';
+import { AccessDenied, AccessError, NotFound, PyRecursionError, PyTypeError, SessionExpiredException } from '../models/orm/exceptions.ts';
 import { callKw } from '../models/orm/call_kw.ts';
+import { nestedDeeperThan } from '../models/orm/pyargs.ts';
+import { DEEP_JSON } from './json2.ts';
 import type { Env } from '../models/orm/env.ts';
 import { dispatchRpc, LANGUAGES, loginUidOrRaise, versionInfo } from './services.ts';
 import { remoteAddr } from './remote_addr.ts';
@@ -90,9 +92,12 @@ export function jsonRpcRoute(ctx: RpcContext, handler: JsonRpcHandler, opts: { d
       return;
     }
     const body = parsed.request;
-    const id = body.id === undefined ? null : body.id;
+    // an id nested deeper than anything can walk is not echoed: the request is refused whole
+    const deepId = nestedDeeperThan(body.id);
+    const id = body.id === undefined || deepId ? null : body.id;
     const params = body.params === undefined ? {} : body.params;
     const run = async () => {
+      if (deepId || nestedDeeperThan(params)) throw new PyRecursionError(DEEP_JSON);
       if (params === null || typeof params !== 'object' || Array.isArray(params)) {
         throw new PyTypeError('JSON-RPC "params" must be an object of named parameters (by-position arrays are not supported)');
       }
@@ -220,7 +225,7 @@ export function webDatasetCall(ctx: RpcContext, button: boolean): JsonRpcHandler
     const { model, method, args, kwargs } = params;
     if (typeof model !== 'string' || !ctx.registry.has(model)) throw new NotFound();
     const session = requireSession(ctx, req);
-    const result = await asSessionUser(ctx, session, (env) => callKw(env, model, String(method), args, kwargs));
+    const result = await asSessionUser(ctx, session, (env) => callKw(env, model, method, args, kwargs));
     if (!button) return result;
     // call_button: an action dict is cleaned and returned, anything else becomes false
     if (result && typeof result === 'object' && !Array.isArray(result)) {

@@ -24,6 +24,8 @@ import { SERVER_VERSION, SERVER_VERSION_INFO } from '../rpc/services.ts';
 import { xmlrpcHandler } from '../rpc/xmlrpc.ts';
 import { json2Handler, json2NotFound } from '../rpc/json2.ts';
 import { smsStatus } from '../rpc/sms_status.ts';
+import { webHealth } from './health.ts';
+import { createMetrics, type AppMetrics } from './metrics.ts';
 import { smsUnsubscribeRoutes } from '../rpc/sms_unsubscribe.ts';
 import { linkRedirect } from '../rpc/link_redirect.ts';
 import { webHook } from '../rpc/web_hook.ts';
@@ -45,10 +47,11 @@ import {
   webVersionInfo,
 } from '../rpc/jsonrpc.ts';
 
-type AppConfig = Pick<Config, 'dbName' | 'adminPassword' | 'maxBodySize'> & Partial<Pick<Config, 'proxyMode'>>;
+type AppConfig = Pick<Config, 'dbName' | 'adminPassword' | 'maxBodySize'> & Partial<Pick<Config, 'proxyMode' | 'metricsToken'>>;
 
 export interface AppLocals {
   rpc: RpcContext;
+  metrics: AppMetrics;
 }
 
 function isRuntime(source: Runtime | Registry): source is Runtime {
@@ -99,7 +102,9 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  (app.locals as AppLocals).rpc = ctx;
+  const metrics = createMetrics(registry, { token: config.metricsToken });
+  Object.assign(app.locals as AppLocals, { rpc: ctx, metrics });
+  app.use(metrics.track);
 
   // access log (debug: one line per request is too much at info for RPC-heavy integrations)
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -115,6 +120,10 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
     res.status(200).set('Content-Type', 'application/json; charset=utf-8')
       .send(JSON.stringify({ version_info: [...SERVER_VERSION_INFO], version: SERVER_VERSION }));
   });
+
+  // --- operations: load balancer health check, Prometheus scrape --------------------------------
+  app.get('/web/health', webHealth(registry));
+  app.get('/metrics', (req, res) => void metrics.handler(req, res));
 
   // --- XML-RPC ---------------------------------------------------------------------------------
   const methodNotAllowed = (_req: Request, res: Response) => {

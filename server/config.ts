@@ -65,6 +65,8 @@ export interface Config {
    * address is the last X-Forwarded-For entry of requests carrying X-Forwarded-Host.
    */
   proxyMode: boolean;
+  /** Bearer token required by GET /metrics (METRICS_TOKEN); unset: /metrics is open. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -224,6 +226,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  // METRICS_TOKEN
+  const metricsToken = get('METRICS_TOKEN')?.trim() || undefined;
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -240,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgSystemDir,
     maxBodySize,
     proxyMode,
+    metricsToken,
   };
 }
 

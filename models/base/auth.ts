@@ -343,7 +343,8 @@ export async function authenticate(env: Env, login: string, password: string, op
 export async function checkUidPassword(env: Env, uid: number, password: string, source?: string): Promise<void> {
   if (!password || typeof password !== 'string') throw new AccessDenied();
   const id = Number(uid);
-  if (!Number.isInteger(id)) throw new AccessDenied();
+  // no user has an id beyond the id column's range
+  if (!Number.isInteger(id) || id < -2147483648 || id > 2147483647) throw new AccessDenied();
   const key = cacheKey('uid', id, password);
   const cache = credentialCache(env.registry);
   const hit = cache.get(key);

@@ -13,7 +13,7 @@ import type { Env } from '../orm/env.ts';
 import { SUPERUSER_ID } from '../orm/env.ts';
 import type { Registry } from '../orm/registry.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
-import { AccessError, PyValueError } from '../orm/exceptions.ts';
+import { AccessError, PyAssertionError, PyValueError } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
 
 export type AccessMode = 'read' | 'write' | 'create' | 'unlink';
@@ -230,6 +230,8 @@ function allowedModels(env: Env, uid: number): Promise<Allowed> {
  */
 export async function checkModelAccess(env: Env, model: string, mode: AccessMode, raise = true): Promise<boolean> {
   if (env.su || env.uid === SUPERUSER_ID) return true;
+  // `assert mode in (...), 'Invalid access mode'` in Odoo's _get_allowed_models
+  if (!MODES.includes(mode)) throw new PyAssertionError('Invalid access mode');
   const allowed = (await allowedModels(env, env.uid)).get(model)?.has(mode) ?? false;
   if (!allowed && raise) throw await makeAccessError(env, model, mode);
   return allowed;

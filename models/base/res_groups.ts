@@ -166,7 +166,9 @@ export const ResGroups: ModelSpec = {
         // A copy is named "<name> (copy)": names are unique within a privilege.
         const created: number[] = [];
         for (const rec of self) {
-          const [{ name }] = await rec.fetch(['name']);
+          const [row] = await rec.fetch(['name']);
+          if (!row) throw rec.missingError(rec.ids, []);
+          const { name } = row;
           const [vals] = await rec.copyData({ ...(defaults || {}), name: defaults?.name ?? `${String(name)} (copy)` });
           created.push(...(await self.browse([]).create(vals)).ids);
         }

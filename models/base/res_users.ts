@@ -236,6 +236,7 @@ export const ResUsers: ModelSpec = {
         for (const rec of self) {
           const d: Vals = { ...(isVals(defaults) ? defaults : {}) };
           const [row] = await rec.read(['name', 'login'], null);
+          if (!row) throw rec.missingError(rec.ids, []);
           if (!('name' in d) && !('partner_id' in d)) d.name = `${String(row.name || '')} (copy)`;
           if (!('login' in d)) d.login = `${String(row.login)} (copy)`;
           const [vals] = await rec.copyData(d);

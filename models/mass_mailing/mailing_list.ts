@@ -130,6 +130,7 @@ export const MailingList: ModelSpec = {
       params: [['default', null]],
       async fn(self: RecordSet, defaults: unknown) {
         const [rec] = await self.ensureOne().fetch(['name']);
+        if (!rec) throw self.missingError(self.ids, []);
         const copied = (await this.super({ ...((defaults as Vals) || {}), name: `${rec.name ?? ''} (copy)` })) as RecordSet;
         const newId = copied.ids[0];
         await self.env.cr.execute(sql`

@@ -5,22 +5,41 @@
 import type { Env, Context } from './env.ts';
 import { RecordSet } from './records.ts';
 import type { MethodSpec } from './model.ts';
-import { AccessError, PyAttributeError, PyTypeError, PyValueError } from './exceptions.ts';
+import { AccessError, PyAttributeError, PyTypeError, PyValueError, UserError } from './exceptions.ts';
+import { checkNesting, pyHashable, pyTypeName } from './pyargs.ts';
+import { pyRepr } from './domain.ts';
 
 export interface CallKwResult {
   value: unknown;
 }
 
 /** Raise AccessError for methods Odoo refuses remotely; AttributeError if unknown. */
-export function resolveMethod(env: Env, modelName: string, method: string): MethodSpec {
+export function resolveMethod(env: Env, modelName: unknown, method: unknown): MethodSpec {
+  // env.get(obj) then get_public_method(), as odoo/service/model.py does
+  if (typeof modelName !== 'string') {
+    pyHashable(modelName);
+    throw new UserError(`Object ${modelName === null || modelName === undefined ? 'None' : pyRepr(modelName)} doesn't exist`);
+  }
   const model = env.registry.get(modelName);
-  if (typeof method !== 'string' || method.startsWith('_')) {
+  if (typeof method !== 'string') throw new PyAttributeError(`'${pyTypeName(method)}' object has no attribute 'startswith'`);
+  if (method.startsWith('_') || method === 'init') {
     throw new AccessError(`Private methods (such as '${modelName}.${method}') cannot be called remotely.`);
   }
   const spec = model.methods.get(method);
   if (!spec) throw new PyAttributeError(`The method '${modelName}.${method}' does not exist`);
   if (spec.private) throw new AccessError(`Private methods (such as '${modelName}.${method}') cannot be called remotely.`);
   return spec;
+}
+
+const INT4_MIN = -(2 ** 31);
+const INT4_MAX = 2 ** 31 - 1;
+
+/** Records for `ids`; ids no row can have (beyond the id column's range) are missing records, as in Odoo. */
+function recordsFor(env: Env, model: ReturnType<Env['registry']['get']>, ids: number[]): RecordSet {
+  const self = new RecordSet(env, model, ids);
+  const outside = ids.filter((id) => id < INT4_MIN || id > INT4_MAX);
+  if (outside.length) throw self.missingError(outside, []);
+  return self;
 }
 
 /** Normalise the ids argument: an int, a list of ints, or empty. */
@@ -81,6 +100,26 @@ export function bindArguments(qualname: string, spec: MethodSpec, args: unknown[
   return bound;
 }
 
+const isDict = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Arguments whose shape every implementation relies on, checked once here so that overrides
+ * (which pre-process them before the ORM's own checks) never meet a value of the wrong type.
+ */
+export function checkArgumentShapes(spec: MethodSpec, bound: unknown[]): void {
+  (spec.params ?? []).forEach((p, i) => {
+    const name = Array.isArray(p) ? p[0] : p;
+    const v = bound[i];
+    if (name === 'vals_list' && v !== undefined) {
+      for (const vals of Array.isArray(v) ? v : [v]) {
+        if (!isDict(vals)) throw new PyTypeError(`create() values must be a dict, got ${pyRepr(vals)}`);
+      }
+    } else if (name === 'vals' && v !== undefined && !isDict(v)) {
+      throw new PyTypeError(`write() values must be a dict, got ${pyRepr(v)}`);
+    }
+  });
+}
+
 /** Make a method result wire-safe: recordsets become id lists. */
 export function adaptResult(value: unknown): unknown {
   if (value instanceof RecordSet) return value.ids;
@@ -91,12 +130,14 @@ export function adaptResult(value: unknown): unknown {
  * Execute `model.method(*args, **kwargs)` for an RPC caller. `env` carries uid and base
  * context; `kwargs.context` replaces it (null/"" meaning {}).
  */
-export async function callKw(env: Env, modelName: string, method: string, args: unknown, kwargs: unknown): Promise<unknown> {
+export async function callKw(env: Env, modelName: unknown, method: unknown, args: unknown, kwargs: unknown): Promise<unknown> {
   if (args === '' || args === null || args === undefined) args = [];
   if (!Array.isArray(args)) throw new PyTypeError('execute_kw() argument "args" must be a list');
   if (kwargs === '' || kwargs === null || kwargs === undefined || kwargs === false) kwargs = {};
   if (typeof kwargs !== 'object' || Array.isArray(kwargs)) throw new PyTypeError('execute_kw() argument "kwargs" must be a dict');
   const spec = resolveMethod(env, modelName, method);
+  checkNesting(args);
+  checkNesting(kwargs);
   const kw = { ...(kwargs as Record<string, unknown>) };
   let ctx: Context = env.context;
   if ('context' in kw) {
@@ -108,7 +149,7 @@ export async function callKw(env: Env, modelName: string, method: string, args: 
     } else ctx = {};
   }
   const callEnv = env.withNewContext(ctx);
-  const model = env.registry.get(modelName);
+  const model = env.registry.get(modelName as string);
   const qualname = `${model.name}.${method}`;
   let self: RecordSet;
   let rest = args as unknown[];
@@ -118,12 +159,13 @@ export async function callKw(env: Env, modelName: string, method: string, args: 
       idsArg = kw.ids;
       delete kw.ids;
     }
-    self = new RecordSet(callEnv, model, toIds(idsArg));
+    self = recordsFor(callEnv, model, toIds(idsArg));
     rest = rest.slice(1);
   } else {
     self = new RecordSet(callEnv, model, []);
   }
   const bound = bindArguments(qualname, spec, rest, kw);
+  checkArgumentShapes(spec, bound);
   const result = await spec.fn.call({ super: async () => undefined }, self, ...bound);
   // create() answers an int for a dict argument, a list for a list argument.
   if (method === 'create' && result instanceof RecordSet) {
@@ -136,6 +178,7 @@ export async function callKw(env: Env, modelName: string, method: string, args: 
 /** JSON-2: all arguments by name, `ids` apart. */
 export async function callJson2(env: Env, modelName: string, method: string, body: Record<string, unknown>): Promise<unknown> {
   const spec = resolveMethod(env, modelName, method);
+  checkNesting(body);
   const named = { ...body };
   const ids = named.ids;
   delete named.ids;
@@ -144,8 +187,9 @@ export async function callJson2(env: Env, modelName: string, method: string, bod
   if (spec.api === 'model' && ids !== undefined && !(Array.isArray(ids) && ids.length === 0)) {
     throw new PyTypeError(`cannot call ${model.name}.${method} with ids`);
   }
-  const self = new RecordSet(env, model, spec.api === 'record' ? toIds(ids) : []);
+  const self = spec.api === 'record' ? recordsFor(env, model, toIds(ids)) : new RecordSet(env, model, []);
   const bound = bindArguments(`${model.name}.${method}`, spec, [], named);
+  checkArgumentShapes(spec, bound);
   const result = await spec.fn.call({ super: async () => undefined }, self, ...bound);
   if (method === 'create' && result instanceof RecordSet) {
     return Array.isArray(named.vals_list) ? result.ids : result.ids[0];

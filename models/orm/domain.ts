@@ -370,11 +370,14 @@ export class DomainCompiler {
     if (op === '=' || op === 'in' || op === '!=' || op === 'not in') {
       const vals = asList(op, value).filter((v) => v !== false);
       if (vals.some((v) => typeof v === 'string' && !/^\d+$/.test(v))) {
-        // Names given for ids: match the display name.
+        // Names given for ids: match the display name (a model without names searches it by id: refused)
+        if (!model.recNameField && !model.recNamesSearch) throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
         return this.compile(model, { kind: 'leaf', path: 'display_name', op, value, raw: node.raw }, alias);
       }
-      const ints = vals.map((v) => Number(v));
-      if (ints.some((v) => !Number.isInteger(v))) throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
+      const all = vals.map((v) => Number(v));
+      if (all.some((v) => !Number.isInteger(v))) throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
+      // ids beyond the column's range match no row
+      const ints = all.filter((v) => v >= -2147483648 && v <= 2147483647);
       const positive = ints.length === 0 ? FALSE : ints.length === 1 ? sql`${col} = ${ints[0]}` : sql`${col} = ANY(${ints}::int4[])`;
       if (op === '=' || op === 'in') return positive;
       return ints.length ? sql`NOT (${positive})` : TRUE;
@@ -382,7 +385,9 @@ export class DomainCompiler {
     if (INEQUALITIES.has(op)) {
       const n = value === false ? 0 : Number(value);
       if (!Number.isFinite(n)) throw new PyValueError(`Invalid value in condition ${reprLeaf(node.raw)}`);
-      return sql`${col} ${raw(op)} ${n}`;
+      // a bound that is no int4 is compared as a number, not cast into the id column's type
+      const int4 = Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
+      return int4 ? sql`${col} ${raw(op)} ${n}` : sql`${col} ${raw(op)} ${n}::numeric`;
     }
     if (LIKE_OPS.has(op)) {
       const lk = likeValue(op, value, node);

@@ -86,8 +86,10 @@ export class Env {
   get lang(): string {
     return (this.context.lang as string) || 'en_US';
   }
+  /** The context's time zone when it is a known IANA name, else UTC (Odoo falls back to UTC too). */
   get tz(): string {
-    return (this.context.tz as string) || 'UTC';
+    const tz = this.context.tz;
+    return typeof tz === 'string' && knownTimeZone(tz) ? tz : 'UTC';
   }
   get activeTest(): boolean {
     return this.context.active_test !== false;
@@ -95,4 +97,22 @@ export class Env {
   get isSuperuser(): boolean {
     return this.su || this.uid === SUPERUSER_ID;
   }
+}
+
+const TIME_ZONES = new Map<string, boolean>();
+
+function knownTimeZone(tz: string): boolean {
+  let known = TIME_ZONES.get(tz);
+  if (known === undefined) {
+    known = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(tz);
+    if (known) {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+      } catch {
+        known = false;
+      }
+    }
+    if (TIME_ZONES.size < 1000) TIME_ZONES.set(tz, known);
+  }
+  return known;
 }

@@ -61,6 +61,13 @@ export class PyAttributeError extends OdooError {
 export class PyNameError extends OdooError {
   override odooName = 'builtins.NameError';
 }
+export class PyAssertionError extends OdooError {
+  override odooName = 'builtins.AssertionError';
+}
+/** Values nested deeper than anything can process (CPython's recursion limit). */
+export class PyRecursionError extends OdooError {
+  override odooName = 'builtins.RecursionError';
+}
 /** werkzeug NotFound: JSON-RPC code 404, JSON-2 404. */
 export class NotFound extends OdooError {
   override odooName = 'werkzeug.exceptions.NotFound';

@@ -7,7 +7,9 @@ import { fieldsGet } from './fields_get.ts';
 import { readGroup, formattedReadGroup } from './read_group.ts';
 import { webRead, webSearchRead } from './web_read.ts';
 import { load } from './load.ts';
-import { PyValueError, PyTypeError, UserError } from './exceptions.ts';
+import { PyAssertionError, PyTypeError, UserError } from './exceptions.ts';
+import { pyIter } from './pyargs.ts';
+import { toLimit, toOffset } from './records.ts';
 import { sql, ident } from './sql.ts';
 
 const NEGATIVE_OPERATORS = new Set(['!=', 'not like', 'not ilike', 'not =like', 'not =ilike', 'not in']);
@@ -62,6 +64,8 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   get_view: model([['view_id', null], ['view_type', 'form']], (self, viewId, viewType) => self.env.model('ir.ui.view').call('_get_view_of', self.model.name, viewId, viewType), { readonly: true }),
   fields_get: model([['allfields', null], ['attributes', null]], (self, allfields, attributes) => fieldsGet(self, allfields, attributes), { readonly: true }),
   name_search: model([['name', ''], ['domain', null], ['operator', 'ilike'], ['limit', 100]], async (self, name, domain, operator, limit) => {
+    // a domain that is not a list is refused by the search, with the Domain() wording
+    if (domain && !Array.isArray(domain)) return self.search(domain as unknown[]);
     const dom: unknown[] = [...((domain as unknown[]) || [])];
     const recName = self.model.recNameField;
     if (name !== '' && name !== false && name !== null && name !== undefined) {
@@ -69,7 +73,7 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
       if (dom.length) dom.unshift('&');
       dom.push(['display_name', operator || 'ilike', name]);
     }
-    const recs = await self.search(dom, { limit: (limit as number) ?? 100 });
+    const recs = await self.search(dom, { limit: toLimit(limit ?? 100) });
     const names = await recs.displayNames();
     return recs.ids.map((id) => [id, names.get(id) ?? '']);
   }, { readonly: true }),
@@ -110,10 +114,11 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   web_read_group: model(
     ['domain', 'groupby', ['aggregates', []], ['limit', null], ['offset', 0], ['order', null]],
     async (self, domain, groupby, aggregates, limit, offset, order) => {
-      const aggs = [...new Set([...((aggregates as string[]) || []), '__count'])];
+      const aggs = [...new Set([...(aggregates === null || aggregates === undefined || aggregates === false ? [] : pyIter(aggregates)), '__count'])];
+      const off = toOffset(offset);
+      const lim = toLimit(limit);
       const all = await formattedReadGroup(self, domain, groupby, aggs, [], 0, null, order);
-      const off = Number(offset) || 0;
-      const groups = limit ? all.slice(off, off + Number(limit)) : all.slice(off);
+      const groups = lim ? all.slice(off, off + lim) : all.slice(off);
       return { groups, length: all.length };
     },
     { readonly: true },
@@ -132,7 +137,8 @@ export const BASE_METHODS: Record<string, MethodSpec> = {
   }),
   has_access: record(['operation'], async (self, operation) => {
     const checker = self.env.registry.accessChecker;
-    if (!['read', 'write', 'create', 'unlink'].includes(operation as string)) throw new PyValueError(`Invalid access mode ${String(operation)}`);
+    // ir.model.access._get_allowed_models: `assert mode in (...), 'Invalid access mode'`
+    if (!['read', 'write', 'create', 'unlink'].includes(operation as string)) throw new PyAssertionError('Invalid access mode');
     if (!checker || self.env.isSuperuser) return true;
     return checker(self.env, self.model.name, operation as 'read', false);
   }),

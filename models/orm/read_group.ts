@@ -7,6 +7,31 @@ import { SQL, sql, raw, ident, join } from './sql.ts';
 import { DomainCompiler, andDomains, parseDomain, DATE_PART_SQL } from './domain.ts';
 import { parseOrder } from './order.ts';
 import { PyValueError } from './exceptions.ts';
+import { pyIter, pyRequireStr } from './pyargs.ts';
+import { pyRepr } from './domain.ts';
+import { toLimit, toOffset } from './records.ts';
+
+// odoo/orm/models.py regex_read_group_spec: `field[.property][:granularity or aggregate]`
+const READ_GROUP_SPEC = /^([\p{L}\p{N}_]+)(\.([\p{L}\p{N}_]+))?(?::([\p{L}\p{N}_]+))?$/u;
+
+/** Odoo's parse_read_group_spec: the spec as a string of the right form, or its ValueError/TypeError. */
+function checkSpec(spec: unknown): string {
+  const s = pyRequireStr(spec);
+  if (!READ_GROUP_SPEC.test(s)) {
+    throw new PyValueError(
+      `Invalid aggregate/groupby specification ${pyRepr(s)}.\n` +
+        '- Valid aggregate specification looks like "<field_name>:<agg>" example: "quantity:sum".\n' +
+        '- Valid groupby specification looks like "<no_datish_field_name>" or "<datish_field_name>:<granularity>" example: "date:month" or "<properties_field_name>.<property>:<granularity>".',
+    );
+  }
+  return s;
+}
+
+/** A groupby argument as a list of specs: one string, or any iterable of them (Python's semantics). */
+function groupbyList(groupby: unknown): unknown[] {
+  if (groupby === null || groupby === undefined || groupby === false) return [];
+  return typeof groupby === 'string' ? [groupby] : pyIter(groupby);
+}
 
 // Odoo 19's READ_GROUP_TIME_GRANULARITY (the number granularities are DATE_PART_SQL's keys).
 const GRANULARITIES = ['hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
@@ -31,7 +56,8 @@ interface AggSpec {
   expr: SQL;
 }
 
-function parseGroupby(self: RecordSet, spec: string, alias: string, defaultMonth: boolean, compiler: DomainCompiler): GroupSpec {
+function parseGroupby(self: RecordSet, rawSpec: unknown, alias: string, defaultMonth: boolean, compiler: DomainCompiler): GroupSpec {
+  const spec = checkSpec(rawSpec);
   const [fname, gran] = spec.split(':');
   const field = self.model.fields.get(fname);
   if (!field) throw new PyValueError(`Invalid field '${fname}' on model '${self.model.name}'`);
@@ -76,7 +102,9 @@ function parseGroupby(self: RecordSet, spec: string, alias: string, defaultMonth
   return { spec, field, expr: col };
 }
 
-function parseAggregate(self: RecordSet, spec: string, alias: string, legacy: boolean): AggSpec | null {
+function parseAggregate(self: RecordSet, rawSpec: unknown, alias: string, legacy: boolean): AggSpec | null {
+  // legacy read_group `fields` also take `name:func(field)`
+  const spec = legacy ? pyRequireStr(rawSpec) : rawSpec === '__count' ? '__count' : checkSpec(rawSpec);
   if (spec === '__count') return { key: '__count', func: 'count', expr: sql`COUNT(*)` };
   let key: string;
   let fname: string;
@@ -277,15 +305,16 @@ function orderSql(order: string, groups: GroupSpec[], aggs: AggSpec[]): SQL {
 export async function readGroup(self: RecordSet, domain: unknown, fields: unknown, groupby: unknown, offset: unknown, limit: unknown, orderby: unknown, lazy: unknown): Promise<Vals[]> {
   const alias = self.model.table;
   const compiler = new DomainCompiler(self.env);
-  const allGroupbys = (typeof groupby === 'string' ? [groupby] : Array.isArray(groupby) ? groupby : []) as string[];
+  const allGroupbys = groupbyList(groupby);
   const isLazy = lazy !== false;
   const gbs = isLazy ? allGroupbys.slice(0, 1) : allGroupbys;
   // Date groups default to month; the result key stays the spec as given ('date' or 'date:week').
   const groups = gbs.map((s) => parseGroupby(self, s, alias, true, compiler));
   // Odoo: `<first groupby>_count` in lazy mode, else `__count`; the count comes before other aggregates.
-  const countKey = isLazy && gbs.length === 1 ? `${gbs[0].split(':')[0]}_count` : '__count';
+  const countKey = isLazy && groups.length === 1 ? `${groups[0].spec.split(':')[0]}_count` : '__count';
   const aggs: AggSpec[] = [{ key: countKey, func: 'count', expr: sql`COUNT(*)` }];
-  for (const spec of (Array.isArray(fields) ? fields : []) as string[]) {
+  for (const rawSpec of fields === null || fields === undefined || fields === false ? [] : pyIter(fields)) {
+    const spec = pyRequireStr(rawSpec);
     if (spec === '__count') continue;
     // A bare groupby field gets no aggregate (its value is the group itself).
     if (!spec.includes(':') && gbs.includes(spec)) continue;
@@ -293,7 +322,7 @@ export async function readGroup(self: RecordSet, domain: unknown, fields: unknow
     if (a && !aggs.some((x) => x.key === a.key)) aggs.push(a);
   }
   const order = orderby && typeof orderby === 'string' ? orderSql(orderby, groups, aggs) : null;
-  const rows = await runGrouping(self, domain, groups, aggs, alias, compiler, { order, limit: Number(limit) || null, offset: Number(offset) || 0 });
+  const rows = await runGrouping(self, domain, groups, aggs, alias, compiler, { order, limit: toLimit(limit), offset: toOffset(offset) });
   const labels = await labelsFor(self, groups, rows);
   const base = Array.isArray(domain) ? domain : [];
   return rows.map((r) => {
@@ -318,13 +347,13 @@ export async function readGroup(self: RecordSet, domain: unknown, fields: unknow
 export async function formattedReadGroup(self: RecordSet, domain: unknown, groupby: unknown, aggregates: unknown, having: unknown, offset: unknown, limit: unknown, order: unknown): Promise<Vals[]> {
   const alias = self.model.table;
   const compiler = new DomainCompiler(self.env);
-  const gbs = (Array.isArray(groupby) ? groupby : typeof groupby === 'string' ? [groupby] : []) as string[];
+  const gbs = groupbyList(groupby);
   const groups = gbs.map((s) => parseGroupby(self, s, alias, false, compiler));
-  const aggs = ((Array.isArray(aggregates) ? aggregates : []) as string[]).map((s) => parseAggregate(self, s, alias, false)!);
+  const aggs = (aggregates === null || aggregates === undefined || aggregates === false ? [] : pyIter(aggregates)).map((s) => parseAggregate(self, s, alias, false)!);
   let havingSql: SQL | undefined;
   if (Array.isArray(having) && having.length) havingSql = compileHaving(self, having, alias);
   const ord = order && typeof order === 'string' ? orderSql(order, groups, aggs) : null;
-  const rows = await runGrouping(self, domain, groups, aggs, alias, compiler, { having: havingSql, order: ord, limit: Number(limit) || null, offset: Number(offset) || 0 });
+  const rows = await runGrouping(self, domain, groups, aggs, alias, compiler, { having: havingSql, order: ord, limit: toLimit(limit), offset: toOffset(offset) });
   const labels = await labelsFor(self, groups, rows);
   return rows.map((r) => {
     const out: Vals = {};

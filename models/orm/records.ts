@@ -3,6 +3,7 @@
 
 import type { Env, Context } from './env.ts';
 import type { Model } from './model.ts';
+import { pyHashable, pyIter, pyRequireStr } from './pyargs.ts';
 import { type Field, formatDatetime } from './fields.ts';
 import { SQL, sql, raw, ident, join, TRUE } from './sql.ts';
 import { DomainCompiler, pyRepr } from './domain.ts';
@@ -67,7 +68,7 @@ export class RecordSet implements Iterable<RecordSet> {
   }
   field(name: string): Field {
     const f = this.model.fields.get(name);
-    if (!f) throw new PyValueError(`Invalid field '${name}' on '${this.model.name}'`);
+    if (!f) throw new PyValueError(`Invalid field ${pyRepr(name)} on ${pyRepr(this.model.name)}`);
     return f;
   }
 
@@ -197,7 +198,7 @@ export class RecordSet implements Iterable<RecordSet> {
     await this.checkAccess('read');
     const lim = toLimit(limit);
     const off = toOffset(offset);
-    const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : String(order);
+    const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : pyRequireStr(order);
     if (lim === 0 && limit !== null && limit !== undefined && limit !== false && limit !== '' && limit !== 0) return this.browse([]);
     const extraWhere = await this.accessCondition('read');
     const rows = await this.env.cr.query<{ id: number }>(this.searchQuery(domain, { order: ord, limit: lim, offset: off, extraWhere }));
@@ -295,9 +296,9 @@ export class RecordSet implements Iterable<RecordSet> {
   private readNames(fields: unknown): string[] | null {
     const model = this.model;
     if (!fields || (Array.isArray(fields) && fields.length === 0)) return [...model.fields.keys()].filter((n) => n !== 'id');
-    const list = Array.isArray(fields) ? fields : [String(fields)];
     const names: string[] = [];
-    for (const n of list) {
+    for (const item of pyIter(fields)) {
+      const n = pyHashable(item);
       if (typeof n !== 'string' || !model.fields.has(n)) throw new PyValueError(`Invalid field ${pyRepr(n)} on ${pyRepr(model.name)}`);
       if (n !== 'id' && !names.includes(n)) names.push(n);
     }
@@ -328,7 +329,7 @@ export class RecordSet implements Iterable<RecordSet> {
     const names = await this.accessibleNames(fields, this.readNames(fields));
     const lim = toLimit(limit);
     const off = toOffset(offset);
-    const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : String(order);
+    const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : pyRequireStr(order);
     const columns = (names ?? []).map((n) => this.model.fields.get(n)!).filter((f) => f.columnType);
     // Many2one names that are a plain column of the comodel come with the same query.
     const joined = load === '_classic_read'
@@ -1287,6 +1288,8 @@ export class RecordSet implements Iterable<RecordSet> {
     const model = this.model;
     const names = [...model.fields.values()].filter((f) => f.copy && !MAGIC.has(f.name) && f.name !== 'display_name' && (f.store || f.spec.inverse)).map((f) => f.name);
     const rows = await this._read(names, null);
+    // Odoo's copy_data reads the records: missing ones are its MissingError
+    if (rows.length < new Set(this.ids).size) throw this.missingError(this.ids, rows.map((r) => r.id as number));
     return rows.map((row) => {
       const vals: Vals = {};
       for (const n of names) {
@@ -1331,17 +1334,22 @@ function flipOrder(orderBy: SQL): SQL {
   return new SQL(parts, orderBy.values);
 }
 
-function toLimit(v: unknown): number | null {
-  if (v === null || v === undefined || v === false || v === '' || v === 0) return null;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new PyValueError(`Invalid limit: ${pyRepr(v)}`);
-  return n;
+// An int (True counts as 1, a numeric string as its value), never a list or dict coerced the
+// JavaScript way; beyond 2**53 it makes no difference, so it is capped to stay an exact SQL bigint.
+function toCount(v: unknown, what: string): number {
+  const n = v === true ? 1 : typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 0) throw new PyValueError(`Invalid ${what}: ${pyRepr(v)}`);
+  return Math.min(n, Number.MAX_SAFE_INTEGER);
 }
-function toOffset(v: unknown): number {
+/** A `limit` argument: null for none (None, False, 0, ''), else a non-negative int. */
+export function toLimit(v: unknown): number | null {
+  if (v === null || v === undefined || v === false || v === '' || v === 0) return null;
+  return toCount(v, 'limit');
+}
+/** An `offset` argument: 0 for none, else a non-negative int. */
+export function toOffset(v: unknown): number {
   if (v === null || v === undefined || v === false || v === '') return 0;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new PyValueError(`Invalid offset: ${pyRepr(v)}`);
-  return n;
+  return toCount(v, 'offset');
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

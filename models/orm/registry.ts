@@ -6,7 +6,7 @@ import knexFactory, { type Knex } from 'knex';
 import { Field, type FieldSpec } from './fields.ts';
 import { Model, type MethodLayer, type MethodSpec, type ModelSpec } from './model.ts';
 import { Cursor, Env, SUPERUSER_ID, type Context } from './env.ts';
-import { UserError, ValidationError, OdooError, PyKeyError } from './exceptions.ts';
+import { UserError, ValidationError, OdooError, PyKeyError, PyValueError } from './exceptions.ts';
 import { BASE_METHODS } from './methods.ts';
 import { DEFAULT_REGISTRY_CONFIG, SILENT_LOGGER, type Logger, type RegistryConfig } from './config.ts';
 import { sortAddons, type Addon } from './addon.ts';
@@ -335,6 +335,11 @@ export class Registry {
   }
 }
 
+function columnOf(model: { fields: Map<string, Field>; name: string } | undefined, column: string | undefined): string {
+  const f = column ? model?.fields.get(column) : undefined;
+  return f ? ` for the field '${f.string}' (${model!.name}.${f.name})` : '';
+}
+
 /** IntegrityError → ValidationError with Odoo's wording; other pg errors pass through. */
 export function translatePgError(registry: Registry, err: unknown): unknown {
   if (err instanceof OdooError) return err;
@@ -360,8 +365,13 @@ export function translatePgError(registry: Registry, err: unknown): unknown {
     }
     return new ValidationError(`The operation cannot be completed: ${e.detail ?? e.message}`);
   }
-  if (e.code === '22P02' || e.code === '22007' || e.code === '22008' || e.code === '22003' || e.code === '22001') {
-    return new ValidationError(`The operation cannot be completed: ${e.message}`);
+  // Data errors: the caller's value did not fit the column. PostgreSQL's text names SQL types
+  // and echoes SQL; the caller gets what it sent wrong instead.
+  if (e.code === '22021' && /0x00/.test(e.message ?? '')) return new PyValueError('A string literal cannot contain NUL (0x00) characters.');
+  if (e.code === '22003') return new ValidationError(`The operation cannot be completed: a value is out of range${columnOf(model, e.column)}.`);
+  if (e.code === '22001') return new ValidationError(`The operation cannot be completed: a value is too long${columnOf(model, e.column)}.`);
+  if (e.code === '22P02' || e.code === '22007' || e.code === '22008' || e.code === '22021' || e.code === '22P05') {
+    return new ValidationError(`The operation cannot be completed: a value has the wrong type or format${columnOf(model, e.column)}.`);
   }
   if (e.code === '57014') return new UserError('The operation took too long and was cancelled.');
   return err;

@@ -39,6 +39,7 @@ import { readCommitted } from './providers/tx.ts';
 import { loadSmsSettings, type SmsSettings } from './providers/settings.ts';
 import { reservationSize, reserve } from './providers/rate_limit.ts';
 import { SimulatorProvider } from './providers/simulator.ts';
+import { timedProviderCall } from './providers/metrics.ts';
 import { ProviderError, type DeliveryReport, type LookupResult, type OutgoingSms, type SmsProvider } from './providers/types.ts';
 import { instanceId, triggerCron } from '../base/ir_cron.ts';
 import type { Logger } from '../orm/config.ts';
@@ -419,7 +420,7 @@ export class SmsEngine {
       }
       const batch: OutgoingSms[] = chunk.map((r) => ({ uuid: r.uuid, number: r.number, body: r.body, sender }));
       try {
-        const results = await provider.send(batch, { signal: AbortSignal.timeout(timeoutMs) });
+        const results = await timedProviderCall(provider.name, () => provider.send(batch, { signal: AbortSignal.timeout(timeoutMs) }));
         const byUuid = new Map(results.map((x) => [x.uuid, x]));
         for (const r of chunk) {
           const x = byUuid.get(r.uuid);

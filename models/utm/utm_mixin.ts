@@ -1,6 +1,7 @@
 // utm.mixin (campaign/source/medium on tracked records) and the unique-name rule shared by every
 // UTM model: a name already taken gets the first free " [n]" counter (Odoo's _get_unique_names).
 
+import { pyRequireStr } from '../orm/pyargs.ts';
 import type { ModelSpec } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import { sql, ident } from '../orm/sql.ts';
@@ -21,7 +22,8 @@ export function splitNameAndCount(name: string | null | undefined): [string, num
  */
 export async function getUniqueNames(env: Env, model: string, names: (string | false | null | undefined)[], skipIds: number[] = []): Promise<(string | false)[]> {
   const table = env.registry.get(model).table;
-  const bases = [...new Set(names.filter((n): n is string => !!n).map((n) => splitNameAndCount(n)[0]))];
+  // Odoo matches each name with a regex: a name that is not a string is its TypeError
+  const bases = [...new Set(names.filter((n): n is string => !!n).map((n) => splitNameAndCount(pyRequireStr(n))[0]))];
   const existing = new Set<string>();
   if (bases.length) {
     // One query for every base name (ILIKE '%base%' as Odoo's `ilike` search, archived included).
