@@ -66,6 +66,24 @@ describe('sms.template: models, placeholders, copy, preview and reset', () => {
     expect(body).to.equal('Hi Yann, lists: none ');
   });
 
+  it('creates and removes its "Send SMS" sidebar action; deleting the template removes it', async () => {
+    const tpl = await t.call('sms.template', 'create', [{ name: 'Promo', model_id: contactModel, body: 'Promo!' }]);
+    expect(await t.call('sms.template', 'action_create_sidebar_action', [[tpl]])).to.equal(true);
+    const [{ sidebar_action_id }] = await t.call('sms.template', 'read', [[tpl], ['sidebar_action_id']]);
+    const [action] = await t.call('ir.actions.act_window', 'read', [[sidebar_action_id[0]], ['name', 'res_model', 'binding_model_id', 'target', 'view_mode', 'context']]);
+    expect(action).to.deep.include({ name: 'Send SMS (Promo)', res_model: 'sms.composer', target: 'new', view_mode: 'form' });
+    expect(action.binding_model_id[0]).to.equal(contactModel);
+    expect(action.context).to.equal(`{'default_template_id' : ${tpl}, 'sms_composition_mode': 'guess', 'default_res_ids': active_ids, 'default_res_id': active_id}`);
+    const [copy] = await t.call('sms.template', 'copy', [[tpl]]);
+    expect((await t.call('sms.template', 'read', [[copy], ['sidebar_action_id']]))[0].sidebar_action_id).to.equal(false);
+    await t.call('sms.template', 'action_unlink_sidebar_action', [[tpl]]);
+    expect(await t.call('ir.actions.act_window', 'search_count', [[['id', '=', sidebar_action_id[0]]]])).to.equal(0);
+    await t.call('sms.template', 'action_create_sidebar_action', [[tpl]]);
+    const [{ sidebar_action_id: again }] = await t.call('sms.template', 'read', [[tpl], ['sidebar_action_id']]);
+    await t.call('sms.template', 'unlink', [[tpl]]);
+    expect(await t.call('ir.actions.act_window', 'search_count', [[['id', '=', again[0]]]])).to.equal(0);
+  });
+
   it('resets nothing without a source file, and says which templates have none', async () => {
     const wizard = await t.call('sms.template.reset', 'create', [{ template_ids: [[6, 0, [template]]] }]);
     const res = await t.call('sms.template.reset', 'reset_template', [[wizard]]);
