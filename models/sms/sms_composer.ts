@@ -184,6 +184,22 @@ export const SmsComposer: ModelSpec = {
     },
   },
   methods: {
+    // Odoo's default_get: the calling screen's model and records (active_model, active_id(s)).
+    default_get: {
+      api: 'model',
+      params: ['fields'],
+      async fn(self: RecordSet, fields: unknown) {
+        const res = (await this.super(fields)) as Vals;
+        const ctx = self.env.context;
+        const wanted = new Set(Array.isArray(fields) ? (fields as string[]) : []);
+        if (wanted.has('res_model') && !res.res_model && ctx.active_model) res.res_model = ctx.active_model;
+        const active = Array.isArray(ctx.active_ids) ? (ctx.active_ids as unknown[]).map(Number) : [];
+        if (wanted.has('res_ids') && !res.res_ids && !res.res_id && active.length > 1) res.res_ids = pyRepr(active);
+        else if (Array.isArray(res.res_ids)) res.res_ids = pyRepr((res.res_ids as unknown[]).map(Number));
+        if (wanted.has('res_id') && !res.res_id && !res.res_ids && ctx.active_id) res.res_id = ctx.active_id;
+        return res;
+      },
+    },
     create: {
       api: 'model',
       params: ['vals_list'],

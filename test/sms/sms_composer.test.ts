@@ -38,6 +38,13 @@ describe('sms.composer: mass mode and recipients', () => {
     expect(c).to.include({ composition_mode: 'mass', res_ids: `[${ids.join(', ')}]`, res_ids_count: 5, recipient_valid_count: 3, recipient_invalid_count: 2, res_model_description: 'Mailing Contact' });
   });
 
+  it('takes its records from the calling screen (active_model, active_ids)', async () => {
+    const defaults = await t.call('sms.composer', 'default_get', [['res_model', 'res_ids', 'res_id', 'mass_keep_log', 'use_exclusion_list']], { context: { active_model: 'mailing.contact', active_ids: ids.slice(0, 2) } });
+    expect(defaults).to.deep.equal({ res_model: 'mailing.contact', res_ids: `[${ids[0]}, ${ids[1]}]`, mass_keep_log: true, use_exclusion_list: true });
+    const single = await t.call('sms.composer', 'default_get', [['res_model', 'res_ids', 'res_id']], { context: { active_model: 'mailing.contact', active_id: ids[0], active_ids: [ids[0]] } });
+    expect(single).to.deep.equal({ res_model: 'mailing.contact', res_id: ids[0] });
+  });
+
   it('without a mailing: one SMS per record, cancelled as mailings cancel them, and a note per record', async () => {
     const composer = await t.call('sms.composer', 'create', [{ composition_mode: 'mass', res_model: 'mailing.contact', res_ids: ids, body: 'Mass {{ object.name }}' }]);
     await t.call('sms.composer', 'action_send_sms', [[composer]]);
