@@ -18,7 +18,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { startDatabaseServer, ensureDatabase } from '../server/postgres.ts';
 import { loadRegistry } from '../server/bootstrap.ts';
@@ -101,9 +100,9 @@ async function prepare(registry: Registry, mailing: number) {
 }
 
 /** COPY `n` trace-shaped rows into a copy of mailing_trace (same columns, indexes, defaults). */
-async function copyBaseline(connectionString: string, n: number, mailing: number): Promise<number> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
+async function copyBaseline(registry: Registry, n: number, mailing: number): Promise<number> {
+  // A connection of the registry's knex pool (no second client).
+  const client = await registry.pool.connect();
   try {
     await client.query('DROP TABLE IF EXISTS bench_trace_copy');
     await client.query('CREATE TABLE bench_trace_copy (LIKE mailing_trace INCLUDING ALL)');
@@ -132,7 +131,7 @@ async function copyBaseline(connectionString: string, n: number, mailing: number
     return performance.now() - t0;
   } finally {
     await client.query('DROP TABLE IF EXISTS bench_trace_copy').catch(() => undefined);
-    await client.end();
+    client.release();
   }
 }
 
@@ -161,7 +160,7 @@ async function main(): Promise<void> {
       const mailing = await createMailing(registry, list, 'Big sale this weekend: -20% on everything in store. Reply STOP to opt out.');
       const before = mb(process.memoryUsage().rss);
       const res = await prepare(registry, mailing);
-      const copyMs = await copyBaseline(conn, n, mailing);
+      const copyMs = await copyBaseline(registry, n, mailing);
       const total = Object.values(res.counts).reduce((a, b) => a + b, 0);
       rows.push({
         case: `constant body, ${n.toLocaleString('en')} contacts`,

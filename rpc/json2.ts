@@ -20,8 +20,14 @@ import { nestedDeeperThan } from '../models/orm/pyargs.ts';
 
 /** CPython's json decoder message when nesting exceeds its recursion limit. */
 export const DEEP_JSON = 'maximum recursion depth exceeded while decoding a JSON array from a unicode string';
+import { ajv } from '../models/tools/validation.ts';
 
 const BEARER_RE = /^bearer\s+(.+)$/i;
+
+// Shapes of a JSON-2 request body, compiled once: a JSON object (else 400), whose `context`,
+// when given, is an object (else 422); the other keys are the method's named arguments.
+const validBody = ajv.compile({ type: 'object' });
+const validContext = ajv.compile({ type: 'object', properties: { context: { type: ['object', 'null'] } } });
 
 export const JSON2_HINT = 'Did you mean POST /json/2/<model>/<method>?';
 
@@ -71,7 +77,7 @@ export function json2Handler(ctx: RpcContext) {
         sendJson2Error(res, json2BadJson(DEEP_JSON));
         return;
       }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      if (!validBody(parsed)) {
         sendJson2Error(res, toJson2Error(new HttpException(400, 'could not parse the body, expecting a json object')));
         return;
       }
@@ -114,10 +120,8 @@ export function json2Handler(ctx: RpcContext) {
           if (err instanceof PyTypeError) throw new HttpException(422, err.message);
           throw err;
         }
+        if (!validContext(named)) throw new HttpException(422, 'context must be a JSON object');
         const context = named.context;
-        if (context !== undefined && context !== null && (typeof context !== 'object' || Array.isArray(context))) {
-          throw new HttpException(422, 'context must be a JSON object');
-        }
         // `context` replaces the environment's context
         const userEnv = env.withUser(uid).withNewContext((context as Context | null | undefined) ?? {});
         return callJson2(userEnv, model, method, named);

@@ -23,10 +23,7 @@ export async function databaseReady(registry: Registry, timeoutMs = HEALTH_DB_TI
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   const probe = registry.pool
-    .query<{ missing: number }>({
-      text: 'SELECT count(*)::int AS missing FROM unnest($1::text[]) AS t(name) WHERE to_regclass(quote_ident(t.name)) IS NULL',
-      values: [tables],
-    })
+    .query<{ missing: number }>('SELECT count(*)::int AS missing FROM unnest($1::text[]) AS t(name) WHERE to_regclass(quote_ident(t.name)) IS NULL', [tables])
     .then((r) => r.rows[0]?.missing === 0)
     .catch(() => false);
   try {

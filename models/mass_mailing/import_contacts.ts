@@ -55,9 +55,8 @@
 // Two imports of contacts never run at once (a session advisory lock: the second waits), so
 // concurrent imports cannot create the same contact twice.
 
-import type { Registry } from '../orm/registry.ts';
+import type { PooledConnection, Registry } from '../orm/registry.ts';
 import type { Env } from '../orm/env.ts';
-import type { PoolClient } from 'pg';
 import { sql, ident, raw } from '../orm/sql.ts';
 import { UserError } from '../orm/exceptions.ts';
 import { phoneSanitizeMany } from '../tools/phone.ts';
@@ -257,7 +256,7 @@ export async function importContacts(registry: Registry, records: AsyncIterable<
   if (blocking.length) throw new Error(`import_contacts does not fill ${blocking.join(', ')}: update models/mass_mailing/import_contacts.ts`);
 
   // One contact import at a time (session lock on a connection of its own, held to the end).
-  const lockClient: PoolClient = await registry.pool.connect();
+  const lockClient: PooledConnection = await registry.pool.connect();
   try {
     const got = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [LOCK_KEY]);
     if (!got.rows[0].ok) {

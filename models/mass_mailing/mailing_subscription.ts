@@ -4,7 +4,8 @@
 // (NULL opt_out, as in Odoo, hence the COALESCE in the list statistics).
 
 import type { ModelSpec } from '../orm/model.ts';
-import { toColumn, type RecordSet, type Vals } from '../orm/records.ts';
+import type { RecordSet, Vals } from '../orm/records.ts';
+import { toColumn } from '../orm/fields_convert.ts';
 import { sql } from '../orm/sql.ts';
 import { formatDatetime } from '../orm/fields.ts';
 

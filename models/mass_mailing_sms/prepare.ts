@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Env } from '../orm/env.ts';
 import type { RecordSet } from '../orm/records.ts';
 import { SQL, sql, ident, raw, join } from '../orm/sql.ts';
-import { toColumn } from '../orm/records.ts';
+import { toColumn } from '../orm/fields_convert.ts';
 import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
 import { phoneSanitizeMany } from '../tools/phone.ts';
 import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
@@ -205,7 +205,7 @@ async function sanitizeInJs(env: Env, tmp: string, spec: SmsRecipientSpec, total
   const fallbackCountry = await defaultPhoneCountry(env);
   for (let lo = 0; lo < total; lo += batchSize) {
     const rows = await env.cr.query<{ seq: number; raw_numbers: (string | null)[]; country_code: string | null }>(
-      raw(`SELECT seq, raw_numbers, country_code FROM ${tmp} WHERE seq > ${lo} AND seq <= ${lo + batchSize}`),
+      sql`SELECT seq, raw_numbers, country_code FROM ${raw(tmp)} WHERE seq > ${lo} AND seq <= ${lo + batchSize}`,
     );
     const seqs: number[] = [];
     const values: string[] = [];

@@ -1,6 +1,7 @@
 // Environment (uid + context + cursor) and the cursor: one RPC call = one transaction.
 
 import type pg from 'pg';
+import type { Knex } from 'knex';
 import { SQL, sql as sqlTag } from './sql.ts';
 import type { Registry } from './registry.ts';
 import { RecordSet } from './records.ts';
@@ -9,17 +10,27 @@ export type Context = Record<string, unknown>;
 
 export const SUPERUSER_ID = 1;
 
-/** A database cursor bound to one pg connection inside a transaction. */
+/**
+ * A database cursor: one connection of knex's pool, inside one transaction. Our SQL fragments
+ * are already `$n`-parameterised (values always travel as bindings), so they run on that pg
+ * connection directly rather than through `knex.raw`, which would re-parse `?` placeholders on
+ * every hot-path query; statements built by knex (`cr.knex`, e.g. its schema builder) run on
+ * the same connection through `run()`.
+ */
 export class Cursor {
-  readonly client: pg.PoolClient;
+  /** The transaction's pg connection (also used for COPY streams). */
+  readonly client: pg.ClientBase;
+  /** The registry's knex, to build statements (schema builder) that `run()` executes here. */
+  readonly knex: Knex;
   /** Callbacks run after a successful commit (e.g. kick the send queue). */
   readonly postcommit: (() => Promise<void> | void)[] = [];
   /** Callbacks run just before commit (e.g. flush pending recomputations). */
   readonly precommit: (() => Promise<void> | void)[] = [];
   queryCount = 0;
 
-  constructor(client: pg.PoolClient) {
+  constructor(client: pg.ClientBase, knex: Knex) {
     this.client = client;
+    this.knex = knex;
   }
 
   /** Run a query; `q` is an SQL fragment or plain text with $n params. */
@@ -40,6 +51,15 @@ export class Cursor {
     const { text, values } = q instanceof SQL ? q.toQuery() : { text: q, values: params ?? [] };
     const res = await this.client.query(text, values as any[]);
     return res.rowCount ?? 0;
+  }
+
+  /** Run the statements a knex builder compiles (`?` bindings turned into `$n` by knex). */
+  async run(builder: { toSQL(): { sql: string; bindings?: readonly unknown[] } | { sql: string; bindings?: readonly unknown[] }[] }): Promise<void> {
+    const compiled = builder.toSQL();
+    for (const s of Array.isArray(compiled) ? compiled : [compiled]) {
+      const native = this.knex.raw(s.sql, (s.bindings ?? []) as Knex.RawBinding[]).toSQL().toNative();
+      await this.query(native.sql, native.bindings as unknown[]);
+    }
   }
 
   sql = sqlTag;

@@ -15,6 +15,7 @@ import type { Model } from './model.ts';
 import type { Env } from './env.ts';
 import { sql, ident } from './sql.ts';
 import { OdooError, UserError, ValidationError } from './exceptions.ts';
+import { zonedToUtc } from './tz.ts';
 
 export interface LoadMessage {
   rows?: { from: number; to: number };
@@ -572,20 +573,6 @@ function formatList(items: string[]): string {
 function validDate(d: string): boolean {
   const t = Date.parse(`${d}T00:00:00Z`);
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
-}
-
-function tzOffset(t: number, tz: string): number {
-  if (!tz || tz === 'UTC') return 0;
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-  return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(t / 1000) * 1000;
-}
-
-function zonedToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): Date {
-  const guess = Date.UTC(y, mo, d, h, mi, s);
-  let t = guess - tzOffset(guess, tz);
-  t = guess - tzOffset(t, tz);
-  return new Date(t);
 }
 
 /** BaseModel.load(fields, data) → {ids: [...] | false, messages: [...], nextrow: 0}. */

@@ -7,16 +7,17 @@ import { pyHashable, pyIter, pyRequireStr } from './pyargs.ts';
 import { type Field, formatDatetime } from './fields.ts';
 import { SQL, sql, raw, ident, join, TRUE } from './sql.ts';
 import { DomainCompiler, pyRepr } from './domain.ts';
-import { MissingError, PyValueError, PyTypeError, UserError, AccessError, ValidationError } from './exceptions.ts';
+import { MissingError, PyValueError, PyTypeError, UserError, AccessError } from './exceptions.ts';
 import { parseOrder } from './order.ts';
+import { toColumn, formatValue } from './fields_convert.ts';
+import { applyX2many, createX2many, m2mDelete, m2mInsert } from './x2many.ts';
+import { collectDependents, computeStored, protecting, recompute, recomputeDependents, triggerDependents } from './recompute.ts';
 
 export type Vals = Record<string, unknown>;
 export type Load = '_classic_read' | '_classic_write' | null;
 
 const MAGIC = new Set(['id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'parent_path', '__last_update']);
 const INSERT_BATCH = 5000;
-/** env.cache key of the fields protected from recomputation: `model.field` → record ids. */
-const PROTECTED = 'protected';
 
 /** From this many records, create computes stored fields before the INSERT (see stagedPrecompute). */
 const BULK_PRECOMPUTE_MIN = 1000;
@@ -446,7 +447,7 @@ export class RecordSet implements Iterable<RecordSet> {
     return groupPairs(rows);
   }
 
-  private async fetchOne2many(f: Field): Promise<Map<number, number[]>> {
+  async fetchOne2many(f: Field): Promise<Map<number, number[]>> {
     const comodel = this.env.registry.get(f.comodel!);
     const inv = f.inverseField!;
     const co = new RecordSet(this.env, comodel, []);
@@ -458,7 +459,7 @@ export class RecordSet implements Iterable<RecordSet> {
     return groupPairs(rows);
   }
 
-  private async fetchRelated(f: Field): Promise<Map<number, unknown>> {
+  async fetchRelated(f: Field): Promise<Map<number, unknown>> {
     const path = f.spec.related!.split('.');
     const out = new Map<number, unknown>();
     const first = this.model.fields.get(path[0]);
@@ -583,7 +584,7 @@ export class RecordSet implements Iterable<RecordSet> {
       for (const [f, cmds] of p.x2many) x2manyFields.set(f, [...(x2manyFields.get(f) ?? []), { id: ids[i], value: cmds }]);
       for (const [f, v] of p.inverse) inverseFields.set(f, [...(inverseFields.get(f) ?? []), { id: ids[i], value: v }]);
     });
-    for (const [f, items] of x2manyFields) await this.createX2many(f, items);
+    for (const [f, items] of x2manyFields) await createX2many(this, f, items);
     for (const [f, items] of inverseFields) {
       for (const group of groupByValue(items)) await this.browse(group.ids).applyInverse(f, group.value);
     }
@@ -672,7 +673,7 @@ export class RecordSet implements Iterable<RecordSet> {
           const group = groups[k];
           const need = chunkIds.filter((_, j) => group.some((g) => !given.get(g.name)?.has(start + j)));
           if (!need.length) continue;
-          const values = await (need.length === chunkIds.length ? chunk : this.browse(need)).computeStored(group);
+          const values = await computeStored(need.length === chunkIds.length ? chunk : this.browse(need), group);
           chunkIds.forEach((id, j) => {
             const v = values.get(id);
             for (const g of group) if (!given.get(g.name)?.has(start + j)) prepared[start + j].columns[g.name] = toColumn(g, v ? v[g.name] ?? false : false);
@@ -728,7 +729,7 @@ export class RecordSet implements Iterable<RecordSet> {
         for (const group of groups) {
           const need = chunkIds.filter((_, j) => group.some((g) => !given.get(g.name)?.has(start + j)));
           if (!need.length) continue;
-          const values = await (need.length === chunkIds.length ? chunk : this.browse(need)).computeStored(group);
+          const values = await computeStored(need.length === chunkIds.length ? chunk : this.browse(need), group);
           chunkIds.forEach((id, j) => {
             const v = values.get(id);
             for (const g of group) {
@@ -852,38 +853,15 @@ export class RecordSet implements Iterable<RecordSet> {
         for (const id of set) into.add(id);
         after.set(f, into);
       }
-      await this.recomputeDependents(after, 0);
+      await recomputeDependents(this, after, 0);
     });
     await records.checkConstraints(written);
     return true;
   }
 
   /** Run `fn` with `fields` of these records protected from recomputation (nests). */
-  async protecting<T>(fields: Field[], fn: () => Promise<T>): Promise<T> {
-    if (!fields.length) return fn();
-    const prot = (this.env.cache.get(PROTECTED) as Map<string, Set<number>> | undefined) ?? new Map<string, Set<number>>();
-    this.env.cache.set(PROTECTED, prot);
-    const added: [string, number][] = [];
-    for (const f of fields) {
-      const key = `${f.modelName}.${f.name}`;
-      const set = prot.get(key) ?? new Set<number>();
-      prot.set(key, set);
-      for (const id of this.ids) if (!set.has(id)) {
-        set.add(id);
-        added.push([key, id]);
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      for (const [key, id] of added) prot.get(key)?.delete(id);
-    }
-  }
-
-  /** Ids of these records whose `f` is protected from recomputation (being written). */
-  private protectedIds(f: Field): Set<number> | undefined {
-    const set = (this.env.cache.get(PROTECTED) as Map<string, Set<number>> | undefined)?.get(`${f.modelName}.${f.name}`);
-    return set && set.size ? set : undefined;
+  protecting<T>(fields: Field[], fn: () => Promise<T>): Promise<T> {
+    return protecting(this, fields, fn);
   }
 
   missingError(ids: number[], found: number[]): MissingError {
@@ -891,183 +869,19 @@ export class RecordSet implements Iterable<RecordSet> {
     return new MissingError(`Record does not exist or has been deleted.\n(Record: ${this.model.name}(${missing.join(', ')}${missing.length === 1 ? ',' : ''}), User: ${this.env.uid})`);
   }
 
-  // ---------------------------------------------------------------- x2many commands
-
-  /** Commands of a value: `False` clears, a plain id list is SET; each command a list. */
-  private normalizeCommands(f: Field, value: unknown): [number, unknown, unknown][] {
-    if (value === false || value === null || value === undefined) return [[5, 0, 0]];
-    if (!Array.isArray(value)) throw new PyValueError(`Wrong value for ${this.model.name}.${f.name}: ${pyRepr(value)}`);
-    if (value.length && value.every((c) => typeof c === 'number')) return [[6, 0, value]];
-    return value.map((c) => {
-      if (!Array.isArray(c) || typeof c[0] !== 'number') throw new PyValueError(`Wrong value for ${this.model.name}.${f.name}: ${pyRepr(c)}`);
-      return [c[0], c[1], c[2]] as [number, unknown, unknown];
-    });
-  }
-
-  /**
-   * x2many commands of new records, set-based: the links of every record are worked out in
-   * memory (a new record has none yet), then one create per comodel and one INSERT of links.
-   */
-  private async createX2many(f: Field, items: { id: number; value: unknown }[]): Promise<void> {
-    const comodel = this.env.model(f.comodel!);
-    type Target = number | { create: number };
-    const toCreate: Vals[] = [];
-    const updates: [number, Vals][] = [];
-    const deletes: number[] = [];
-    const targets = new Map<number, Target[]>();
-    for (const { id, value } of items) {
-      let list: Target[] = [];
-      for (const [code, target, payload] of this.normalizeCommands(f, value)) {
-        const tid = Number(target);
-        switch (code) {
-          case 0: {
-            const vals = { ...((payload as Vals) ?? {}) };
-            if (f.type === 'one2many') vals[f.inverseField!.name] = id;
-            list.push({ create: toCreate.push(vals) - 1 });
-            break;
-          }
-          case 1: updates.push([tid, (payload as Vals) ?? {}]); break;
-          case 2: list = list.filter((x) => x !== tid); deletes.push(tid); break;
-          case 3: list = list.filter((x) => x !== tid); break;
-          case 4: if (!list.includes(tid)) list.push(tid); break;
-          case 5: list = list.filter((x) => typeof x !== 'number' && f.type === 'one2many'); break;
-          case 6: list = [...list.filter((x) => typeof x !== 'number' && f.type === 'one2many'), ...((payload as unknown[]) ?? []).map(Number)]; break;
-          default: throw new PyValueError(`Unknown x2many command ${code} for ${this.model.name}.${f.name}`);
-        }
-      }
-      targets.set(id, list);
-    }
-    const created = toCreate.length ? (await comodel.create(toCreate)).ids : [];
-    const resolve = (x: Target) => (typeof x === 'number' ? x : created[x.create]);
-    if (f.type === 'many2many') {
-      const src: number[] = [];
-      const dst: number[] = [];
-      for (const [id, list] of targets) for (const x of list) {
-        src.push(id);
-        dst.push(resolve(x));
-      }
-      await this.m2mInsert(f, src, dst);
-    } else {
-      // Existing records attached to the new parent (created ones already point to it).
-      const byParent = new Map<number, number[]>();
-      for (const [id, list] of targets) for (const x of list) if (typeof x === 'number') byParent.set(id, [...(byParent.get(id) ?? []), x]);
-      for (const [id, children] of byParent) await comodel.browse(children).write({ [f.inverseField!.name]: id });
-    }
-    for (const [tid, vals] of updates) await comodel.browse([tid]).write(vals);
-    if (deletes.length) await comodel.browse([...new Set(deletes)]).unlink();
-    if (f.type === 'many2many') await this.triggerDependents(new Set([f.name]), { skipSelf: true });
-  }
-
   /**
    * Apply x2many commands (0–6, short forms such as [5] and [4, id] accepted, or a plain id list)
-   * to every record of the set, set-based: one statement per command, never one per record.
+   * to every record of the set, set-based (see x2many.ts).
    */
-  async applyX2many(f: Field, value: unknown, creating: boolean, opts: { triggers?: boolean } = {}): Promise<void> {
-    if (creating) {
-      await this.createX2many(f, this.ids.map((id) => ({ id, value })));
-      return;
-    }
-    const ids = [...new Set(this.ids)];
-    if (!ids.length) return;
-    const comodel = this.env.model(f.comodel!);
-    const m2m = f.type === 'many2many';
-    const inverse = f.inverseField?.name;
-    for (const [code, target, payload] of this.normalizeCommands(f, value)) {
-      const tid = Number(target);
-      switch (code) {
-        case 0: {
-          const vals = (payload as Vals) ?? {};
-          if (m2m) {
-            // One new record linked to every record (as Odoo does).
-            const created = await comodel.create({ ...vals });
-            await this.m2mInsert(f, ids, ids.map(() => created.ids[0]));
-          } else {
-            await comodel.create(ids.map((id) => ({ ...vals, [inverse!]: id })));
-          }
-          break;
-        }
-        case 1:
-          await comodel.browse([tid]).write((payload as Vals) ?? {});
-          break;
-        case 2:
-          if (m2m) await this.m2mDelete(f, ids, [tid]);
-          await comodel.browse([tid]).unlink();
-          break;
-        case 3:
-          if (m2m) await this.m2mDelete(f, ids, [tid]);
-          else await this.o2mCut(f, [tid]);
-          break;
-        case 4:
-          if (m2m) await this.m2mInsert(f, ids, ids.map(() => tid));
-          else await comodel.browse([tid]).write({ [inverse!]: ids[ids.length - 1] });
-          break;
-        case 5:
-          if (m2m) await this.m2mDelete(f, ids, null);
-          else {
-            const current = [...(await this.browse(ids).fetchOne2many(f)).values()].flat();
-            await this.o2mCut(f, current);
-          }
-          break;
-        case 6: {
-          const want = [...new Set(((payload as unknown[]) ?? []).map(Number))];
-          if (m2m) {
-            // Only the links that go are removed and the missing ones added (extra columns of the
-            // relation rows that stay are kept).
-            await this.env.cr.execute(sql`DELETE FROM ${ident(f.m2mRelation.table)} WHERE ${ident(f.m2mRelation.col1)} = ANY(${ids}::int4[]) AND NOT (${ident(f.m2mRelation.col2)} = ANY(${want}::int4[]))`);
-            if (want.length) {
-              const src: number[] = [];
-              const dst: number[] = [];
-              for (const id of ids) for (const w of want) {
-                src.push(id);
-                dst.push(w);
-              }
-              await this.m2mInsert(f, src, dst);
-            }
-          } else {
-            const current = await this.browse(ids).fetchOne2many(f);
-            const drop = [...current.values()].flat().filter((x) => !want.includes(x));
-            if (drop.length) await this.o2mCut(f, drop);
-            for (const id of ids) {
-              const add = want.filter((x) => !(current.get(id) ?? []).includes(x));
-              if (add.length) await comodel.browse(add).write({ [inverse!]: id });
-            }
-          }
-          break;
-        }
-        default:
-          throw new PyValueError(`Unknown x2many command ${code} for ${this.model.name}.${f.name}`);
-      }
-    }
-    if (m2m && opts.triggers !== false) await this.triggerDependents(new Set([f.name]), { skipSelf: false });
-  }
-
-  private async o2mCut(f: Field, ids: number[]): Promise<void> {
-    if (!ids.length) return;
-    const comodel = this.env.model(f.comodel!).browse(ids);
-    // Like Odoo: cascade inverse means the line dies with the link.
-    if (f.inverseField!.spec.ondelete === 'cascade' || f.inverseField!.required) await comodel.unlink();
-    else await comodel.write({ [f.inverseField!.name]: false });
-  }
-
-  /** Insert relation rows (src[i], dst[i]), ignoring the ones already there. */
-  private async m2mInsert(f: Field, src: number[], dst: number[]): Promise<void> {
-    if (!src.length) return;
-    const { table, col1, col2 } = f.m2mRelation;
-    await this.env.cr.execute(
-      sql`INSERT INTO ${ident(table)} (${ident(col1)}, ${ident(col2)}) SELECT DISTINCT * FROM unnest(${src}::int4[], ${dst}::int4[]) ON CONFLICT DO NOTHING`,
-    );
-  }
-  private async m2mDelete(f: Field, ids: number[], targets: number[] | null): Promise<void> {
-    const { table, col1, col2 } = f.m2mRelation;
-    if (targets === null) await this.env.cr.execute(sql`DELETE FROM ${ident(table)} WHERE ${ident(col1)} = ANY(${ids}::int4[])`);
-    else if (targets.length) await this.env.cr.execute(sql`DELETE FROM ${ident(table)} WHERE ${ident(col1)} = ANY(${ids}::int4[]) AND ${ident(col2)} = ANY(${targets}::int4[])`);
+  applyX2many(f: Field, value: unknown, creating: boolean, opts: { triggers?: boolean } = {}): Promise<void> {
+    return applyX2many(this, f, value, creating, opts);
   }
   /** Link one record to `targets` (kept for callers; see applyX2many for set-based use). */
   async m2mLink(f: Field, id: number, targets: number[]): Promise<void> {
-    await this.m2mInsert(f, targets.map(() => id), targets);
+    await m2mInsert(this, f, targets.map(() => id), targets);
   }
   async m2mUnlink(f: Field, id: number, targets: number[] | null): Promise<void> {
-    await this.m2mDelete(f, [id], targets);
+    await m2mDelete(this, f, [id], targets);
   }
 
   async applyInverse(f: Field, value: unknown): Promise<void> {
@@ -1097,168 +911,17 @@ export class RecordSet implements Iterable<RecordSet> {
     }
   }
 
-  // ---------------------------------------------------------------- computed fields
-
-  /** Values of stored computed (or stored related) fields for these records, one batch per method. */
-  private async computeStored(group: Field[]): Promise<Map<number, Vals>> {
-    const f = group[0];
-    if (f.isComputed) return this.runCompute(f, group.map((g) => g.name));
-    const rel = await this.sudo().fetchRelated(f);
-    return new Map([...rel].map(([id, v]) => [id, { [f.name]: v }]));
+  /** Recompute stored computed (and stored related) fields on these records and store them. */
+  recompute(fields: Field[], opts: { triggers?: boolean; depth?: number } = {}): Promise<void> {
+    return recompute(this, fields, opts);
   }
-
-  /**
-   * Recompute stored computed (and stored related) fields on these records and store them: per
-   * chunk of 5000 records, every compute method runs once, then ONE UPDATE writes all their
-   * columns (rows whose values did not change are not rewritten).
-   */
-  async recompute(fields: Field[], opts: { triggers?: boolean; depth?: number } = {}): Promise<void> {
-    if (!this.ids.length || !fields.length) return;
-    // Group by compute method (one call computes all its fields).
-    const groups: Field[][] = [];
-    for (const f of fields) {
-      const g = groups.find((x) => (f.isComputed ? x[0].isComputed && x[0].spec.compute === f.spec.compute : x[0] === f));
-      if (g) {
-        if (!g.includes(f)) g.push(f);
-      } else groups.push([f]);
-    }
-    const triggers = this.env.registry.triggers;
-    const dependsOn = (later: Field[], earlier: Field[]) =>
-      earlier.some((e) => (triggers.get(`${e.modelName}.${e.name}`) ?? []).some((t) => t.path.length === 0 && later.includes(t.target)));
-    // A method reading a field recomputed in the same pass runs after it (whatever the order asked).
-    for (let i = 0, moves = 0; i < groups.length && moves < groups.length * groups.length; i++) {
-      const j = groups.findIndex((g, k) => k > i && dependsOn(groups[i], g));
-      if (j > i) {
-        groups.splice(i, 0, ...groups.splice(j, 1));
-        i--;
-        moves++;
-      }
-    }
-    for (let start = 0; start < this.ids.length; start += INSERT_BATCH) {
-      const chunk = this.ids.length <= INSERT_BATCH ? this : this.browse(this.ids.slice(start, start + INSERT_BATCH));
-      let pending: { fields: Field[]; values: Map<number, Vals> }[] = [];
-      for (const group of groups) {
-        // A method reading a field computed just before must see it stored first.
-        if (pending.length && dependsOn(group, pending.flatMap((p) => p.fields))) {
-          await chunk.storeComputed(pending);
-          pending = [];
-        }
-        const prot = group.map((g) => chunk.protectedIds(g));
-        if (prot.some(Boolean)) {
-          // Some records are being written: compute the others, store per field what is not protected.
-          const open = chunk.ids.filter((id) => prot.some((p) => !p || !p.has(id)));
-          if (!open.length) continue;
-          const values = await chunk.browse(open).computeStored(group);
-          group.forEach((g, k) => {
-            const p = prot[k];
-            pending.push({ fields: [g], values: p ? new Map([...values].filter(([id]) => !p.has(id))) : values });
-          });
-          continue;
-        }
-        pending.push({ fields: group, values: await chunk.computeStored(group) });
-      }
-      if (pending.length) await chunk.storeComputed(pending);
-    }
-    if (opts.triggers === false) return;
-    await this.triggerDependents(new Set(fields.map((f) => f.name)), { skipSelf: true, depth: (opts.depth ?? 0) + 1 });
+  /** Records of stored computed fields that depend on `changed` fields of these records, per field. */
+  collectDependents(changed: Set<string>, opts: { skipSelf: boolean; newRecords?: boolean }): Promise<Map<Field, Set<number>>> {
+    return collectDependents(this, changed, opts);
   }
-
-  /** One UPDATE of computed columns for these records (FROM unnest arrays, by primary key). */
-  private async storeComputed(parts: { fields: Field[]; values: Map<number, Vals> }[]): Promise<void> {
-    // A method may leave records out (nothing to store for them): then each part on its own.
-    if (parts.length > 1 && !this.ids.every((id) => parts.every((p) => p.values.has(id)) || parts.every((p) => !p.values.has(id)))) {
-      for (const p of parts) await this.storeComputed([p]);
-      return;
-    }
-    const fields = parts.flatMap((p) => p.fields);
-    const ids: number[] = [];
-    const cols: unknown[][] = fields.map(() => []);
-    for (const id of this.ids) {
-      if (!parts.some((p) => p.values.has(id))) continue;
-      ids.push(id);
-      let i = 0;
-      for (const p of parts) {
-        const v = p.values.get(id);
-        for (const g of p.fields) cols[i++].push(toColumn(g, v ? v[g.name] ?? false : false));
-      }
-    }
-    if (!ids.length) return;
-    const sets = fields.map((g) => sql`${ident(g.name)} = v.${ident(g.name)}`);
-    const arrays = [sql`unnest(${ids}::int4[]) AS id`, ...fields.map((g, i) => sql`unnest(${cols[i]}${raw(`::${g.columnType}[]`)}) AS ${ident(g.name)}`)];
-    const changed = join(fields.map((g) => sql`t.${ident(g.name)} IS DISTINCT FROM v.${ident(g.name)}`), ' OR ');
-    await this.env.cr.execute(
-      sql`UPDATE ${ident(this.model.table)} t SET ${join(sets)} FROM (SELECT ${join(arrays)}) v WHERE t.id = v.id AND t.id = ANY(${ids}::int4[]) AND (${changed})`,
-    );
-  }
-
-  /**
-   * Records of stored computed fields that depend on `changed` fields of these records, per
-   * field: one query per (trigger with a path), none per record.
-   */
-  async collectDependents(changed: Set<string>, opts: { skipSelf: boolean; newRecords?: boolean }): Promise<Map<Field, Set<number>>> {
-    const registry = this.env.registry;
-    const byTarget = new Map<Field, Set<number>>();
-    if (!this.ids.length) return byTarget;
-    // One search per distinct (target model, path).
-    const searches = new Map<string, { model: string; path: string; targets: Field[] }>();
-    for (const name of changed) {
-      for (const t of registry.triggers.get(`${this.model.name}.${name}`) ?? []) {
-        if (t.path.length === 0) {
-          if (opts.skipSelf && t.target.modelName === this.model.name) continue;
-          const set = byTarget.get(t.target) ?? new Set<number>();
-          for (const id of this.ids) set.add(id);
-          byTarget.set(t.target, set);
-          continue;
-        }
-        if (opts.newRecords) {
-          const first = registry.get(t.target.modelName).fields.get(t.path[0]);
-          if (first && (first.type === 'many2one' || first.type === 'many2many')) continue;
-        }
-        const key = `${t.target.modelName}|${t.path.join('.')}`;
-        const s = searches.get(key) ?? { model: t.target.modelName, path: t.path.join('.'), targets: [] };
-        if (!s.targets.includes(t.target)) s.targets.push(t.target);
-        searches.set(key, s);
-      }
-    }
-    for (const s of searches.values()) {
-      const target = this.env.model(s.model).sudo().withContext({ active_test: false });
-      const found = (await target.search([[s.path, 'in', this.ids]], { order: 'id' })).ids;
-      for (const f of s.targets) {
-        const set = byTarget.get(f) ?? new Set<number>();
-        for (const id of found) set.add(id);
-        byTarget.set(f, set);
-      }
-    }
-    return byTarget;
-  }
-
-  private async recomputeDependents(byTarget: Map<Field, Set<number>>, depth: number): Promise<void> {
-    if (depth > 6) return;
-    // Fields of the same model and records together (one compute call per method).
-    const grouped = new Map<string, { model: string; ids: number[]; fields: Field[] }>();
-    for (const [field, ids] of byTarget) {
-      if (!ids.size) continue;
-      const sorted = [...ids].sort((a, b) => a - b);
-      const key = `${field.modelName}|${sorted.join(',')}`;
-      const g = grouped.get(key) ?? { model: field.modelName, ids: sorted, fields: [] };
-      g.fields.push(field);
-      grouped.set(key, g);
-    }
-    for (const g of grouped.values()) {
-      // Records deleted meanwhile (cascades) are skipped.
-      const model = this.env.registry.get(g.model);
-      const alive = await this.env.cr.query<{ id: number }>(sql`SELECT id FROM ${ident(model.table)} WHERE id = ANY(${g.ids}::int4[])`);
-      if (!alive.length) continue;
-      await this.env.model(g.model).sudo().browse(alive.map((r) => r.id)).recompute(g.fields, { depth });
-    }
-  }
-
   /** Find stored computed fields depending on `changed` fields of these records; recompute. */
-  async triggerDependents(changed: Set<string>, opts: { skipSelf: boolean; depth?: number; newRecords?: boolean }): Promise<void> {
-    const depth = opts.depth ?? 0;
-    if (depth > 6 || !this.ids.length) return;
-    const byTarget = await this.collectDependents(changed, opts);
-    await this.recomputeDependents(byTarget, depth);
+  triggerDependents(changed: Set<string>, opts: { skipSelf: boolean; depth?: number; newRecords?: boolean }): Promise<void> {
+    return triggerDependents(this, changed, opts);
   }
 
   async checkConstraints(written: Set<string>): Promise<void> {
@@ -1278,7 +941,7 @@ export class RecordSet implements Iterable<RecordSet> {
     const pending = await this.collectDependents(new Set(model.fields.keys()), { skipSelf: true });
     for (const [f, ids] of pending) if (f.modelName === model.name) for (const id of this.ids) ids.delete(id);
     await this.env.cr.execute(sql`DELETE FROM ${ident(model.table)} WHERE id = ANY(${this.ids}::int4[])`);
-    await this.recomputeDependents(pending, 0);
+    await recomputeDependents(this, pending, 0);
     return true;
   }
 
@@ -1350,110 +1013,6 @@ export function toLimit(v: unknown): number | null {
 export function toOffset(v: unknown): number {
   if (v === null || v === undefined || v === false || v === '') return 0;
   return toCount(v, 'offset');
-}
-
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
-
-/** Convert a client value to what the column stores (Odoo's convert_to_column). */
-export function toColumn(f: Field, value: unknown): unknown {
-  if (value === undefined) value = false;
-  switch (f.type) {
-    case 'char': case 'text': case 'html': {
-      if (value === false || value === null) return null;
-      if (typeof value === 'string') return f.type === 'char' && f.spec.size ? value.slice(0, f.spec.size) : value;
-      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      throw new PyValueError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
-    }
-    case 'selection': {
-      if (value === false || value === null || value === '') return null;
-      const sel = f.spec.selection;
-      if (sel && !sel.some(([k]) => k === value)) throw new PyValueError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
-      return String(value);
-    }
-    case 'integer': {
-      if (value === false || value === null || value === '') return 0;
-      const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : value === true ? 1 : NaN;
-      if (!Number.isFinite(n)) throw new PyValueError(`invalid literal for int() with base 10: ${pyRepr(value)}`);
-      const i = Math.trunc(n);
-      if (i > 2147483647 || i < -2147483648) throw new ValidationError(`The operation cannot be completed: integer out of range for ${f.modelName}.${f.name}`);
-      return i;
-    }
-    case 'float': case 'monetary': {
-      if (value === false || value === null || value === '') return 0;
-      const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : value === true ? 1 : NaN;
-      if (!Number.isFinite(n)) throw new PyValueError(`could not convert string to float: ${pyRepr(value)}`);
-      if (f.spec.digits) return Math.round(n * 10 ** f.spec.digits[1]) / 10 ** f.spec.digits[1];
-      return n;
-    }
-    case 'boolean':
-      return !!value && value !== 'false' && value !== 'False';
-    case 'many2one': case 'many2one_reference': {
-      if (value === false || value === null || value === 0 || value === '') return null;
-      if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number') return value[0];
-      const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-      if (!Number.isInteger(n)) throw new PyTypeError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
-      return n;
-    }
-    case 'date': {
-      if (value === false || value === null || value === '') return null;
-      if (typeof value !== 'string') throw new PyValueError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
-      const d = value.slice(0, 10);
-      if (!DATE_RE.test(d) || Number.isNaN(Date.parse(d + 'T00:00:00Z'))) throw new PyValueError(`time data ${pyRepr(value)} does not match format '%Y-%m-%d'`);
-      return d;
-    }
-    case 'datetime': {
-      if (value === false || value === null || value === '') return null;
-      if (value instanceof Date) return value.toISOString().slice(0, 19).replace('T', ' ');
-      if (typeof value !== 'string') throw new PyValueError(`Wrong value for ${f.modelName}.${f.name}: ${pyRepr(value)}`);
-      if (DATE_RE.test(value)) return `${value} 00:00:00`;
-      const m = DATETIME_RE.exec(value);
-      if (!m || Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}Z`))) {
-        throw new PyValueError(`time data ${pyRepr(value)} does not match format '%Y-%m-%d %H:%M:%S'`);
-      }
-      return `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6] ?? '00'}`;
-    }
-    case 'json':
-      return value === false || value === null ? null : JSON.stringify(value);
-    case 'binary':
-      return value === false || value === null ? null : Buffer.from(String(value), 'base64');
-    case 'reference':
-      return value === false || value === null ? null : String(value);
-    default:
-      return value;
-  }
-}
-
-/** Format a raw value for read() (see spec §7.1). */
-export function formatValue(f: Field, v: unknown, m2oNames: Map<string, Map<number, string>> | null): unknown {
-  switch (f.type) {
-    case 'integer':
-      return v === null || v === undefined || v === false ? 0 : Number(v);
-    case 'float': case 'monetary':
-      return v === null || v === undefined || v === false ? 0.0 : Number(v);
-    case 'boolean':
-      return !!v;
-    case 'many2one': {
-      if (v === null || v === undefined || v === false) return false;
-      if (Array.isArray(v)) return m2oNames ? v : v[0];
-      const id = Number(v);
-      if (!m2oNames) return id;
-      return [id, m2oNames.get(f.comodel!)?.get(id) ?? ''];
-    }
-    case 'one2many': case 'many2many':
-      return Array.isArray(v) ? v : [];
-    case 'datetime':
-      return v ? String(v).slice(0, 19) : false;
-    case 'date':
-      return v ? String(v).slice(0, 10) : false;
-    case 'json':
-      return v === null || v === undefined ? false : v;
-    case 'binary':
-      // a computed binary may hold a structure (ir.actions.act_window.views): given as is
-      return v ? (Buffer.isBuffer(v) ? v.toString('base64') : Array.isArray(v) ? v : String(v)) : false;
-    default:
-      return v === null || v === undefined ? false : v;
-  }
 }
 
 export { TRUE, AccessError };

@@ -1,5 +1,6 @@
-// The model registry: assembles model declarations (with `_inherit`), owns the connection
-// pool, and runs each unit of work in one transaction with Odoo's retry policy.
+// The model registry: assembles model declarations (with `_inherit`), owns the database layer
+// (one knex instance: its pool, its schema builder), and runs each unit of work in one
+// transaction on a connection of that pool with Odoo's retry policy.
 
 import pg from 'pg';
 import knexFactory, { type Knex } from 'knex';
@@ -70,6 +71,56 @@ export interface RegistryOptions {
   logger?: Logger;
 }
 
+/** A connection of the knex pool, lent with pg's PoolClient shape (`query`, `release`). */
+export type PooledConnection = pg.ClientBase & { release(): void };
+
+/**
+ * The knex pool seen through the subset of pg.Pool's API that single-statement call sites use
+ * (`query`, `connect`, counters), so they run on knex's pool without a second client.
+ */
+export class KnexPool {
+  constructor(private readonly knex: Knex) {}
+
+  /** One statement (already `$n`-parameterised) on a connection borrowed from knex's pool. */
+  async query<T extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<T>> {
+    const conn: pg.ClientBase = await this.knex.client.acquireConnection();
+    try {
+      return await conn.query<T>(text, values as any[] | undefined);
+    } finally {
+      await this.knex.client.releaseConnection(conn);
+    }
+  }
+
+  /** A connection of knex's pool held by the caller until `release()` (session locks, COPY). */
+  async connect(): Promise<PooledConnection> {
+    const conn: pg.ClientBase = await this.knex.client.acquireConnection();
+    let released = false;
+    return Object.assign(conn, {
+      release: () => {
+        if (released) return;
+        released = true;
+        void this.knex.client.releaseConnection(conn);
+      },
+    });
+  }
+
+  private get tarn(): { numUsed(): number; numFree(): number; numPendingCreates(): number } {
+    return this.knex.client.pool;
+  }
+  /** Connections open (in use or idle), as pg.Pool's `totalCount`. */
+  get totalCount(): number {
+    return this.tarn ? this.tarn.numUsed() + this.tarn.numFree() : 0;
+  }
+  /** The pool's size, as pg.Pool's `options.max`. */
+  get options(): { max: number } {
+    return { max: (this.knex.client.pool as { max?: number } | undefined)?.max ?? 10 };
+  }
+  /** Idle connections, as pg.Pool's `idleCount`. */
+  get idleCount(): number {
+    return this.tarn ? this.tarn.numFree() : 0;
+  }
+}
+
 export class Registry {
   readonly models = new Map<string, Model>();
   private readonly specs: ModelSpec[] = [];
@@ -78,8 +129,10 @@ export class Registry {
   readonly config: RegistryConfig;
   readonly logger: Logger;
   readonly triggers = new Map<string, Trigger[]>();
-  pool!: pg.Pool;
+  /** The one database layer: every query runs on a connection of its pool. */
   knex!: Knex;
+  /** pg.Pool-shaped facade over knex's pool for single statements outside a transaction. */
+  pool!: KnexPool;
   readonly connectionString: string;
   /** Access checker installed by the security layer (res.groups / ir.model.access). */
   accessChecker?: (env: Env, model: string, operation: 'read' | 'write' | 'create' | 'unlink', raise: boolean) => Promise<boolean>;
@@ -266,11 +319,11 @@ export class Registry {
     return this.models.has(name);
   }
 
-  /** Open the connection pool (and the knex handle sharing its settings). */
+  /** Open the database layer: one knex pool of `poolSize` connections. */
   connect(poolSize = 10): this {
-    this.pool = new pg.Pool({ connectionString: this.connectionString, max: poolSize });
-    this.pool.on('error', () => undefined);
-    this.knex = knexFactory({ client: 'pg', connection: this.connectionString, pool: { min: 0, max: 2 } });
+    // min 0: idle connections close (as pg.Pool did); knex's pg client keeps our type parsers.
+    this.knex = knexFactory({ client: 'pg', connection: this.connectionString, pool: { min: 0, max: poolSize } });
+    this.pool = new KnexPool(this.knex);
     return this;
   }
 
@@ -281,21 +334,24 @@ export class Registry {
 
   async close(): Promise<void> {
     for (const fn of this.closers.splice(0)) await fn().catch(() => undefined);
-    await this.pool?.end();
     await this.knex?.destroy();
   }
 
   /**
    * Run `fn` in one transaction (REPEATABLE READ, as Odoo does, unless `opts.isolation` says
-   * otherwise); commit on success, roll back on error; retry serialization failures and
-   * deadlocks up to 5 times with random backoff (never once committed: post-commit callbacks
-   * failing are not retried).
+   * otherwise) on a connection of knex's pool; commit on success, roll back on error; retry
+   * serialization failures and deadlocks up to 5 times with random backoff (never once
+   * committed: post-commit callbacks failing are not retried).
+   * BEGIN/COMMIT are sent on the pooled connection rather than through `knex.transaction()`,
+   * whose bookkeeping measured about 1 ms per call (2.6 vs 1.5 ms for a 5-query unit of work),
+   * far over the 5% the RPC hot path may lose; the pool, the schema builder and the bindings
+   * stay knex's.
    */
   async transaction<T>(opts: TransactionOptions, fn: (env: Env) => Promise<T>): Promise<T> {
     const begin = opts.isolation === 'read committed' ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL REPEATABLE READ';
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      const cr = new Cursor(client);
+      const client: pg.ClientBase = await this.knex.client.acquireConnection();
+      const cr = new Cursor(client, this.knex);
       let released = false;
       try {
         await client.query(begin);
@@ -303,22 +359,21 @@ export class Registry {
         const result = await fn(env);
         for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
         await client.query('COMMIT');
-        client.release();
         released = true;
+        await this.knex.client.releaseConnection(client);
         for (const cb of cr.postcommit) await cb();
         return result;
       } catch (err) {
-        const rolledBack = !released;
+        const committed = released;
         if (!released) {
+          released = true;
           try {
             await client.query('ROLLBACK');
           } catch {
-            /* connection may be broken; released below */
+            /* a broken connection is marked disposed by knex and dropped by its pool */
           }
-          client.release();
-          released = true;
+          await this.knex.client.releaseConnection(client);
         }
-        const committed = !rolledBack;
         const code = (err as { code?: string }).code;
         if (!committed && code && RETRYABLE.has(code) && attempt < MAX_TRIES) {
           await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt * (opts.retryBackoffMs ?? 100)));

@@ -1,5 +1,8 @@
 // Schema from the models, like Odoo's auto-init: tables, columns, foreign keys, relation
 // tables, indexes and SQL constraints. Only adds; never drops data. Idempotent.
+// DDL goes through knex's schema builder where it expresses the statement (create table, add
+// column, foreign keys); raw statements remain for what it cannot say (IF NOT EXISTS indexes,
+// partial indexes, declared constraint definitions, NOT NULL toggles, table comments).
 
 import type { Registry } from './registry.ts';
 import type { Cursor } from './env.ts';
@@ -14,9 +17,14 @@ export interface SchemaReport {
   warnings: string[];
 }
 
-function q(name: string): string {
+/** `name` once checked to be a plain identifier (for knex's builder, which quotes it). */
+function checked(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Invalid identifier ${name}`);
-  return `"${name}"`;
+  return name;
+}
+
+function q(name: string): string {
+  return `"${checked(name)}"`;
 }
 
 function ondeleteOf(f: Field): string {
@@ -33,8 +41,11 @@ export async function initSchema(registry: Registry, cr: Cursor): Promise<Schema
   const tables = new Set((await cr.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema()`)).map((r) => r.t));
   for (const m of models) {
     if (tables.has(m.table)) continue;
-    await cr.query(`CREATE TABLE ${q(m.table)} (id SERIAL NOT NULL PRIMARY KEY)`);
-    await cr.query(`COMMENT ON TABLE ${q(m.table)} IS ${literal(m.description)}`);
+    await cr.run(cr.knex.schema.createTable(checked(m.table), (t) => {
+      t.increments('id', { primaryKey: true });
+    }));
+    // COMMENT takes no bind parameters: the driver's own literal escaping instead.
+    await cr.query(`COMMENT ON TABLE ${q(m.table)} IS ${cr.client.escapeLiteral(m.description)}`);
     tables.add(m.table);
     report.createdTables.push(m.table);
   }
@@ -52,7 +63,9 @@ export async function initSchema(registry: Registry, cr: Cursor): Promise<Schema
     const existing = columns.get(m.table) ?? new Map<string, boolean>();
     for (const f of m.columns) {
       if (!existing.has(f.name)) {
-        await cr.query(`ALTER TABLE ${q(m.table)} ADD COLUMN ${q(f.name)} ${f.columnType}`);
+        await cr.run(cr.knex.schema.alterTable(checked(m.table), (t) => {
+          t.specificType(checked(f.name), f.columnType!);
+        }));
         existing.set(f.name, true);
         report.addedColumns.push(`${m.table}.${f.name}`);
         // New boolean/number columns get their constant default on existing rows.
@@ -78,7 +91,9 @@ export async function initSchema(registry: Registry, cr: Cursor): Promise<Schema
         if (comodel.abstract) continue;
         const name = `${m.table}_${f.name}_fkey`;
         if (!constraints.has(name)) {
-          await cr.query(`ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} FOREIGN KEY (${q(f.name)}) REFERENCES ${q(comodel.table)}(id) ON DELETE ${ondeleteOf(f)}`);
+          await cr.run(cr.knex.schema.alterTable(checked(m.table), (t) => {
+            t.foreign(checked(f.name), checked(name)).references('id').inTable(checked(comodel.table)).onDelete(ondeleteOf(f));
+          }));
           constraints.add(name);
         }
       }
@@ -114,15 +129,16 @@ async function createRelation(registry: Registry, cr: Cursor, m: Model, f: Field
   const { table, col1, col2 } = f.m2mRelation;
   if (tables.has(table)) return;
   const comodel = registry.get(f.comodel!);
-  await cr.query(
-    `CREATE TABLE ${q(table)} (${q(col1)} INTEGER NOT NULL REFERENCES ${q(m.table)}(id) ON DELETE CASCADE, ` +
-      `${q(col2)} INTEGER NOT NULL REFERENCES ${q(comodel.table)}(id) ON DELETE CASCADE, PRIMARY KEY (${q(col1)}, ${q(col2)}))`,
-  );
+  for (const name of [table, col1, col2, m.table, comodel.table]) checked(name);
+  await cr.run(cr.knex.schema.createTable(table, (t) => {
+    t.integer(col1).notNullable();
+    t.integer(col2).notNullable();
+    t.primary([col1, col2]);
+    // Constraint names as PostgreSQL gives inline REFERENCES (<table>_<column>_fkey).
+    t.foreign(col1, `${table}_${col1}_fkey`).references('id').inTable(m.table).onDelete('CASCADE');
+    t.foreign(col2, `${table}_${col2}_fkey`).references('id').inTable(comodel.table).onDelete('CASCADE');
+  }));
   await cr.query(`CREATE INDEX IF NOT EXISTS ${q(`${table}_${col2}_idx`)} ON ${q(table)} (${q(col2)}, ${q(col1)})`);
   tables.add(table);
   void constraints;
-}
-
-function literal(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }

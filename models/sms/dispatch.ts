@@ -27,6 +27,7 @@
 // Retry-After; after `max attempts` the SMS fails with `sms_server`.
 
 import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
 import type { Registry } from '../orm/registry.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
@@ -62,40 +63,6 @@ export function registerSmsProvider(name: string, factory: ProviderFactory): voi
 }
 
 // ---------------------------------------------------------------- small helpers
-
-class Semaphore {
-  private size: number;
-  private free: number;
-  private waiters: (() => void)[] = [];
-  constructor(n: number) {
-    this.size = n;
-    this.free = n;
-  }
-  resize(n: number): void {
-    this.free += n - this.size;
-    this.size = n;
-    while (this.free > 0 && this.waiters.length) {
-      this.free--;
-      this.waiters.shift()!();
-    }
-  }
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((r) => this.waiters.push(r));
-  }
-  release(): void {
-    if (this.free < 0) {
-      this.free++;
-      return;
-    }
-    const w = this.waiters.shift();
-    if (w) w();
-    else this.free++;
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -161,7 +128,8 @@ export class SmsEngine {
   logger: Logger;
   readonly owner: string;
   private readonly providers = new Map<string, SmsProvider>();
-  private readonly slots = new Semaphore(16);
+  /** Provider requests in flight in this instance (`sms.dispatch.concurrency`, resized live). */
+  private readonly slots = pLimit(16);
   private readonly pausedUntil = new Map<string, number>();
   /** Claims of this instance's workers go one at a time: batches stay whole (a small queue is not split). */
   private claiming: Promise<unknown> = Promise.resolve();
@@ -217,7 +185,7 @@ export class SmsEngine {
     if (opts.ids && !ids) return total;
     for (;;) {
       const settings = await loadSmsSettings(this.registry);
-      this.slots.resize(settings.concurrency);
+      this.slots.concurrency = settings.concurrency;
       let failure: unknown;
       const worker = async () => {
         while (Date.now() < deadline && !opts.signal?.aborted && failure === undefined) {
@@ -403,44 +371,44 @@ export class SmsEngine {
     return outcomes;
   }
 
-  private async sendChunk(chunk: Claimed[], sender: string, provider: SmsProvider, timeoutMs: number, lastStart: number, outcomes: Map<number, Outcome>): Promise<void> {
-    await this.slots.acquire();
-    try {
-      const paused = (this.pausedUntil.get(provider.name) ?? 0) - Date.now();
-      if (paused > 0) {
-        if (Date.now() + paused >= lastStart) {
-          for (const r of chunk) outcomes.set(r.id, { kind: 'release', delayMs: paused });
-          return;
-        }
-        await sleep(paused);
-      }
-      if (Date.now() >= lastStart) {
-        for (const r of chunk) outcomes.set(r.id, { kind: 'release' });
+  private sendChunk(chunk: Claimed[], sender: string, provider: SmsProvider, timeoutMs: number, lastStart: number, outcomes: Map<number, Outcome>): Promise<void> {
+    return this.slots(() => this.sendChunkNow(chunk, sender, provider, timeoutMs, lastStart, outcomes));
+  }
+
+  /** One provider request for `chunk`, once a slot is free; outcomes recorded per SMS. */
+  private async sendChunkNow(chunk: Claimed[], sender: string, provider: SmsProvider, timeoutMs: number, lastStart: number, outcomes: Map<number, Outcome>): Promise<void> {
+    const paused = (this.pausedUntil.get(provider.name) ?? 0) - Date.now();
+    if (paused > 0) {
+      if (Date.now() + paused >= lastStart) {
+        for (const r of chunk) outcomes.set(r.id, { kind: 'release', delayMs: paused });
         return;
       }
-      const batch: OutgoingSms[] = chunk.map((r) => ({ uuid: r.uuid, number: r.number, body: r.body, sender }));
-      try {
-        const results = await timedProviderCall(provider.name, () => provider.send(batch, { signal: AbortSignal.timeout(timeoutMs) }));
-        const byUuid = new Map(results.map((x) => [x.uuid, x]));
-        for (const r of chunk) {
-          const x = byUuid.get(r.uuid);
-          if (!x) outcomes.set(r.id, { kind: 'ambiguous', reason: 'no answer for this message' });
-          else if (x.status === 'accepted') {
-            if (x.duplicate) this.logger.warn({ uuid: r.uuid }, 'provider already had this SMS (not sent twice)');
-            outcomes.set(r.id, { kind: 'accepted', ref: x.providerRef });
-          } else if (x.status === 'rejected') outcomes.set(r.id, { kind: 'rejected', failureType: x.failureType, reason: x.failureReason });
-          else outcomes.set(r.id, { kind: 'retry', delayMs: x.retryAfterMs, reason: x.failureReason });
-        }
-      } catch (err) {
-        const e = err instanceof ProviderError ? err : new ProviderError('timeout', err instanceof Error ? err.message : String(err), { ambiguous: true });
-        if (e.kind === 'throttled' && e.retryAfterMs) this.pausedUntil.set(provider.name, Date.now() + e.retryAfterMs);
-        this.logger.warn({ provider: provider.name, kind: e.kind, ambiguous: e.ambiguous, messages: chunk.length, err: e.message }, 'provider request failed');
-        for (const r of chunk) {
-          outcomes.set(r.id, e.ambiguous ? { kind: 'ambiguous', reason: e.message } : e.kind === 'auth' ? { kind: 'rejected', failureType: 'sms_acc', reason: e.message } : { kind: 'retry', delayMs: e.retryAfterMs, reason: e.message });
-        }
+      await sleep(paused);
+    }
+    if (Date.now() >= lastStart) {
+      for (const r of chunk) outcomes.set(r.id, { kind: 'release' });
+      return;
+    }
+    const batch: OutgoingSms[] = chunk.map((r) => ({ uuid: r.uuid, number: r.number, body: r.body, sender }));
+    try {
+      const results = await timedProviderCall(provider.name, () => provider.send(batch, { signal: AbortSignal.timeout(timeoutMs) }));
+      const byUuid = new Map(results.map((x) => [x.uuid, x]));
+      for (const r of chunk) {
+        const x = byUuid.get(r.uuid);
+        if (!x) outcomes.set(r.id, { kind: 'ambiguous', reason: 'no answer for this message' });
+        else if (x.status === 'accepted') {
+          if (x.duplicate) this.logger.warn({ uuid: r.uuid }, 'provider already had this SMS (not sent twice)');
+          outcomes.set(r.id, { kind: 'accepted', ref: x.providerRef });
+        } else if (x.status === 'rejected') outcomes.set(r.id, { kind: 'rejected', failureType: x.failureType, reason: x.failureReason });
+        else outcomes.set(r.id, { kind: 'retry', delayMs: x.retryAfterMs, reason: x.failureReason });
       }
-    } finally {
-      this.slots.release();
+    } catch (err) {
+      const e = err instanceof ProviderError ? err : new ProviderError('timeout', err instanceof Error ? err.message : String(err), { ambiguous: true });
+      if (e.kind === 'throttled' && e.retryAfterMs) this.pausedUntil.set(provider.name, Date.now() + e.retryAfterMs);
+      this.logger.warn({ provider: provider.name, kind: e.kind, ambiguous: e.ambiguous, messages: chunk.length, err: e.message }, 'provider request failed');
+      for (const r of chunk) {
+        outcomes.set(r.id, e.ambiguous ? { kind: 'ambiguous', reason: e.message } : e.kind === 'auth' ? { kind: 'rejected', failureType: 'sms_acc', reason: e.message } : { kind: 'retry', delayMs: e.retryAfterMs, reason: e.message });
+      }
     }
   }
 

@@ -27,6 +27,8 @@ import { createLogger } from '../log.ts';
 import { openRuntime } from '../runtime.ts';
 import type { Registry } from '../../models/orm/registry.ts';
 import { importContacts, type ContactImportResult } from '../../models/mass_mailing/import_contacts.ts';
+import { UserError } from '../../models/orm/exceptions.ts';
+import { ajvCoercing, errorProperty, firstError } from '../../models/tools/validation.ts';
 import { importBlacklist, type BlacklistImportResult } from '../../models/phone_validation/import_blacklist.ts';
 import type { ImportRecord, SkippedRow } from '../../models/tools/csv_import.ts';
 
@@ -429,16 +431,42 @@ async function withRegistry<T>(fn: (registry: Registry) => Promise<T>): Promise<
   }
 }
 
-function batchOption(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1_000_000) throw new Error(`--batch must be a number of rows between 1 and 1000000 (got ${JSON.stringify(text)})`);
-  return Number(text);
-}
-
 interface CommonCliOptions {
   country?: string;
   batch: string;
   delimiter?: string;
   progress: boolean;
+}
+
+// The options of both import commands, compiled once; text values are converted (--batch).
+const validImportOptions = ajvCoercing.compile({
+  type: 'object',
+  properties: {
+    batch: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    delimiter: { type: 'string', anyOf: [{ minLength: 1, maxLength: 1 }, { pattern: '^(?:\\\\t|[Tt][Aa][Bb])$' }] },
+    country: { type: 'string', minLength: 1 },
+    list: { type: 'string', minLength: 1 },
+    progress: { type: 'boolean' },
+  },
+  required: ['batch'],
+});
+
+const OPTION_RULES: Record<string, string> = {
+  batch: '--batch must be a number of rows between 1 and 1000000',
+  delimiter: '--delimiter must be one character',
+  country: '--country must name a country (ISO code or name)',
+  list: '--list must name a mailing list',
+};
+
+/** The command's options checked and converted, or a UserError saying which one is wrong. */
+export function importOptions<T extends CommonCliOptions>(opts: T): Omit<T, 'batch'> & { batchSize: number } {
+  const { batch, ...rest } = opts;
+  const checked: Record<string, unknown> = { ...rest, batch };
+  if (!validImportOptions(checked)) {
+    const name = errorProperty(firstError(validImportOptions)!);
+    throw new UserError(`${OPTION_RULES[name] ?? `--${name} is invalid`} (got ${JSON.stringify((opts as unknown as Record<string, unknown>)[name])})`);
+  }
+  return { ...(rest as Omit<T, 'batch'>), batchSize: checked.batch as number };
 }
 
 export function registerImportCommands(program: Command): void {
@@ -453,9 +481,9 @@ export function registerImportCommands(program: Command): void {
     .option('--delimiter <char>', 'field separator (default: guessed from the header)')
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, opts: CommonCliOptions & { list: string }) => {
-      const batchSize = batchOption(opts.batch);
-      await withRegistry((registry) => runContactsImport(registry, file, { list: opts.list, country: opts.country, batchSize, delimiter: opts.delimiter }, {
-        progressStream: opts.progress ? process.stderr : null,
+      const o = importOptions(opts);
+      await withRegistry((registry) => runContactsImport(registry, file, { list: o.list, country: o.country, batchSize: o.batchSize, delimiter: o.delimiter }, {
+        progressStream: o.progress ? process.stderr : null,
       }));
     });
   imp
@@ -467,9 +495,9 @@ export function registerImportCommands(program: Command): void {
     .option('--delimiter <char>', 'field separator (default: guessed from the header)')
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, opts: CommonCliOptions) => {
-      const batchSize = batchOption(opts.batch);
-      await withRegistry((registry) => runBlacklistImport(registry, file, { country: opts.country, batchSize, delimiter: opts.delimiter }, {
-        progressStream: opts.progress ? process.stderr : null,
+      const o = importOptions(opts);
+      await withRegistry((registry) => runBlacklistImport(registry, file, { country: o.country, batchSize: o.batchSize, delimiter: o.delimiter }, {
+        progressStream: o.progress ? process.stderr : null,
       }));
     });
 }

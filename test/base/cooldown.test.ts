@@ -3,7 +3,7 @@ import request from 'supertest';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { authenticate, authenticateOrRaise, checkUidPassword, LOGIN_COOLDOWN_MESSAGE, resetLoginCooldown } from '../../models/base/auth.ts';
 import { setParam } from '../../models/base/ir_config_parameter.ts';
-import { ADMIN_PASSWORD, createUser, rpcTestApp, type RpcTestApp } from '../rpc/helpers.ts';
+import { ADMIN_PASSWORD, createUser, rpcTestApp, type RpcTestApp } from '../helpers/rpc.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

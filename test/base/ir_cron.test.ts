@@ -125,20 +125,38 @@ describe('ir.cron: scheduled actions', function () {
     const at = new Date(Date.now() + 1500).toISOString().slice(0, 19).replace('T', ' ');
     const id = await makeCron('_tick', { nextcall: at });
     const before = await param('test.tick');
+    const schedule = async () => (await registry.pool.query(
+      `SELECT lastcall::text AS lastcall, nextcall::text AS nextcall, (SELECT count(*)::int FROM ir_cron_trigger WHERE cron_id = $1) AS triggers FROM ir_cron WHERE id = $1`,
+      [id],
+    )).rows[0] as { lastcall: string | null; nextcall: string; triggers: number };
+    // The job's own write lands before the runner records the run: wait for the record.
+    const until = async <T,>(read: () => Promise<T>, ok: (x: T) => boolean): Promise<T> => {
+      for (let i = 0; i < 100; i++) {
+        const x = await read();
+        if (ok(x)) return x;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return read();
+    };
     const runner = startCronRunner(registry, undefined, testLogger(), { tickSeconds: 1 });
     try {
       const t0 = Date.now();
       while ((await param('test.tick')) === before && Date.now() - t0 < 6000) await new Promise((r) => setTimeout(r, 50));
       expect(await param('test.tick')).to.equal(before + 1);
-      expect(Date.now() - t0).to.be.below(4000);
-      // Not due any more (next call tomorrow); a trigger runs it again at once.
+      // It ran once due, not before: recorded run at or after its date, next call a day later.
+      const ran = await until(schedule, (x) => x.lastcall !== null);
+      expect(ran.lastcall! >= at).to.equal(true);
+      expect(ran.nextcall > at).to.equal(true);
+      // Not due any more (next call tomorrow); a trigger runs it again, without moving its schedule.
       await registry.transaction({}, async (env) => {
         await env.model('ir.cron').browse([id]).call('_trigger');
       });
       const t1 = Date.now();
       while ((await param('test.tick')) === before + 1 && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 20));
       expect(await param('test.tick')).to.equal(before + 2);
-      expect(Date.now() - t1).to.be.below(1500);
+      const woken = await until(schedule, (x) => x.triggers === 0);
+      expect(woken.nextcall).to.equal(ran.nextcall);
+      expect(woken.triggers).to.equal(0);
     } finally {
       await runner.stop();
     }

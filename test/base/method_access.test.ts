@@ -8,7 +8,7 @@ import { installAccessChecker, xmlidToResId } from '../../models/base/ir_model_a
 import { getParam } from '../../models/base/ir_config_parameter.ts';
 import { testLogger } from '../helpers/db.ts';
 import { configureSmsEngine } from '../../models/sms/dispatch.ts';
-import { fastSettings, setBalance } from '../sms/helpers.ts';
+import { fastSettings, setBalance } from '../helpers/sms.ts';
 
 async function expectAccessError(p: Promise<unknown>, message?: string | RegExp): Promise<void> {
   try {

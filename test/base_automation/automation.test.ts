@@ -4,10 +4,10 @@
 
 import { expect } from 'chai';
 import request from 'supertest';
-import { rpcTestApp, xmlrpc, ADMIN_PASSWORD, type RpcTestApp } from '../rpc/helpers.ts';
+import { rpcTestApp, xmlrpc, ADMIN_PASSWORD, type RpcTestApp } from '../helpers/rpc.ts';
 import { testLogger } from '../helpers/db.ts';
 import { configureSmsEngine } from '../../models/sms/dispatch.ts';
-import { fastSettings, setBalance } from '../sms/helpers.ts';
+import { fastSettings, setBalance } from '../helpers/sms.ts';
 
 describe('base_automation: rules sending SMS, over XML-RPC', () => {
   let t: RpcTestApp;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { liveServer, type LiveServer } from '../compat/server.ts';
-import { ADMIN_PASSWORD, makeApiKey } from '../rpc/helpers.ts';
+import { liveServer, type LiveServer } from '../helpers/live_server.ts';
+import { ADMIN_PASSWORD, makeApiKey } from '../helpers/rpc.ts';
 import { sql } from '../../models/orm/sql.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { liveServer, type LiveServer } from '../compat/server.ts';
+import { liveServer, type LiveServer } from '../helpers/live_server.ts';
 import { setParam } from '../../models/base/ir_config_parameter.ts';
 import { sql } from '../../models/orm/sql.ts';
 

@@ -9,6 +9,42 @@ export function readCapture(name: string): string {
   return readFileSync(new URL(`captures/${name}`, FIXTURES), 'utf8');
 }
 
+/** A wire capture split up: the request body, the answer's status, headers and body. */
+export interface Capture {
+  /** Request body (without its trailing newlines). */
+  request: string;
+  status: number;
+  headers: Record<string, string>;
+  /** Response body as sent. */
+  response: string;
+}
+
+const RESPONSE_MARK = '\n--- response: HTTP ';
+
+/** A capture file parsed: request headers + body, then "--- response: HTTP <status> <headers json>", a blank line and the body. */
+export function parseCapture(name: string): Capture {
+  const text = readCapture(name);
+  const at = text.indexOf(RESPONSE_MARK);
+  if (at < 0) throw new Error(`capture ${name} has no response`);
+  const head = text.slice(0, at);
+  const request = head.slice(head.indexOf('\n\n') + 2).replace(/\n+$/, '');
+  const rest = text.slice(at + RESPONSE_MARK.length);
+  const nl = rest.indexOf('\n');
+  const statusLine = rest.slice(0, nl);
+  const space = statusLine.indexOf(' ');
+  return {
+    request,
+    status: Number(statusLine.slice(0, space)),
+    headers: JSON.parse(statusLine.slice(space + 1)) as Record<string, string>,
+    response: rest.slice(nl + 1).replace(/^\n/, ''),
+  };
+}
+
+/** The parsed JSON answer of a capture. */
+export function captureJson<T = any>(name: string): T {
+  return JSON.parse(parseCapture(name).response) as T;
+}
+
 export type FieldsExport = Record<string, Record<string, unknown>>;
 
 /** Odoo 19's `fields_get` answer for a model, or undefined when none was exported. */

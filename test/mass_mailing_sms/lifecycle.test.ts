@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { sql } from '../../models/orm/sql.ts';
-import { modelId, partnerMailing, smsOf, tracesByRes } from './_common.ts';
+import { modelId, partnerMailing, smsOf, tracesByRes } from '../helpers/mass_mailing_sms.ts';
 
 const future = () => new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
 

@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { partnerMailing, smsOf, tracesByRes } from './_common.ts';
+import { partnerMailing, smsOf, tracesByRes } from '../helpers/mass_mailing_sms.ts';
 
 const BASE = 'http://localhost:8070';
 

@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { modelId } from './_common.ts';
+import { modelId } from '../helpers/mass_mailing_sms.ts';
 
 describe('mass_mailing_sms: fields declared for parity with Odoo 19', () => {
   let t: TestRegistry;

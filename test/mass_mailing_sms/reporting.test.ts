@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { partnerMailing } from './_common.ts';
+import { partnerMailing } from '../helpers/mass_mailing_sms.ts';
 
 const TIME = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
 const NUMBER = ['year_number', 'quarter_number', 'month_number', 'iso_week_number', 'day_of_year', 'day_of_month', 'day_of_week', 'hour_number', 'minute_number', 'second_number'];

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { SMS_STATE_HOOKS, type SmsStateUpdate } from '../../models/sms/hooks.ts';
 import { propagateSmsStates } from '../../models/mass_mailing_sms/sms_tracker.ts';
-import { partnerMailing, smsOf, tracesByRes } from './_common.ts';
+import { partnerMailing, smsOf, tracesByRes } from '../helpers/mass_mailing_sms.ts';
 
 describe('mass_mailing_sms: SMS states → traces → statistics', () => {
   let t: TestRegistry;

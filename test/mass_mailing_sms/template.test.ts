@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { modelId, smsOf } from './_common.ts';
+import { modelId, smsOf } from '../helpers/mass_mailing_sms.ts';
 
 describe('sms.template', () => {
   let t: TestRegistry;

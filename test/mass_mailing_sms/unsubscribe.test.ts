@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { modelId, partnerMailing, smsOf, tracesByRes } from './_common.ts';
+import { modelId, partnerMailing, smsOf, tracesByRes } from '../helpers/mass_mailing_sms.ts';
 
 const BASE = 'https://sms.example.test';
 

@@ -3,7 +3,7 @@
 // read/create/write of N records issue a number of queries that does not depend on N.
 
 import { expect } from 'chai';
-import { ormRegistry, type OrmTestRegistry } from './_helpers.ts';
+import { ormRegistry, type OrmTestRegistry } from '../helpers/orm.ts';
 import type { Env } from '../../models/orm/env.ts';
 
 describe('ORM: computed, related and inverse fields', () => {

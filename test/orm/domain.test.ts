@@ -2,7 +2,7 @@
 // hierarchy operators, active_test, datetimes and dynamic dates, error messages.
 
 import { expect } from 'chai';
-import { ormRegistry, type OrmTestRegistry } from './_helpers.ts';
+import { ormRegistry, type OrmTestRegistry } from '../helpers/orm.ts';
 import { sql } from '../../models/orm/sql.ts';
 
 type Key = 'a' | 'b' | 'c' | 'd' | 'e';

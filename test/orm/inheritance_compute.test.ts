@@ -2,7 +2,7 @@
 // and `this.super` chains resolved like Python's MRO across mixins and extensions.
 
 import { expect } from 'chai';
-import { ormRegistry, TEST_MODELS, type OrmTestRegistry } from './_helpers.ts';
+import { ormRegistry, TEST_MODELS, type OrmTestRegistry } from '../helpers/orm.ts';
 import type { ModelSpec } from '../../models/orm/model.ts';
 import type { RecordSet } from '../../models/orm/records.ts';
 import { sql } from '../../models/orm/sql.ts';

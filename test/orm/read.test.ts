@@ -4,15 +4,11 @@
 // web_read / web_search_read specifications and fields_get.
 
 import { expect } from 'chai';
-import { readCapture } from '../helpers/odoo19.ts';
-import { ormRegistry, type OrmTestRegistry } from './_helpers.ts';
+import { captureJson } from '../helpers/odoo19.ts';
+import { ormRegistry, type OrmTestRegistry } from '../helpers/orm.ts';
 
 /** The `result` of a captured Odoo 19 JSON-RPC answer. */
-function capture(name: string): any {
-  const text = readCapture(name);
-  const body = text.slice(text.indexOf('\n{', text.indexOf('--- response')));
-  return JSON.parse(body).result;
-}
+const capture = (name: string): any => captureJson(name).result;
 /** Same structure: same keys in the same order, same value types, recursively. */
 function shape(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(shape);

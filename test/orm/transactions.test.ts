@@ -2,8 +2,9 @@
 // retried; integrity errors become ValidationErrors with Odoo's wording.
 
 import { expect } from 'chai';
-import { ormRegistry, type OrmTestRegistry } from './_helpers.ts';
+import { ormRegistry, type OrmTestRegistry } from '../helpers/orm.ts';
 import { sql } from '../../models/orm/sql.ts';
+import { PyValueError } from '../../models/orm/exceptions.ts';
 
 async function expectError(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<any> {
   try {
@@ -171,7 +172,9 @@ describe('ORM: transactions', () => {
 
   it('the connection pool is intact after errors (no leaked clients)', async () => {
     for (let i = 0; i < 12; i++) {
-      await t.call('test.orm.item', 'create', [{ bogus: 1 }]).catch(() => undefined);
+      const err = await t.call('test.orm.item', 'create', [{ bogus: 1 }]).then(() => undefined, (e: unknown) => e);
+      expect(err, `call ${i}`).to.be.instanceOf(PyValueError);
+      expect((err as Error).message).to.equal("Invalid field 'bogus' on model 'test.orm.item'");
     }
     expect(t.registry.pool.totalCount).to.be.at.most(5);
     expect(t.registry.pool.idleCount).to.equal(t.registry.pool.totalCount);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readCapture } from '../helpers/odoo19.ts';
+import { parseCapture } from '../helpers/odoo19.ts';
 import {
   AccessDenied,
   AccessError,
@@ -31,20 +31,7 @@ import {
 import { serializeFault } from '../../rpc/xmlrpc_codec.ts';
 
 
-function capture(name: string): { request: string; status: number; headers: Record<string, string>; response: string } {
-  const text = readCapture(name);
-  const at = text.indexOf('\n--- response: HTTP ');
-  const reqPart = text.slice(0, at);
-  const request = reqPart.slice(reqPart.indexOf('\n\n') + 2).replace(/\n+$/, '');
-  const rest = text.slice(at + '\n--- response: HTTP '.length);
-  const headLine = rest.slice(0, rest.indexOf('\n'));
-  return {
-    request,
-    status: Number(headLine.slice(0, 3)),
-    headers: JSON.parse(headLine.slice(4)) as Record<string, string>,
-    response: rest.slice(rest.indexOf('\n\n') + 2),
-  };
-}
+const capture = parseCapture;
 
 const capturedError = (name: string) =>
   (JSON.parse(capture(name).response) as { error: { code: number; message: string; data: Record<string, unknown> } }).error;

@@ -12,7 +12,7 @@ import { createRegistry } from '../../server/bootstrap.ts';
 import { installAccessChecker } from '../../models/base/ir_model_access.ts';
 import type { Registry } from '../../models/orm/registry.ts';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.ts';
-import { ADMIN_PASSWORD, makeApiKey, webJson, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, makeApiKey, webJson, type RpcTestApp } from '../helpers/rpc.ts';
 import {
   CHECKSUM_TABLES,
   checksumSql,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { readCapture } from '../helpers/odoo19.ts';
+import { captureJson } from '../helpers/odoo19.ts';
 import request from 'supertest';
-import { ADMIN_PASSWORD, createUser, executeKw, makeApiKey, rpcTestApp, xmlrpc, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, createUser, executeKw, makeApiKey, rpcTestApp, xmlrpc, type RpcTestApp } from '../helpers/rpc.ts';
 
 
 describe('JSON-2 /json/2/<model>/<method>', () => {
@@ -21,8 +21,7 @@ describe('JSON-2 /json/2/<model>/<method>', () => {
   };
 
   it('no key: 401 with the Bearer challenge (capture json2-no-key.txt)', async () => {
-    const text = readCapture('json2-no-key.txt');
-    const expected = JSON.parse(text.slice(text.indexOf('\n{\n') + 1));
+    const expected = captureJson('json2-no-key.txt');
     const res = await json2('/json/2/res.partner/search_read', { domain: [], fields: ['name'], limit: 1 });
     expect(res.status).to.equal(401);
     // sent as werkzeug does ("Bearer " with a trailing space); HTTP parsers trim it on reading
@@ -56,6 +55,12 @@ describe('JSON-2 /json/2/<model>/<method>', () => {
     const nul = await json2('/json/2/res.partner/search', 'null', adminKey);
     expect(nul.status).to.equal(400);
     expect(nul.body.message).to.equal('could not parse the body, expecting a json object');
+    const list = await json2('/json/2/res.partner/search', '[1, 2]', adminKey);
+    expect(list.status).to.equal(400);
+    expect(list.body.message).to.equal('could not parse the body, expecting a json object');
+    const ctx = await json2('/json/2/res.partner/search', { domain: [], context: ['fr_FR'] }, adminKey);
+    expect(ctx.status).to.equal(422);
+    expect(ctx.body.message).to.equal('context must be a JSON object');
     const form = await request(t.app).post('/json/2/res.partner/search').set('Authorization', `bearer ${adminKey}`).type('form').send({ domain: '[]' });
     expect(form.status).to.equal(415);
   });

@@ -1,23 +1,15 @@
 import { expect } from 'chai';
-import { readCapture } from '../helpers/odoo19.ts';
+import { parseCapture, type Capture } from '../helpers/odoo19.ts';
 import request from 'supertest';
-import { ADMIN_PASSWORD, executeKw, jsonrpc, rpcTestApp, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, executeKw, jsonrpc, rpcTestApp, type RpcTestApp } from '../helpers/rpc.ts';
 
 
 /** A JSON-RPC capture: its request body (our db and password) and its parsed answer. */
-function capture(name: string, dbName: string): { request: string; status: number; headers: Record<string, string>; response: string } {
-  const text = readCapture(name);
-  const at = text.indexOf('\n--- response: HTTP ');
-  const head = text.slice(0, at);
-  const req = head.slice(head.indexOf('\n\n') + 2).trim();
-  const rest = text.slice(at + '\n--- response: HTTP '.length);
-  const nl = rest.indexOf('\n');
-  const [status, ...json] = rest.slice(0, nl).split(' ');
+function capture(name: string, dbName: string): Capture {
+  const c = parseCapture(name);
   return {
-    request: req.replace(/"odoo19"/g, JSON.stringify(dbName)).replace(/"admin", "admin"/, `"admin", ${JSON.stringify(ADMIN_PASSWORD)}`).replace(/, 2, "admin"/, `, 2, ${JSON.stringify(ADMIN_PASSWORD)}`),
-    status: Number(status),
-    headers: JSON.parse(json.join(' ')),
-    response: rest.slice(nl + 1).replace(/^\n/, ''),
+    ...c,
+    request: c.request.replace(/"odoo19"/g, JSON.stringify(dbName)).replace(/"admin", "admin"/, `"admin", ${JSON.stringify(ADMIN_PASSWORD)}`).replace(/, 2, "admin"/, `, 2, ${JSON.stringify(ADMIN_PASSWORD)}`),
   };
 }
 

@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import request from 'supertest';
-import { rpcTestApp, ADMIN_PASSWORD, type RpcTestApp } from './helpers.ts';
+import { rpcTestApp, ADMIN_PASSWORD, type RpcTestApp } from '../helpers/rpc.ts';
 import { createRegistry } from '../../server/bootstrap.ts';
 import { createApp } from '../../server/app.ts';
 import { testLogger } from '../helpers/db.ts';

@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import request from 'supertest';
-import { ADMIN_PASSWORD, executeKw, jsonrpc, makeApiKey, rpcTestApp, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, executeKw, jsonrpc, makeApiKey, rpcTestApp, type RpcTestApp } from '../helpers/rpc.ts';
 
 describe('rpc: malformed arguments get Odoo-shaped errors', () => {
   let t: RpcTestApp;

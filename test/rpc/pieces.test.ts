@@ -9,7 +9,7 @@ import { checkArity, pyInt } from '../../rpc/services.ts';
 import { createApp } from '../../server/app.ts';
 import { Registry } from '../../models/orm/registry.ts';
 import { testLogger } from '../helpers/db.ts';
-import { decodeXmlRpcResponse } from './helpers.ts';
+import { decodeXmlRpcResponse } from '../helpers/rpc.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../server/log.ts';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { rpcTestApp, type RpcTestApp } from './helpers.ts';
+import { rpcTestApp, type RpcTestApp } from '../helpers/rpc.ts';
 import { sql } from '../../models/orm/sql.ts';
 import { callKw } from '../../models/orm/call_kw.ts';
 

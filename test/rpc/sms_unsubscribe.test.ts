@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import request from 'supertest';
-import { rpcTestApp, type RpcTestApp } from './helpers.ts';
+import { rpcTestApp, type RpcTestApp } from '../helpers/rpc.ts';
 import { readCapture } from '../helpers/odoo19.ts';
 import { setParam } from '../../models/base/ir_config_parameter.ts';
 import type { Env } from '../../models/orm/env.ts';

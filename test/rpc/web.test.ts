@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { ADMIN_PASSWORD, call, createUser, rpcTestApp, webJson, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, call, createUser, rpcTestApp, webJson, type RpcTestApp } from '../helpers/rpc.ts';
 
 describe('web routes: /web/version, /web/session/*, /web/dataset/*', () => {
   let t: RpcTestApp;

@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import request from 'supertest';
-import { rpcTestApp, ADMIN_PASSWORD, type RpcTestApp } from './helpers.ts';
+import { rpcTestApp, ADMIN_PASSWORD, type RpcTestApp } from '../helpers/rpc.ts';
 
 function cookieOf(res: request.Response): string {
   const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);

@@ -1,18 +1,13 @@
 import { expect } from 'chai';
-import { readCapture } from '../helpers/odoo19.ts';
+import { parseCapture } from '../helpers/odoo19.ts';
 import request from 'supertest';
-import { ADMIN_PASSWORD, createUser, executeKw, rpcTestApp, xmlrpc, xmlrpcRaw, type RpcTestApp } from './helpers.ts';
+import { ADMIN_PASSWORD, createUser, executeKw, rpcTestApp, xmlrpc, xmlrpcRaw, type RpcTestApp } from '../helpers/rpc.ts';
 
 
 /** Request body and response body of a capture file (the DB name replaced by ours). */
 function capture(name: string, dbName: string): { request: string; response: string } {
-  const text = readCapture(name);
-  const at = text.indexOf('\n--- response: HTTP ');
-  const head = text.slice(0, at);
-  const req = head.slice(head.indexOf('\n\n') + 2).replace(/\n+$/, '\n');
-  const rest = text.slice(at + 1);
-  const response = rest.slice(rest.indexOf('\n\n') + 2);
-  return { request: req.replace(/odoo19/g, dbName).replace('<string>admin</string>', `<string>${ADMIN_PASSWORD}</string>`), response };
+  const { request, response } = parseCapture(name);
+  return { request: `${request}\n`.replace(/odoo19/g, dbName).replace('<string>admin</string>', `<string>${ADMIN_PASSWORD}</string>`), response };
 }
 
 describe('XML-RPC /xmlrpc/2 and /xmlrpc', () => {

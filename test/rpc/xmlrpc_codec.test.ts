@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readCapture } from '../helpers/odoo19.ts';
+import { parseCapture } from '../helpers/odoo19.ts';
 import {
   XmlRpcDouble,
   XmlRpcMarshalError,
@@ -12,19 +12,7 @@ import {
 import { toXmlRpcFault } from '../../rpc/errors.ts';
 
 
-// A capture file: request headers + body, then "--- response: HTTP <status> <headers json>" + body.
-function capture(name: string): { request: string; status: number; headers: Record<string, string>; response: string } {
-  const text = readCapture(name);
-  const at = text.indexOf('\n--- response: HTTP ');
-  const reqPart = text.slice(0, at);
-  const request = reqPart.slice(reqPart.indexOf('\n\n') + 2).replace(/\n+$/, '');
-  const rest = text.slice(at + '\n--- response: HTTP '.length);
-  const headLine = rest.slice(0, rest.indexOf('\n'));
-  const status = Number(headLine.slice(0, 3));
-  const headers = JSON.parse(headLine.slice(4)) as Record<string, string>;
-  const response = rest.slice(rest.indexOf('\n\n') + 2);
-  return { request, status, headers, response };
-}
+const capture = parseCapture;
 
 function call(paramsXml: string, method = 'm'): unknown[] {
   return parseMethodCall(`<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${paramsXml}</params></methodCall>`).params;

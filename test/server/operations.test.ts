@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { createRegistry } from '../../server/bootstrap.ts';
 import { testLogger } from '../helpers/db.ts';
-import { ADMIN_PASSWORD, jsonrpc, rpcTestApp, type RpcTestApp } from '../rpc/helpers.ts';
+import { ADMIN_PASSWORD, jsonrpc, rpcTestApp, type RpcTestApp } from '../helpers/rpc.ts';
 import { loadConfig } from '../../server/config.ts';
 
 describe('server operations: GET /web/health', () => {

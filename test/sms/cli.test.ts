@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { testLogger } from '../helpers/db.ts';
 import { sendMailing } from '../../server/cli/mailing.ts';
-import { fastSettings, setBalance } from './helpers.ts';
+import { fastSettings, setBalance } from '../helpers/sms.ts';
 
 describe('cli: mailing send --wait', function () {
   this.timeout(20_000);

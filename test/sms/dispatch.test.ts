@@ -4,7 +4,7 @@ import { configureSmsEngine, type SmsEngine } from '../../models/sms/dispatch.ts
 import { testLogger } from '../helpers/db.ts';
 import { SimulatorProvider, simulatorStats } from '../../models/sms/providers/simulator.ts';
 import { writeSmsSettings } from '../../models/sms/providers/settings.ts';
-import { balance, fastSettings, recordHooks, seedSms, setBalance, states, waitFor } from './helpers.ts';
+import { balance, fastSettings, recordHooks, seedSms, setBalance, states, waitFor } from '../helpers/sms.ts';
 
 describe('sms: sending engine and simulator', () => {
   let t: TestRegistry;
@@ -105,14 +105,22 @@ describe('sms: sending engine and simulator', () => {
   it('429 with Retry-After, then success: sent exactly once', async () => {
     await fastSettings(t.registry, { sms_simulator_failure_mode: 'throttle', sms_simulator_failure_count: 1, sms_simulator_retry_after: 1 });
     const ids = await seedSms(t.registry, 5);
-    const started = Date.now();
+    const { rows: before } = await t.registry.pool.query(`SELECT (clock_timestamp() AT TIME ZONE 'UTC')::text AS t`);
     const res = await engine.processQueue({ ids });
-    expect(Date.now() - started).to.be.at.least(900); // waited for Retry-After
     expect(res.sent).to.equal(5);
     const st = await states(t.registry, ids);
     for (const id of ids) expect(st.get(id)!.state).to.equal('pending');
     // The throttled request's SMS were retried once (workers may have split the 5 SMS).
-    expect([...st.values()].filter((s) => s.attempt === 1).length).to.be.at.least(1);
+    const retried = [...st.entries()].filter(([, s]) => s.attempt === 1).map(([id]) => id);
+    expect(retried.length).to.be.at.least(1);
+    // The retry honoured Retry-After: the gateway recorded those SMS as accepted no sooner than
+    // one Retry-After past the start (the recorded acceptance, not the test's stopwatch).
+    const { rows: waited } = await t.registry.pool.query(
+      `SELECT bool_and(m.accepted_at >= $1::timestamp + interval '1 second') AS waited, count(*)::int AS n
+         FROM sms_simulator_message m JOIN sms_sms s ON s.uuid = m.uuid WHERE s.id = ANY($2::int4[])`,
+      [before[0].t, retried],
+    );
+    expect(waited[0]).to.deep.equal({ waited: true, n: retried.length });
     const { rows } = await t.registry.pool.query(
       `SELECT m.submit_count FROM sms_simulator_message m JOIN sms_sms s ON s.uuid = m.uuid WHERE s.id = ANY($1::int4[])`,
       [ids],

@@ -7,7 +7,7 @@ import { testLogger } from '../helpers/db.ts';
 import { configureSmsEngine, SmsEngine } from '../../models/sms/dispatch.ts';
 import { simulatorStats } from '../../models/sms/providers/simulator.ts';
 import type { Registry } from '../../models/orm/registry.ts';
-import { fastSettings, seedSms, setBalance, waitFor } from './helpers.ts';
+import { fastSettings, seedSms, setBalance, waitFor } from '../helpers/sms.ts';
 
 async function stateCounts(registry: Registry): Promise<Record<string, number>> {
   const { rows } = await registry.pool.query(`SELECT state, count(*)::int AS n FROM sms_sms GROUP BY state`);

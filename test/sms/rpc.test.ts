@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { testLogger } from '../helpers/db.ts';
 import { configureSmsEngine } from '../../models/sms/dispatch.ts';
-import { loadSmsSettings } from '../../models/sms/providers/settings.ts';
-import { balance, fastSettings, recordHooks, setBalance } from './helpers.ts';
+import { loadSmsSettings, writeSmsSettings } from '../../models/sms/providers/settings.ts';
+import { ValidationError } from '../../models/orm/exceptions.ts';
+import { balance, fastSettings, recordHooks, setBalance } from '../helpers/sms.ts';
 
 describe('sms: Odoo methods and settings over RPC', () => {
   let t: TestRegistry;
@@ -33,6 +34,28 @@ describe('sms: Odoo methods and settings over RPC', () => {
     expect(values).to.include({ sms_rate_limit: 25, sms_simulator_latency: 40, sms_batch_size: 200 });
     const fields = await t.call('res.config.settings', 'fields_get', [['sms_simulator_failure_mode'], ['type', 'selection']]);
     expect(fields.sms_simulator_failure_mode.selection.map((x: string[]) => x[0])).to.deep.equal(['none', 'server_error', 'throttle', 'timeout']);
+  });
+
+  it('provider settings: a value out of bounds is refused with a ValidationError naming the setting, and nothing is stored', async () => {
+    const before = await loadSmsSettings(t.registry);
+    const id = await t.call('res.config.settings', 'create', [{ sms_batch_size: 0, sms_rate_limit: 5 }]);
+    const err = await t.call('res.config.settings', 'execute', [[id]]).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(ValidationError);
+    expect((err as Error).message).to.equal("Invalid value for the setting 'SMS Batch Size' (sms_batch_size): must be >= 1, got 0.");
+    expect(await loadSmsSettings(t.registry)).to.deep.equal(before);
+    const direct = await writeSmsSettings(t.registry, { sms_dispatch_workers: -2 }).then(() => undefined, (e: unknown) => e);
+    expect(direct).to.be.instanceOf(ValidationError);
+    expect((direct as Error).message).to.contain("'Dispatch Workers' (sms_dispatch_workers): must be >= 1");
+  });
+
+  it('provider settings: a stored parameter that does not fit reads as the default', async () => {
+    await t.registry.pool.query(
+      `INSERT INTO ir_config_parameter (key, value) VALUES ('sms.session.batch.size', 'lots') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+    );
+    await writeSmsSettings(t.registry, {});
+    expect((await loadSmsSettings(t.registry)).batchSize).to.equal(500);
+    expect(await t.call('res.config.settings', 'get_values', [])).to.include({ sms_batch_size: 500 });
+    await writeSmsSettings(t.registry, { sms_batch_size: null });
   });
 
   it('create wakes the SMS queue cron; send() sends before the call returns', async () => {

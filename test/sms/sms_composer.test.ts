@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { testLogger } from '../helpers/db.ts';
 import { configureSmsEngine } from '../../models/sms/dispatch.ts';
-import { fastSettings, setBalance } from './helpers.ts';
+import { fastSettings, setBalance } from '../helpers/sms.ts';
 
 describe('sms.composer: mass mode and recipients', () => {
   let t: TestRegistry;

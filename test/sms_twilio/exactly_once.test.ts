@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { configureSmsEngine } from '../../models/sms/dispatch.ts';
 import { testLogger } from '../helpers/db.ts';
-import { fastSettings, seedSms, waitFor } from '../sms/helpers.ts';
+import { fastSettings, seedSms, waitFor } from '../helpers/sms.ts';
 import { twilioTestbed, type TwilioTestbed } from './helpers.ts';
 
 describe('sms_twilio: an instance killed with SIGKILL in the middle of a Twilio batch', function () {

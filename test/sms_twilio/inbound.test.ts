@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { smsEngine } from '../../models/sms/dispatch.ts';
-import { partnerMailing } from '../mass_mailing_sms/_common.ts';
+import { partnerMailing } from '../helpers/mass_mailing_sms.ts';
 import { twilioTestbed, type TwilioTestbed } from './helpers.ts';
 
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { setParam } from '../../models/base/ir_config_parameter.ts';
 import { smsEngine } from '../../models/sms/dispatch.ts';
 import { writeSmsSettings } from '../../models/sms/providers/settings.ts';
-import { partnerMailing } from '../mass_mailing_sms/_common.ts';
+import { partnerMailing } from '../helpers/mass_mailing_sms.ts';
 import { twilioTestbed, type TwilioTestbed } from './helpers.ts';
 
 /** Destination country → the number Twilio must receive the SMS from (DE has none: the first number). */

@@ -3,7 +3,7 @@
 // way: create a res.config.settings record with the new values, then call `execute`.
 
 import type { Registry } from '../../orm/registry.ts';
-import { bindConfigParameter, type ConfigParameterBinding } from '../../base/res_config_settings.ts';
+import { assertConfigValue, bindConfigParameter, decodeConfigValue, type ConfigParameterBinding } from '../../base/res_config_settings.ts';
 
 export type FailureMode = 'none' | 'server_error' | 'throttle' | 'timeout';
 
@@ -37,25 +37,24 @@ export interface SmsSettings {
 export interface Def extends ConfigParameterBinding {
   string: string;
   help?: string;
-  selection?: [string, string][];
 }
 
 export const SMS_SETTING_DEFS: Record<string, Def> = {
-  sms_batch_size: { key: 'sms.session.batch.size', type: 'integer', default: 500, string: 'SMS Batch Size', help: 'SMS claimed, charged and sent together.' },
-  sms_rate_limit: { key: 'sms.rate_limit', type: 'float', default: 0, string: 'Rate Limit (SMS/second per sender)', help: '0 means no limit.' },
-  sms_dispatch_concurrency: { key: 'sms.dispatch.concurrency', type: 'integer', default: 16, string: 'Provider Requests in Flight', help: 'Per server instance.' },
-  sms_dispatch_workers: { key: 'sms.dispatch.workers', type: 'integer', default: 3, string: 'Dispatch Workers', help: 'Batches handled at once per server instance.' },
-  sms_dispatch_lease: { key: 'sms.dispatch.lease', type: 'integer', default: 60, string: 'Dispatch Lease (seconds)', help: 'After this delay a batch left by a crashed instance is reconciled by another one.' },
-  sms_max_attempts: { key: 'sms.dispatch.max_attempts', type: 'integer', default: 6, string: 'Attempts on Transient Errors' },
-  sms_simulator_latency: { key: 'sms.simulator.latency_ms', type: 'integer', default: 0, string: 'Simulator Latency (ms)', help: 'Added to every request.' },
-  sms_simulator_delivery_delay: { key: 'sms.simulator.delivery_delay_ms', type: 'integer', default: 1000, string: 'Simulator Delivery Delay (ms)', help: 'Time between acceptance (Sent) and the delivery report (Delivered).' },
+  sms_batch_size: { key: 'sms.session.batch.size', type: 'integer', default: 500, minimum: 1, string: 'SMS Batch Size', help: 'SMS claimed, charged and sent together.' },
+  sms_rate_limit: { key: 'sms.rate_limit', type: 'float', default: 0, minimum: 0, string: 'Rate Limit (SMS/second per sender)', help: '0 means no limit.' },
+  sms_dispatch_concurrency: { key: 'sms.dispatch.concurrency', type: 'integer', default: 16, minimum: 1, string: 'Provider Requests in Flight', help: 'Per server instance.' },
+  sms_dispatch_workers: { key: 'sms.dispatch.workers', type: 'integer', default: 3, minimum: 1, string: 'Dispatch Workers', help: 'Batches handled at once per server instance.' },
+  sms_dispatch_lease: { key: 'sms.dispatch.lease', type: 'integer', default: 60, minimum: 1, string: 'Dispatch Lease (seconds)', help: 'After this delay a batch left by a crashed instance is reconciled by another one.' },
+  sms_max_attempts: { key: 'sms.dispatch.max_attempts', type: 'integer', default: 6, minimum: 1, string: 'Attempts on Transient Errors' },
+  sms_simulator_latency: { key: 'sms.simulator.latency_ms', type: 'integer', default: 0, minimum: 0, string: 'Simulator Latency (ms)', help: 'Added to every request.' },
+  sms_simulator_delivery_delay: { key: 'sms.simulator.delivery_delay_ms', type: 'integer', default: 1000, minimum: 0, string: 'Simulator Delivery Delay (ms)', help: 'Time between acceptance (Sent) and the delivery report (Delivered).' },
   sms_simulator_failure_mode: {
     key: 'sms.simulator.failure_mode', type: 'selection', default: 'none', string: 'Simulator Failure Mode',
     selection: [['none', 'None'], ['server_error', 'Server error (HTTP 500)'], ['throttle', 'Throttling (HTTP 429)'], ['timeout', 'Timeout']],
   },
-  sms_simulator_failure_count: { key: 'sms.simulator.failure_count', type: 'integer', default: 0, string: 'Simulator Failing Requests', help: 'Number of next requests that fail with the failure mode; 0 = all of them.' },
-  sms_simulator_retry_after: { key: 'sms.simulator.retry_after', type: 'integer', default: 1, string: 'Simulator Retry-After (seconds)', help: 'Sent with throttling answers.' },
-  sms_simulator_batch_size: { key: 'sms.simulator.max_batch_size', type: 'integer', default: 500, string: 'Simulator Max Batch Size', help: 'Messages per request the simulated gateway accepts (1 = one request per SMS, like Twilio).' },
+  sms_simulator_failure_count: { key: 'sms.simulator.failure_count', type: 'integer', default: 0, minimum: 0, string: 'Simulator Failing Requests', help: 'Number of next requests that fail with the failure mode; 0 = all of them.' },
+  sms_simulator_retry_after: { key: 'sms.simulator.retry_after', type: 'integer', default: 1, minimum: 0, string: 'Simulator Retry-After (seconds)', help: 'Sent with throttling answers.' },
+  sms_simulator_batch_size: { key: 'sms.simulator.max_batch_size', type: 'integer', default: 500, minimum: 1, string: 'Simulator Max Batch Size', help: 'Messages per request the simulated gateway accepts (1 = one request per SMS, like Twilio).' },
   sms_simulator_sender: { key: 'sms.simulator.sender', type: 'char', default: 'SIMULATOR', string: 'Simulator Sender' },
 };
 
@@ -87,36 +86,30 @@ export function bindSmsSettings(): void {
   for (const [field, def] of Object.entries(SMS_SETTING_DEFS)) bindConfigParameter(field, { ...def, onChange: invalidateSmsSettings });
 }
 
-function num(v: string | undefined, def: number, min = 0): number {
-  const n = v === undefined ? NaN : Number(v);
-  return Number.isFinite(n) && n >= min ? n : def;
-}
-
 /** Current settings (cached for a second per registry). */
 export async function loadSmsSettings(registry: Registry): Promise<SmsSettings> {
   const hit = cache.get(registry);
   if (hit && hit.version === version && Date.now() - hit.at < CACHE_MS) return hit.value;
   const { rows } = await registry.pool.query<{ key: string; value: string }>(`SELECT key, value FROM ir_config_parameter WHERE key LIKE 'sms.%'`);
   const p = new Map(rows.map((r) => [r.key, r.value]));
-  const g = (field: keyof typeof SMS_SETTING_DEFS) => p.get(SMS_SETTING_DEFS[field].key);
-  const d = (field: keyof typeof SMS_SETTING_DEFS) => SMS_SETTING_DEFS[field].default as number;
-  const mode = (g('sms_simulator_failure_mode') ?? 'none') as FailureMode;
+  // Each value is checked against its field's schema; one that does not fit reads as the default.
+  const g = <T>(field: keyof typeof SMS_SETTING_DEFS) => decodeConfigValue(field, p.get(SMS_SETTING_DEFS[field].key)) as T;
   const value: SmsSettings = {
     provider: await resolveProvider(registry),
-    batchSize: Math.max(1, Math.floor(num(g('sms_batch_size'), d('sms_batch_size'), 1))),
-    rateLimit: num(g('sms_rate_limit'), 0),
-    concurrency: Math.max(1, Math.floor(num(g('sms_dispatch_concurrency'), d('sms_dispatch_concurrency'), 1))),
-    workers: Math.max(1, Math.floor(num(g('sms_dispatch_workers'), d('sms_dispatch_workers'), 1))),
-    leaseSeconds: Math.max(1, num(g('sms_dispatch_lease'), d('sms_dispatch_lease'), 1)),
-    maxAttempts: Math.max(1, Math.floor(num(g('sms_max_attempts'), d('sms_max_attempts'), 1))),
+    batchSize: g<number>('sms_batch_size'),
+    rateLimit: g<number>('sms_rate_limit'),
+    concurrency: g<number>('sms_dispatch_concurrency'),
+    workers: g<number>('sms_dispatch_workers'),
+    leaseSeconds: g<number>('sms_dispatch_lease'),
+    maxAttempts: g<number>('sms_max_attempts'),
     simulator: {
-      latencyMs: num(g('sms_simulator_latency'), 0),
-      deliveryDelayMs: num(g('sms_simulator_delivery_delay'), d('sms_simulator_delivery_delay')),
-      failureMode: ['none', 'server_error', 'throttle', 'timeout'].includes(mode) ? mode : 'none',
-      failureCount: Math.floor(num(g('sms_simulator_failure_count'), 0)),
-      retryAfterSeconds: num(g('sms_simulator_retry_after'), d('sms_simulator_retry_after')),
-      maxBatchSize: Math.max(1, Math.floor(num(g('sms_simulator_batch_size'), d('sms_simulator_batch_size'), 1))),
-      sender: g('sms_simulator_sender') || 'SIMULATOR',
+      latencyMs: g<number>('sms_simulator_latency'),
+      deliveryDelayMs: g<number>('sms_simulator_delivery_delay'),
+      failureMode: g<FailureMode>('sms_simulator_failure_mode'),
+      failureCount: g<number>('sms_simulator_failure_count'),
+      retryAfterSeconds: g<number>('sms_simulator_retry_after'),
+      maxBatchSize: g<number>('sms_simulator_batch_size'),
+      sender: g<string>('sms_simulator_sender') || 'SIMULATOR',
     },
   };
   cache.set(registry, { at: Date.now(), version, value });
@@ -128,6 +121,7 @@ export async function writeSmsSettings(registry: Registry, values: Partial<Recor
   for (const [field, value] of Object.entries(values)) {
     const def = SMS_SETTING_DEFS[field];
     if (!def) throw new Error(`Unknown SMS setting ${field}`);
+    if (value !== null && value !== false && value !== '') assertConfigValue(field, value, def.string);
     if (value === null || value === false || value === '') await registry.pool.query(`DELETE FROM ir_config_parameter WHERE key = $1`, [def.key]);
     else {
       await registry.pool.query(

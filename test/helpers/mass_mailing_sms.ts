@@ -1,6 +1,6 @@
 // Shared helpers of the mass_mailing_sms suites.
 
-import type { TestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from './registry.ts';
 
 export async function modelId(t: TestRegistry, model: string): Promise<number> {
   return (await t.call('ir.model', 'search', [[['model', '=', model]]]))[0];

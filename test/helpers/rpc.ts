@@ -6,7 +6,7 @@ import request from 'supertest';
 import { serializeMethodCall, type XmlRpcValue } from '@foxglove/xmlrpc';
 import { createRegistry } from '../../server/bootstrap.ts';
 import { createApp, syncAdminPassword } from '../../server/app.ts';
-import { freshDatabase, testLogger, type FreshDatabase } from '../helpers/db.ts';
+import { freshDatabase, testLogger, type FreshDatabase } from './db.ts';
 import type { Registry } from '../../models/orm/registry.ts';
 import type { Env } from '../../models/orm/env.ts';
 import { parseMethodCall } from '../../rpc/xmlrpc_codec.ts';

@@ -3,7 +3,7 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rpcTestApp, type RpcTestApp } from '../rpc/helpers.ts';
+import { rpcTestApp, type RpcTestApp } from './rpc.ts';
 
 export interface LiveServer extends RpcTestApp {
   port: number;

@@ -3,7 +3,7 @@
 // related field and an inverse. They are registered on top of the product's models, on a
 // fresh database (schema added with initSchema), so production models stay clean.
 
-import { freshDatabase, type FreshDatabase } from '../helpers/db.ts';
+import { freshDatabase, type FreshDatabase } from './db.ts';
 import { Registry } from '../../models/orm/registry.ts';
 import { initSchema } from '../../models/orm/schema.ts';
 import { MODELS } from '../../models/index.ts';
