@@ -11,7 +11,8 @@ import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
 import type { Registry } from '../orm/registry.ts';
 import { UserError, ValidationError } from '../orm/exceptions.ts';
-import { sql, ident, raw } from '../orm/sql.ts';
+import { getParam } from '../base/ir_config_parameter.ts';
+import { activeRulesQuery, dateFieldQuery, dueRecordsQuery, fieldIdsQuery, lockTimeRule, nowUtcQuery, setLastRun, timeRuleDelaysQuery, updateCheckCron } from './queries.ts';
 import { parsePyLiteral } from '../tools/py_literal.ts';
 import { triggerCron } from '../base/ir_cron.ts';
 import { AUTOMATION_CRON } from './data.ts';
@@ -48,7 +49,7 @@ export const DEFAULT_RECORD_GETTER = "model.env[payload.get('_model')].browse(in
 /** Minutes per delay unit (Odoo's DATE_RANGE_FACTOR, used for the cron's frequency). */
 const DATE_RANGE_FACTOR: Record<string, number> = { minutes: 1, hour: 60, day: 24 * 60, month: 30 * 24 * 60 };
 // make_interval's argument names.
-const DATE_RANGE_SQL: Record<string, string> = { minutes: 'mins', hour: 'hours', day: 'days', month: 'months' };
+const DATE_RANGE_SQL: Record<string, 'mins' | 'hours' | 'days' | 'months'> = { minutes: 'mins', hour: 'hours', day: 'days', month: 'months' };
 
 // Models whose changes never run rules: the rules and actions themselves and the reflection.
 const UNHOOKED = new Set(['base.automation', 'ir.actions.server', 'ir.model', 'ir.model.fields', 'ir.model.data', 'ir.cron', 'ir.cron.trigger']);
@@ -85,11 +86,7 @@ function parseDomain(text: unknown, what: string): unknown[] | null {
 async function activeRules(env: Env): Promise<Rule[]> {
   const cached = env.cache.get(RULES_CACHE) as Rule[] | undefined;
   if (cached) return cached;
-  const rows = await env.cr.query<{ id: number; name: string; model: string; trigger: string; filter_pre_domain: string | null; filter_domain: string | null; fields: string[] | null }>(sql`
-    SELECT a.id, a.name, m.model, a.trigger, a.filter_pre_domain, a.filter_domain,
-           (SELECT array_agg(f.name) FROM base_automation_ir_model_fields_rel r JOIN ir_model_fields f ON f.id = r.ir_model_fields_id WHERE r.base_automation_id = a.id) AS fields
-    FROM base_automation a JOIN ir_model m ON m.id = a.model_id
-    WHERE a.active ORDER BY a.id`);
+  const rows = await env.cr.query<{ id: number; name: string; model: string; trigger: string; filter_pre_domain: string | null; filter_domain: string | null; fields: string[] | null }>(activeRulesQuery());
   const rules = rows.map((r) => ({
     id: r.id, name: r.name, model: r.model, trigger: r.trigger,
     filterPre: parseDomain(r.filter_pre_domain, 'before update'), filterPost: parseDomain(r.filter_domain, 'apply on'), triggerFields: r.fields ?? [],
@@ -212,7 +209,7 @@ export function registerAutomationHook(registry: Registry): void {
 /** Fields of `model` by name → ir.model.fields id. */
 async function fieldIds(env: Env, model: string, names: string[]): Promise<number[]> {
   if (!names.length) return [];
-  const rows = await env.cr.query<{ id: number }>(sql`SELECT id FROM ir_model_fields WHERE model = ${model} AND name = ANY(${names}::varchar[])`);
+  const rows = await env.cr.query<{ id: number }>(fieldIdsQuery(model, names));
   return rows.map((r) => r.id);
 }
 
@@ -257,21 +254,18 @@ async function completeRules(self: RecordSet): Promise<void> {
 
 /** Odoo's `_update_cron`: the check cron runs while time rules exist, at a tenth of the shortest delay. */
 async function updateCron(env: Env): Promise<void> {
-  const rows = await env.cr.query<{ trg_date_range: number | null; trg_date_range_type: string | null }>(sql`
-    SELECT trg_date_range, trg_date_range_type FROM base_automation WHERE active AND trigger = ANY(${TIME_TRIGGERS}::varchar[])`);
+  const rows = await env.cr.query<{ trg_date_range: number | null; trg_date_range_type: string | null }>(timeRuleDelaysQuery(TIME_TRIGGERS));
   const delays = rows.map((r) => Math.abs(r.trg_date_range ?? 0) * (DATE_RANGE_FACTOR[r.trg_date_range_type ?? ''] ?? 0)).filter((d) => d > 0);
   const delay = delays.length ? Math.min(...delays) : 0;
   const interval = delay ? Math.min(Math.max(1, Math.floor(delay / 10)), 4 * 60) : 4 * 60;
-  await env.cr.execute(sql`
-    UPDATE ir_cron SET active = ${rows.length > 0}, interval_type = 'minutes', interval_number = ${interval}
-    WHERE id = (SELECT res_id FROM ir_model_data WHERE module || '.' || name = ${AUTOMATION_CRON})`);
+  await env.cr.execute(updateCheckCron(AUTOMATION_CRON, rows.length > 0, interval));
   if (rows.length) await triggerCron(env, AUTOMATION_CRON);
 }
 
 /** The id of the ir.model.fields row of a rule's date field, with its model and type. */
 async function dateField(env: Env, fieldId: number | false): Promise<{ name: string; model: string; ttype: string } | null> {
   if (!fieldId) return null;
-  const rows = await env.cr.query<{ name: string; model: string; ttype: string }>(sql`SELECT name, model, ttype FROM ir_model_fields WHERE id = ${fieldId}`);
+  const rows = await env.cr.query<{ name: string; model: string; ttype: string }>(dateFieldQuery(fieldId));
   return rows[0] ?? null;
 }
 
@@ -321,8 +315,7 @@ export const BaseAutomation: ModelSpec = {
       private: true,
       fn: async (self: RecordSet) => {
         const rows = await self.fetch(['trigger', 'webhook_uuid']);
-        const param = await self.env.cr.query<{ value: string }>(sql`SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'`);
-        const base = (param[0]?.value ?? '').replace(/\/+$/, '');
+        const base = ((await getParam(self.env, 'web.base.url')) || '').replace(/\/+$/, '');
         return new Map(rows.map((r) => [r.id as number, { url: r.trigger === 'on_webhook' ? `${base}/web/hook/${r.webhook_uuid}` : '' }]));
       },
     },
@@ -413,25 +406,18 @@ export const BaseAutomation: ModelSpec = {
       params: [['automatic', false], ['use_new_cursor', false]],
       fn: async (self: RecordSet) => {
         const env = guardedEnv(self.env.sudo());
-        const [{ now }] = await env.cr.query<{ now: string }>(sql`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS now`);
+        const [{ now }] = await env.cr.query<{ now: string }>(nowUtcQuery());
         const rules = (await activeRules(env)).filter((r) => TIME_TRIGGERS.includes(r.trigger));
         for (const rule of rules) {
-          const [row] = await env.cr.query<{ last_run: string | null; trg_date_id: number | null; trg_date_range: number | null; trg_date_range_type: string | null; trg_date_range_mode: string | null }>(
-            sql`SELECT last_run, trg_date_id, trg_date_range, trg_date_range_type, trg_date_range_mode FROM base_automation WHERE id = ${rule.id} AND active FOR UPDATE`,
-          );
+          const [row] = await env.cr.query<{ last_run: string | null; trg_date_id: number | null; trg_date_range: number | null; trg_date_range_type: string | null; trg_date_range_mode: string | null }>(lockTimeRule(rule.id));
           if (!row || !env.registry.has(rule.model)) continue;
           const field = await dateField(env, row.trg_date_id ?? false);
           const model: Model = env.registry.get(rule.model);
           if (field && model.fields.get(field.name)?.columnType) {
             const amount = (row.trg_date_range ?? 0) * (row.trg_date_range_mode === 'before' ? -1 : 1);
             const unit = DATE_RANGE_SQL[row.trg_date_range_type ?? ''] ?? 'hours';
-            const at = sql`(t.${ident(field.name)}::timestamp + make_interval(${raw(unit)} => ${amount}::int))`;
-            const domainIds = env.model(rule.model).withContext({ active_test: true }).searchQuery(rule.filterPost ?? []);
-            const due = await env.cr.query<{ id: number }>(sql`
-              SELECT t.id FROM ${ident(model.table)} t
-              WHERE t.${ident(field.name)} IS NOT NULL AND ${at} >= COALESCE(${row.last_run}::timestamp, 'epoch'::timestamp) AND ${at} < ${now}::timestamp
-                AND t.id IN (${domainIds})
-              ORDER BY t.id`);
+            const candidates = env.model(rule.model).withContext({ active_test: true }).searchQuery(rule.filterPost ?? []);
+            const due = await env.cr.query<{ id: number }>(dueRecordsQuery(model.table, field.name, unit, amount, row.last_run, now, candidates));
             for (const { id } of due) {
               await env.cr.execute('SAVEPOINT base_automation_record');
               try {
@@ -443,7 +429,7 @@ export const BaseAutomation: ModelSpec = {
               }
             }
           }
-          await env.cr.execute(sql`UPDATE base_automation SET last_run = ${now}::timestamp WHERE id = ${rule.id}`);
+          await env.cr.execute(setLastRun(rule.id, now));
         }
         return true;
       },
