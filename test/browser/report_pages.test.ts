@@ -41,8 +41,10 @@ describe('browser: SMS Marketing report pages and /doc', function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
-      if (process.env.SKIP_BROWSER_TESTS === '1' && process.env.CI !== 'true') this.skip();
-      throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium; or SKIP_BROWSER_TESTS=1 to skip locally)`);
+      // CI (.ci/run installs it) must run the browser tests; a developer machine without it skips them.
+      if (process.env.CI) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+      console.log(`      (skipped: no chromium at ${CHROMIUM}; apt-get install chromium)`);
+      this.skip();
     }
     s = await liveServer();
     ({ mailingA, mailingB, campaign } = await s.env(async (env) => {

@@ -1,8 +1,8 @@
 // The SMS opt-out page in a real browser: Debian's chromium driven by playwright-core, with
 // JavaScript off and a phone-sized screen, from the STOP link of a sent SMS to the database.
 //
-// Chromium comes from apt (`.ci/run` installs it). Missing chromium fails the suite; a developer
-// without it may skip it with SKIP_BROWSER_TESTS=1 (never honoured under CI=true).
+// Chromium comes from apt (`.ci/run` installs it): missing chromium fails the suite under CI and
+// skips it, with a message, on a developer machine.
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,8 +27,10 @@ describe('browser: the SMS opt-out page in Chromium', function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
-      if (process.env.SKIP_BROWSER_TESTS === '1' && process.env.CI !== 'true') this.skip();
-      throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium; or SKIP_BROWSER_TESTS=1 to skip locally)`);
+      // CI (.ci/run installs it) must run the browser tests; a developer machine without it skips them.
+      if (process.env.CI) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+      console.log(`      (skipped: no chromium at ${CHROMIUM}; apt-get install chromium)`);
+      this.skip();
     }
     s = await liveServer();
     // The STOP link of the SMS points at this very server.

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { configureSmsEngine } from '../../models/sms/dispatch.ts';
 import { testLogger } from '../helpers/db.ts';
 import { fastSettings, seedSms, waitFor } from '../helpers/sms.ts';
-import { twilioTestbed, type TwilioTestbed } from './helpers.ts';
+import { twilioTestbed, type TwilioTestbed } from '../helpers/twilio.ts';
 
 describe('sms_twilio: an instance killed with SIGKILL in the middle of a Twilio batch', function () {
   this.timeout(60_000);

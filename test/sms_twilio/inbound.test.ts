@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { smsEngine } from '../../models/sms/dispatch.ts';
 import { partnerMailing } from '../helpers/mass_mailing_sms.ts';
-import { twilioTestbed, type TwilioTestbed } from './helpers.ts';
+import { twilioTestbed, type TwilioTestbed } from '../helpers/twilio.ts';
 
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 

@@ -3,7 +3,7 @@ import { setParam } from '../../models/base/ir_config_parameter.ts';
 import { smsEngine } from '../../models/sms/dispatch.ts';
 import { writeSmsSettings } from '../../models/sms/providers/settings.ts';
 import { partnerMailing } from '../helpers/mass_mailing_sms.ts';
-import { twilioTestbed, type TwilioTestbed } from './helpers.ts';
+import { twilioTestbed, type TwilioTestbed } from '../helpers/twilio.ts';
 
 /** Destination country → the number Twilio must receive the SMS from (DE has none: the first number). */
 const SENDER = { BE: '+3225550000', US: '+15005550006', FR: '+33175550000', DE: '+15005550006' } as const;

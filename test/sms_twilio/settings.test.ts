@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { xmlidToResId } from '../../models/base/ir_model_access.ts';
 import { setParam } from '../../models/base/ir_config_parameter.ts';
 import { loadSmsSettings } from '../../models/sms/providers/settings.ts';
-import { twilioTestbed, NUMBERS, type TwilioTestbed } from './helpers.ts';
+import { twilioTestbed, NUMBERS, type TwilioTestbed } from '../helpers/twilio.ts';
 
 const MANAGE_ACTION = { name: 'Manage Twilio SMS', res_model: 'sms.twilio.account.manage', res_id: false, context: {}, type: 'ir.actions.act_window', views: [[false, 'form']], view_mode: 'form', target: 'new' };
 

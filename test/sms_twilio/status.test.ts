@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import twilio from 'twilio';
 import { smsEngine } from '../../models/sms/dispatch.ts';
 import { partnerMailing } from '../helpers/mass_mailing_sms.ts';
-import { twilioTestbed, type TwilioTestbed } from './helpers.ts';
+import { twilioTestbed, type TwilioTestbed } from '../helpers/twilio.ts';
 
 describe('sms_twilio: status callbacks POST /sms_twilio/status/<uuid>', function () {
   this.timeout(60_000);

@@ -5,9 +5,9 @@ import http from 'node:http';
 import { createApp } from '../../server/app.ts';
 import { installAccessChecker } from '../../models/base/ir_model_access.ts';
 import { setParam } from '../../models/base/ir_config_parameter.ts';
-import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { testLogger } from '../helpers/db.ts';
-import { FakeTwilio } from '../helpers/fake_twilio.ts';
+import { testRegistry, type TestRegistry } from './registry.ts';
+import { testLogger } from './db.ts';
+import { FakeTwilio } from './fake_twilio.ts';
 import { twilioConfigChanged } from '../../models/sms_twilio/res_company.ts';
 
 export interface TwilioTestbed {
