@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import request from 'supertest';
-import { rpcTestApp, xmlrpc, ADMIN_PASSWORD, type RpcTestApp } from '../helpers/rpc.ts';
+import { rpcTestApp, xmlrpc, executeKw, ADMIN_PASSWORD, type RpcTestApp } from '../helpers/rpc.ts';
 import { testLogger } from '../helpers/db.ts';
 import { configureSmsEngine } from '../../models/sms/dispatch.ts';
 import { fastSettings, setBalance } from '../helpers/sms.ts';
@@ -78,6 +78,9 @@ describe('base_automation: rules sending SMS, over XML-RPC', () => {
       error = (err as Error).message;
     }
     expect(error).to.equal('Server action Send welcome SMS has one or more warnings, address them first.');
+    // Odoo's exception class, as JSON-RPC clients see it (capture r2-base-automation-sms-part2).
+    const body = await executeKw(t, 'mailing.contact', 'create', [{ name: 'Dora', mobile: '+32470100004' }]);
+    expect(body.error.data.name).to.equal('odoo.addons.base.models.ir_actions.ServerActionWithWarningsError');
     expect(await kw('mailing.contact', 'search_count', [[['name', '=', 'Dora']]])).to.equal(0);
     await kw('base.automation', 'unlink', [[rule]]);
   });
