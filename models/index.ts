@@ -13,10 +13,11 @@ import { MASS_MAILING } from './mass_mailing/index.ts';
 import { SMS } from './sms/index.ts';
 import { MASS_MAILING_SMS } from './mass_mailing_sms/index.ts';
 import { SMS_TWILIO } from './sms_twilio/index.ts';
+import { BASE_AUTOMATION } from './base_automation/index.ts';
 
 export type { DataLoader } from './orm/addon.ts';
 
-export const ADDONS: Addon[] = sortAddons([BASE, MAIL, UTM, LINK_TRACKER, PHONE_VALIDATION, MASS_MAILING, SMS, MASS_MAILING_SMS, SMS_TWILIO]);
+export const ADDONS: Addon[] = sortAddons([BASE, MAIL, UTM, LINK_TRACKER, PHONE_VALIDATION, MASS_MAILING, SMS, MASS_MAILING_SMS, SMS_TWILIO, BASE_AUTOMATION]);
 
 /** Every model declaration, addon by addon (for registries built from specs, e.g. ORM tests). */
 export const MODELS: ModelSpec[] = ADDONS.flatMap((a) => a.models);

@@ -28,6 +28,7 @@ import { webHealth } from './health.ts';
 import { createMetrics, type AppMetrics } from './metrics.ts';
 import { smsUnsubscribeRoutes } from '../rpc/sms_unsubscribe.ts';
 import { linkRedirect } from '../rpc/link_redirect.ts';
+import { webHook } from '../rpc/web_hook.ts';
 import { twilioInbound, twilioStatusCallback, type HttpAnswer, type TwilioRequest } from '../models/sms_twilio/controllers.ts';
 import { webLoginRoutes } from '../rpc/web_login.ts';
 import { reportPageRoutes } from '../rpc/report_pages.ts';
@@ -156,6 +157,10 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   // --- short links (GET and HEAD) --------------------------------------------------------------
   app.get('/r/:code', linkRedirect(ctx, false));
   app.get('/r/:code/s/:sms_id', linkRedirect(ctx, true));
+
+  // --- automation rules' webhooks (public) -----------------------------------------------------
+  app.get('/web/hook/:uuid', ...webHook(ctx));
+  app.post('/web/hook/:uuid', ...webHook(ctx));
   app.all(['/web/dataset/call_kw', '/web/dataset/call_kw/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, false)));
   app.all(['/web/dataset/call_button', '/web/dataset/call_button/*path'], jsonRpcRoute(ctx, webDatasetCall(ctx, true)));
 

@@ -22,6 +22,8 @@ import { IrCron, BASE_CRONS, IR_CRON_LEASE_DDL, loadCronData, registerAddonCrons
 import { IrCronTrigger } from './ir_cron_trigger.ts';
 import { IrAutovacuum } from './ir_autovacuum.ts';
 import { ResConfigSettings } from './res_config_settings.ts';
+import { IrModelFields, reflectFields } from './ir_model_fields.ts';
+import { IrActionsServer } from './ir_actions_server.ts';
 import { ResCompany, loadCompanyData } from './res_company.ts';
 import { IrUiView } from './ir_ui_view.ts';
 import { IrActionsActWindow } from './ir_actions_act_window.ts';
@@ -30,9 +32,9 @@ import { IrUiMenu } from './ir_ui_menu.ts';
 export const BASE: Addon = {
   name: 'base',
   depends: [],
-  models: [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResCompany, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings, IrUiView, IrActionsActWindow, IrUiMenu],
+  models: [IrModel, IrModelData, IrConfigParameter, ResCountry, ResPartnerCategory, ResPartner, ResCompany, ResGroupsPrivilege, ResGroups, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ResUsersApikeysShow, IrModelAccess, IrCron, IrCronTrigger, IrAutovacuum, ResConfigSettings, IrUiView, IrActionsActWindow, IrUiMenu, IrModelFields, IrActionsServer],
   // Security and crons of every loaded addon are loaded here, after ir.model reflection.
-  data: [loadBaseData, loadCompanyData, loadSecurityData, loadCronData],
+  data: [loadBaseData, reflectFields, loadCompanyData, loadSecurityData, loadCronData],
   security: SECURITY,
   crons: BASE_CRONS,
   schema: [

@@ -48,6 +48,7 @@ export const SECURITY: SecurityData = {
     ['base.access_ir_cron_group_cron', 'ir_cron group_cron', 'ir.cron', G.system, 'rwcd'],
     ['base.access_ir_cron_progress_group_cron', 'ir_cron_progress group_cron', 'ir.cron.progress', G.system, 'rwcd'],
     ['base.access_ir_cron_trigger_group_cron', 'ir_cron_trigger group_cron', 'ir.cron.trigger', G.system, 'rwcd'],
+    ['base.access_ir_actions_server_group_system', 'ir_actions_server_group_system', 'ir.actions.server', G.system, 'rwcd'],
     ['base.access_ir_model_group_erp_manager', 'ir_model group_erp_manager', 'ir.model', G.erp, 'rwcd'],
     ['base.access_ir_model_user', 'ir_model_all', 'ir.model', G.user, ''],
     ['base.access_ir_model_access_group_erp_manager', 'ir_model_access_group_erp_manager', 'ir.model.access', G.erp, 'rwcd'],

@@ -23,7 +23,7 @@ import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts'
 import { phoneSanitizeMany } from '../tools/phone.ts';
 import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
 import { parseMailingDomain } from '../tools/py_literal.ts';
-import { createRecipientTable, indexRecipientTable, lockMailing, markBlacklisted, markDuplicateNumbers, markOptedOut, markSeenRecipients } from './queries.ts';
+import { classifiedRecipients, clearDuplicateNumbers, createRecipientTable, indexRecipientTable, lockMailing, markBlacklisted, markDuplicateNumbers, markOptedOut, markSeenRecipients } from './queries.ts';
 import { DomainCompiler } from '../orm/domain.ts';
 import { subtypeId } from '../mail/data.ts';
 import { currentPartnerId } from '../mail/mail_thread.ts';
@@ -55,6 +55,8 @@ export interface PrepareOptions {
   resIds?: number[] | null;
   batchSize?: number;
   collectSmsIds?: boolean;
+  /** The sms.composer's values in place of the mailing's (body, exclusion list, archives, opt-out line). */
+  overrides?: Partial<Pick<MailingRow, 'body_plaintext' | 'use_exclusion_list' | 'keep_archives' | 'sms_allow_unsubscribe'>>;
 }
 
 interface MailingRow {
@@ -98,6 +100,7 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
     'mailing_model_real', 'mailing_model_name', 'mailing_domain', 'body_plaintext', 'use_exclusion_list',
     'campaign_id', 'source_id', 'medium_id', 'sms_allow_unsubscribe', 'contact_list_ids', 'keep_archives',
   ])) as unknown as MailingRow[];
+  Object.assign(m, opts.overrides ?? {});
   const modelName = m.mailing_model_real;
   const spec = await requireSmsRecipientSpec(env, modelName);
   const parts = parseInlineTemplate(m.body_plaintext || '');
@@ -465,3 +468,39 @@ export function remainingRecipientsQuery(env: Env, m: { id: number; mailing_mode
   return sql`SELECT q.id FROM (${idsQuery}) q WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})`;
 }
 
+/** One record's recipient as classified by `classifySmsRecipients`. */
+export interface ClassifiedRecipient {
+  resId: number;
+  /** Sanitised (E.164) number, else the raw one, else false. */
+  number: string | false;
+  sanitized: string | false;
+  partnerId: number | false;
+  /** Odoo's failure_type when the SMS is to be cancelled; null when it can be sent. */
+  failure: string | null;
+}
+
+/**
+ * The classification of a mailing's preparation for `resIds` of `modelName` without a mailing
+ * (sms.composer mass mode): same numbers, partner fallback, exclusion list and duplicates (no
+ * opt-out lists, nothing already traced). Returned in `resIds` order.
+ */
+export async function classifySmsRecipients(env: Env, modelName: string, resIds: number[], opts: { useExclusionList: boolean; duplicates?: boolean }): Promise<ClassifiedRecipient[]> {
+  const spec = await requireSmsRecipientSpec(env, modelName);
+  const m = { id: 0, mailing_model_real: modelName, mailing_model_name: false, mailing_domain: false, use_exclusion_list: opts.useExclusionList } as MailingRow;
+  const tmp = `mm_sms_recipients_${process.pid}_${++tempCounter}`;
+  await env.cr.execute(createRecipientTable(tmp));
+  try {
+    const total = await fillRecipients(env, tmp, m, spec, resIds);
+    if (!total) return [];
+    if (!spec.sanitizedField) {
+      await sanitizeInJs(env, tmp, spec, total, PREPARE_BATCH_SIZE);
+      await env.cr.execute(markDuplicateNumbers(tmp));
+    }
+    if (opts.duplicates === false) await env.cr.execute(clearDuplicateNumbers(tmp));
+    const failure = await classify(env, tmp, m);
+    const rows = await env.cr.query<{ res_id: number; raw_number: string | null; sanitized: string | null; partner_id: number | null; failure: string | null }>(classifiedRecipients(tmp, failure));
+    return rows.map((r) => ({ resId: r.res_id, number: r.sanitized ?? r.raw_number ?? false, sanitized: r.sanitized ?? false, partnerId: r.partner_id ?? false, failure: r.failure }));
+  } finally {
+    await env.cr.execute(raw(`DROP TABLE IF EXISTS ${tmp}`)).catch(() => undefined);
+  }
+}

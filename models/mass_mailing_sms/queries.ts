@@ -35,6 +35,17 @@ export function markDuplicateNumbers(tmp: string): SQL {
   return sql`UPDATE ${t} SET dup = TRUE FROM (SELECT seq, row_number() OVER (PARTITION BY sanitized ORDER BY seq) AS rn FROM ${t} WHERE sanitized IS NOT NULL) d WHERE ${t}.seq = d.seq AND d.rn > 1`;
 }
 
+/** Records an automation rule handles one by one (sms.composer from a rule) are never each other's duplicates. */
+export function clearDuplicateNumbers(tmp: string): SQL {
+  return sql`UPDATE ${table(tmp)} SET dup = FALSE WHERE dup`;
+}
+
+/** The classification of every recipient, in recipient order (sms.composer mass mode without a mailing). */
+export function classifiedRecipients(tmp: string, failure: SQL): SQL {
+  const t = table(tmp);
+  return sql`SELECT ${t}.res_id, ${t}.raw_number, ${t}.sanitized, ${t}.partner_id, ${failure} AS failure FROM ${t} ORDER BY ${t}.seq`;
+}
+
 /** Active phone.blacklist entries, matched on the sanitised number, in one join. */
 export function markBlacklisted(tmp: string): SQL {
   const t = table(tmp);

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import knexFactory, { type Knex } from 'knex';
 import { Field, type FieldSpec } from './fields.ts';
-import { Model, type MethodLayer, type ModelSpec } from './model.ts';
+import { Model, type MethodLayer, type MethodSpec, type ModelSpec } from './model.ts';
 import { Cursor, Env, SUPERUSER_ID, type Context } from './env.ts';
 import { UserError, ValidationError, OdooError, PyKeyError, PyValueError } from './exceptions.ts';
 import { BASE_METHODS } from './methods.ts';
@@ -166,6 +166,16 @@ export class Registry {
     this.buildTriggers();
     for (const a of this.addons) a.hooks?.registryBuilt?.(this);
     return this;
+  }
+
+  /**
+   * Replace the outermost implementation of method `name` of `model` (what `records.call(name)`
+   * runs, overrides included) by `wrap(original)`; `original` keeps the whole override chain.
+   */
+  wrapMethod(model: Model, name: string, wrap: (original: MethodSpec['fn']) => MethodSpec['fn']): void {
+    const current = model.methods.get(name);
+    if (!current) return;
+    model.methods.set(name, { ...current, fn: wrap(current.fn) });
   }
 
   private applySpec(spec: ModelSpec): void {

@@ -6,6 +6,10 @@ import { IrModelSms } from './ir_model.ts';
 import { SmsSms, SMS_QUEUE_CRON_DATA } from './sms_sms.ts';
 import { SmsTracker } from './sms_tracker.ts';
 import { SmsTemplate } from './sms_template.ts';
+import { SmsTemplatePreview } from './sms_template_preview.ts';
+import { SmsTemplateReset } from './sms_template_reset.ts';
+import { SmsComposer } from './sms_composer.ts';
+import { IrActionsServerSms } from './ir_actions_server.ts';
 import { MailMessageSms } from './mail_message.ts';
 import { SmsCreditPrice } from './sms_credit_price.ts';
 import { SmsCreditAccount } from './sms_credit_account.ts';
@@ -20,7 +24,7 @@ import { SECURITY } from './security.ts';
 export const SMS: Addon = {
   name: 'sms',
   depends: ['base', 'mail', 'phone_validation'],
-  models: [IrModelSms, MailMessageSms, SmsSms, SmsTracker, SmsTemplate, SmsCreditPrice, SmsCreditAccount, SmsConfigSettings],
+  models: [IrModelSms, MailMessageSms, SmsSms, SmsTracker, SmsTemplate, SmsTemplatePreview, SmsTemplateReset, SmsComposer, IrActionsServerSms, SmsCreditPrice, SmsCreditAccount, SmsConfigSettings],
   data: [loadSmsCreditData],
   security: SECURITY,
   crons: [SMS_QUEUE_CRON_DATA],

@@ -4,7 +4,9 @@
 import type { ModelSpec } from '../orm/model.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Registry } from '../orm/registry.ts';
-import { UserError } from '../orm/exceptions.ts';
+import { UserError, ValidationError } from '../orm/exceptions.ts';
+import { sql } from '../orm/sql.ts';
+import { smsRecipientSpec } from '../mass_mailing_sms/recipients.ts';
 import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts';
 
 /**
@@ -51,6 +53,21 @@ export const SmsTemplate: ModelSpec = {
         for (const r of rows) checkTemplatePaths(records.env.registry, names.get(r.model_id as number), r.body as string, 'SMS template');
       },
     },
+    {
+      // Odoo offers only SMS-capable, non-transient models (the model_id domain); refused here.
+      fields: ['model_id'],
+      check: async (records) => {
+        const rows = await records.fetch(['model_id']);
+        const names = await modelNames(records, rows.map((r) => r.model_id as number));
+        for (const r of rows) {
+          const name = names.get(r.model_id as number);
+          const model = name && records.env.registry.has(name) ? records.env.registry.get(name) : null;
+          if (!model || model.transient || !(await smsRecipientSpec(records.env, name!))) {
+            throw new ValidationError(`SMS templates can only apply to models whose records have a phone number (not ${model ? `${model.description} (${name})` : name ?? 'this model'}).`);
+          }
+        }
+      },
+    },
   ],
   fields: {
     name: { type: 'char', string: 'Name', translate: true },
@@ -59,6 +76,7 @@ export const SmsTemplate: ModelSpec = {
     body: { type: 'char', string: 'Body', required: true, translate: true },
     lang: { type: 'char', string: 'Language', help: 'Optional translation language (ISO code) to select when sending out an email. If not set, the english version will be used. This should usually be a placeholder expression that provides the appropriate language, e.g. {{ object.partner_id.lang }}.' },
     template_fs: { type: 'char', string: 'Template Filename', copy: false },
+    sidebar_action_id: { type: 'many2one', comodel: 'ir.actions.act_window', string: 'Sidebar action', readonly: true, copy: false, help: 'Sidebar action to make this template available on records of the related document model' },
     render_model: { type: 'char', string: 'Rendering Model', compute: '_compute_render_model', depends: ['model'] },
   },
   methods: {
@@ -92,6 +110,64 @@ export const SmsTemplate: ModelSpec = {
           if (!defaults || !('name' in defaults)) v.name = `${rows[i]?.name || ''} (copy)`;
         });
         return list;
+      },
+    },
+    /** A "Send SMS (<name>)" window action on the composer, offered on records of the template's model. */
+    action_create_sidebar_action: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => {
+        await self.checkAccess('write');
+        const view = await self.env.cr.query<{ res_id: number }>(sql`SELECT res_id FROM ir_model_data WHERE module = 'sms' AND name = 'sms_composer_view_form' AND model = 'ir.ui.view'`);
+        for (const t of await self.fetch(['name', 'model_id'])) {
+          const action = await self.env.model('ir.actions.act_window').sudo().create({
+            name: `Send SMS (${t.name || ''})`,
+            type: 'ir.actions.act_window',
+            res_model: 'sms.composer',
+            // `guess`: the composer picks mass or comment mode from the number of records.
+            context: `{'default_template_id' : ${t.id}, 'sms_composition_mode': 'guess', 'default_res_ids': active_ids, 'default_res_id': active_id}`,
+            view_mode: 'form',
+            view_id: view[0]?.res_id ?? false,
+            target: 'new',
+            binding_model_id: t.model_id,
+          });
+          await self.browse([t.id as number]).sudo().write({ sidebar_action_id: action.ids[0] });
+        }
+        return true;
+      },
+    },
+    action_unlink_sidebar_action: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => {
+        await self.checkAccess('write');
+        const ids = (await self.sudo().fetch(['sidebar_action_id'])).map((r) => r.sidebar_action_id as number).filter(Boolean);
+        if (ids.length) await self.env.model('ir.actions.act_window').sudo().browse(ids).unlink();
+        return true;
+      },
+    },
+    unlink: {
+      api: 'record',
+      params: [],
+      async fn(self: RecordSet) {
+        // A template's sidebar action goes with it.
+        const ids = (await self.sudo().fetch(['sidebar_action_id'])).map((r) => r.sidebar_action_id as number).filter(Boolean);
+        if (ids.length) await self.env.model('ir.actions.act_window').sudo().browse(ids).unlink();
+        return this.super();
+      },
+    },
+    /** template.reset.mixin: back to the source file's version; no SMS template file is shipped. */
+    reset_template: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => {
+        const rows = await self.fetch(['template_fs']);
+        const missing = rows.filter((r) => r.template_fs);
+        if (missing.length) {
+          const names = await self.browse(missing.map((r) => r.id as number)).displayNames();
+          throw new UserError(`The following email templates could not be reset because their related source files could not be found:\n- ${[...names.values()].join('\n- ')}`);
+        }
+        return true;
       },
     },
     _compute_render_model: {
