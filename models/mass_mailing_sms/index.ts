@@ -14,11 +14,13 @@ import { registerSmsRecipientModel } from './recipients.ts';
 import { onSmsStateChange } from '../sms/hooks.ts';
 import { utmMediumRef } from '../utm/utm_medium.ts';
 import { SECURITY } from './security.ts';
+import { ResCompanyMassMailingSms } from './res_company.ts';
+import { ResConfigSettingsMassMailingSms } from './res_config_settings.ts';
 
 export const MASS_MAILING_SMS: Addon = {
   name: 'mass_mailing_sms',
   depends: ['mass_mailing', 'sms'],
-  models: [MailingMailingSms, MailingTraceSms, SmsSmsMailing, SmsTrackerMailing, MailingListMailing, UtmCampaignMailing, MailingSmsTest],
+  models: [MailingMailingSms, MailingTraceSms, SmsSmsMailing, SmsTrackerMailing, MailingListMailing, UtmCampaignMailing, MailingSmsTest, ResCompanyMassMailingSms, ResConfigSettingsMassMailingSms],
   data: [
     // The "SMS" UTM medium (mass_mailing_sms.utm_medium_sms).
     async (env: Env) => {

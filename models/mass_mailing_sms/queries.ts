@@ -45,3 +45,34 @@ export function markBlacklisted(tmp: string): SQL {
 export function markOptedOut(tmp: string, condition: SQL): SQL {
   return sql`UPDATE ${table(tmp)} SET optout = TRUE WHERE ${condition}`;
 }
+
+/**
+ * Quiet hours: each outgoing SMS of the mailing matched to its number's zones, by longest prefix
+ * of the digits against the zone data (hash join on the ≤ 9 candidate prefixes of each number).
+ */
+function smsZones(mailingId: number, prefixes: string[], zones: string[], maxLen: number): SQL {
+  return sql`
+    WITH p AS (SELECT * FROM unnest(${prefixes}::text[], ${zones}::text[]) AS p(prefix, zones)),
+    s AS (SELECT id, regexp_replace(number, '[^0-9]', '', 'g') AS d FROM sms_sms
+          WHERE mailing_id = ${mailingId} AND state = 'outgoing' AND NOT to_delete AND not_before IS NULL),
+    z AS (SELECT s.id, COALESCE((SELECT p.zones FROM generate_series(least(length(s.d), ${maxLen}), 1, -1) AS k JOIN p ON p.prefix = left(s.d, k) ORDER BY k DESC LIMIT 1), '') AS zones FROM s)`;
+}
+
+/** The distinct zone sets of the mailing's waiting-to-be-scheduled SMS (a few dozen), decided in Node. */
+export function quietHoursZoneSets(mailingId: number, prefixes: string[], zones: string[], maxLen: number): SQL {
+  return sql`${smsZones(mailingId, prefixes, zones, maxLen)} SELECT DISTINCT zones FROM z`;
+}
+
+/** Hold every SMS of the mailing until its zone set's window opens: one statement for the whole mailing. */
+export function holdUntilWindow(mailingId: number, prefixes: string[], zones: string[], maxLen: number, sets: string[], notBefore: string[]): SQL {
+  return sql`${smsZones(mailingId, prefixes, zones, maxLen)}
+    UPDATE sms_sms s SET not_before = v.nb
+    FROM z JOIN unnest(${sets}::text[], ${notBefore}::timestamp[]) AS v(zones, nb) ON v.zones = z.zones
+    WHERE s.id = z.id`;
+}
+
+/** Per mailing: SMS held by quiet hours, and when the last of them may go. */
+export function quietHoursWaiting(mailingIds: number[]): SQL {
+  return sql`SELECT mailing_id, count(*)::int AS n, to_char(max(not_before), 'YYYY-MM-DD HH24:MI:SS') AS until
+    FROM sms_sms WHERE state = 'outgoing' AND not_before IS NOT NULL AND mailing_id = ANY(${mailingIds}::int4[]) GROUP BY mailing_id`;
+}

@@ -30,7 +30,7 @@ import { randomUUID } from 'node:crypto';
 import type { Registry } from '../orm/registry.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
-import { applyReports, claimOutgoing, failClaimed, recordOutcomes, setClaimedCredits, takeOverExpired, type ClaimedRow, type RecordedRow } from './queries.ts';
+import { applyReports, claimOutgoing, releaseDue, failClaimed, recordOutcomes, setClaimedCredits, takeOverExpired, type ClaimedRow, type RecordedRow } from './queries.ts';
 export { SMS_ENGINE_DDL } from './queries.ts';
 import { SMS_STATE_HOOKS, type SmsStateUpdate } from './hooks.ts';
 import { SMS_FAILURE_KEYS } from './states.ts';
@@ -263,6 +263,7 @@ export class SmsEngine {
   private async claimableCount(ids?: number[]): Promise<number> {
     const { rows } = await this.registry.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC')
+         AND (not_before IS NULL OR not_before <= now() AT TIME ZONE 'UTC')
        ${ids ? 'AND id = ANY($1::int4[])' : ''} LIMIT 100000) x`,
       ids ? [ids] : [],
     );
@@ -306,6 +307,7 @@ export class SmsEngine {
   ): Promise<{ rows: Claimed[]; failed: number; creditFailed: number; leaseEnd: number } | null> {
     const table = prepaid ? await loadPriceTable(this.registry) : null;
     return readCommitted(this.registry, async (env) => {
+      if (!opts.ids) await env.cr.execute(releaseDue());
       const claimed = await env.cr.query<ClaimedRow>(claimOutgoing({ owner: this.owner, leaseMs, provider: provider.name, limit, ids: opts.ids }));
       if (!claimed.length) return null;
       // Local clock time when the lease ends (measured from the database's clock, no skew).
@@ -671,7 +673,8 @@ export async function dispatchSmsNow(registry: Registry, smsIds: number[], opts:
 /** Whether the SMS queue has work now: claimable SMS or expired leases (scheduler probe). */
 export async function smsQueueHasWork(registry: Registry): Promise<boolean> {
   const { rows } = await registry.pool.query<{ w: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC'))
+    `SELECT EXISTS (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC')
+         AND (not_before IS NULL OR not_before <= now() AT TIME ZONE 'UTC'))
          OR EXISTS (SELECT 1 FROM sms_sms WHERE state = 'process' AND (lease_until IS NULL OR lease_until < now() AT TIME ZONE 'UTC')) AS w`,
   );
   return !!rows[0]?.w;
