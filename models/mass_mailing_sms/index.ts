@@ -3,6 +3,7 @@
 
 import type { Addon } from '../orm/addon.ts';
 import type { Env } from '../orm/env.ts';
+import { sql } from '../orm/sql.ts';
 import { MailingMailingSms } from './mailing_mailing.ts';
 import { MailingTraceSms } from './mailing_trace.ts';
 import { MailingSmsTest } from './mailing_sms_test.ts';
@@ -25,6 +26,12 @@ export const MASS_MAILING_SMS: Addon = {
     // The "SMS" UTM medium (mass_mailing_sms.utm_medium_sms).
     async (env: Env) => {
       await utmMediumRef(env, 'mass_mailing_sms.utm_medium_sms');
+    },
+    // Companies created before these columns get the proposed window (as Odoo fills new columns with their default).
+    async (env: Env) => {
+      await env.cr.execute(sql`UPDATE res_company SET sms_quiet_hours_enabled = COALESCE(sms_quiet_hours_enabled, FALSE),
+        sms_quiet_hours_start = COALESCE(sms_quiet_hours_start, 8), sms_quiet_hours_end = COALESCE(sms_quiet_hours_end, 21)
+        WHERE sms_quiet_hours_enabled IS NULL OR sms_quiet_hours_start IS NULL OR sms_quiet_hours_end IS NULL`);
     },
   ],
   security: SECURITY,

@@ -87,7 +87,8 @@ describe('mass_mailing_sms: quiet hours', () => {
     });
 
     it('settings: off by default, 08:00-21:00 proposed; set per company, refused outside a day', async () => {
-      const defaults = await t.call('res.config.settings', 'default_get', [['sms_quiet_hours_enabled', 'sms_quiet_hours_start', 'sms_quiet_hours_end']]);
+      const fresh = await t.call('res.config.settings', 'create', [{}]);
+      const [defaults] = await t.call('res.config.settings', 'read', [[fresh], ['sms_quiet_hours_enabled', 'sms_quiet_hours_start', 'sms_quiet_hours_end']]);
       expect(defaults).to.include({ sms_quiet_hours_enabled: false, sms_quiet_hours_start: 8, sms_quiet_hours_end: 21 });
       await setCompanyWindow({ sms_quiet_hours_enabled: true, sms_quiet_hours_start: 8, sms_quiet_hours_end: 21 });
       const [c] = await t.call('res.company', 'read', [[1], ['sms_quiet_hours_enabled', 'sms_quiet_hours_start', 'sms_quiet_hours_end']]);
