@@ -127,7 +127,7 @@ describe('mass_mailing_sms: quiet hours', () => {
 
       // The queue's clock: each held SMS is due `not_before - clock` from now.
       const original = new Map(Object.entries(holds).filter(([, v]) => v).map(([k, v]) => [k, Date.parse(v!)]));
-      const byPartner = new Map(ids.map((pid: number, i: number) => [phones[i], pid]));
+      const byPartner = new Map<string, number>(ids.map((pid: number, i: number) => [phones[i], pid]));
       const reached = async (clock: string) => {
         const offset = Date.now() - Date.parse(clock);
         for (const [number, nb] of original) {
