@@ -15,6 +15,8 @@ import { registerSmsRecipientModel } from './recipients.ts';
 import { onSmsStateChange } from '../sms/hooks.ts';
 import { utmMediumRef } from '../utm/utm_medium.ts';
 import { SECURITY } from './security.ts';
+import { QUIET_HOURS_DDL } from './queries.ts';
+import { loadPhoneZoneData } from './quiet_hours.ts';
 import { ResCompanyMassMailingSms } from './res_company.ts';
 import { ResConfigSettingsMassMailingSms } from './res_config_settings.ts';
 
@@ -27,6 +29,7 @@ export const MASS_MAILING_SMS: Addon = {
     async (env: Env) => {
       await utmMediumRef(env, 'mass_mailing_sms.utm_medium_sms');
     },
+    loadPhoneZoneData,
     // Companies created before these columns get the proposed window (as Odoo fills new columns with their default).
     async (env: Env) => {
       await env.cr.execute(sql`UPDATE res_company SET sms_quiet_hours_enabled = COALESCE(sms_quiet_hours_enabled, FALSE),
@@ -35,6 +38,8 @@ export const MASS_MAILING_SMS: Addon = {
     },
   ],
   security: SECURITY,
+  // Quiet hours' prefix → time zones table (filled from libphonenumber's data at start).
+  schema: QUIET_HOURS_DDL,
   hooks: {
     registryBuilt: () => {
       // SMS-capable models shipped here: partners (their `phone`) and mailing contacts (`mobile`).

@@ -46,26 +46,39 @@ export function markOptedOut(tmp: string, condition: SQL): SQL {
   return sql`UPDATE ${table(tmp)} SET optout = TRUE WHERE ${condition}`;
 }
 
-/**
- * Quiet hours: each outgoing SMS of the mailing matched to its number's zones, by longest prefix
- * of the digits against the zone data (hash join on the ≤ 9 candidate prefixes of each number).
- */
-function smsZones(mailingId: number, prefixes: string[], zones: string[], maxLen: number): SQL {
-  return sql`
-    WITH p AS (SELECT * FROM unnest(${prefixes}::text[], ${zones}::text[]) AS p(prefix, zones)),
-    s AS (SELECT id, regexp_replace(number, '[^0-9]', '', 'g') AS d FROM sms_sms
-          WHERE mailing_id = ${mailingId} AND state = 'outgoing' AND NOT to_delete AND not_before IS NULL),
-    z AS (SELECT s.id, COALESCE((SELECT p.zones FROM generate_series(least(length(s.d), ${maxLen}), 1, -1) AS k JOIN p ON p.prefix = left(s.d, k) ORDER BY k DESC LIMIT 1), '') AS zones FROM s)`;
+/** Quiet hours: libphonenumber's prefix → zones data as a table, so the database joins numbers to it. */
+export const QUIET_HOURS_DDL = [
+  `CREATE TABLE IF NOT EXISTS sms_phone_zone (prefix varchar PRIMARY KEY, zones varchar NOT NULL)`,
+];
+
+/** Reload the zone table from the package's data (at start: an upgraded package brings its data). */
+export function loadPhoneZones(prefixes: string[], zones: string[]): SQL {
+  return sql`WITH del AS (DELETE FROM sms_phone_zone)
+    INSERT INTO sms_phone_zone (prefix, zones) SELECT * FROM unnest(${prefixes}::varchar[], ${zones}::varchar[])`;
 }
 
-/** The distinct zone sets of the mailing's waiting-to-be-scheduled SMS (a few dozen), decided in Node. */
-export function quietHoursZoneSets(mailingId: number, prefixes: string[], zones: string[], maxLen: number): SQL {
-  return sql`${smsZones(mailingId, prefixes, zones, maxLen)} SELECT DISTINCT zones FROM z`;
+/**
+ * Each outgoing, not yet held SMS of the mailing with its number's zones: the longest of its ≤ 9
+ * leading digit strings found in the zone table (one hash join per length, no sort of the mailing).
+ */
+function smsZones(mailingId: number, maxLen: number): SQL {
+  const lengths = Array.from({ length: maxLen }, (_, i) => maxLen - i);
+  const joins = raw(lengths.map((k) => ` LEFT JOIN sms_phone_zone p${k} ON p${k}.prefix = left(s.d, ${k})`).join(''));
+  const longest = raw(lengths.map((k) => `p${k}.zones`).join(', '));
+  return sql`
+    WITH s AS (SELECT id, translate(number, '+ ', '') AS d FROM sms_sms
+          WHERE mailing_id = ${mailingId} AND state = 'outgoing' AND NOT to_delete AND not_before IS NULL),
+    z AS (SELECT s.id, COALESCE(${longest}, '') AS zones FROM s${joins})`;
+}
+
+/** The distinct zone sets of the mailing's SMS to hold (a few dozen), decided in Node. */
+export function quietHoursZoneSets(mailingId: number, maxLen: number): SQL {
+  return sql`${smsZones(mailingId, maxLen)} SELECT DISTINCT zones FROM z`;
 }
 
 /** Hold every SMS of the mailing until its zone set's window opens: one statement for the whole mailing. */
-export function holdUntilWindow(mailingId: number, prefixes: string[], zones: string[], maxLen: number, sets: string[], notBefore: string[]): SQL {
-  return sql`${smsZones(mailingId, prefixes, zones, maxLen)}
+export function holdUntilWindow(mailingId: number, maxLen: number, sets: string[], notBefore: string[]): SQL {
+  return sql`${smsZones(mailingId, maxLen)}
     UPDATE sms_sms s SET not_before = v.nb
     FROM z JOIN unnest(${sets}::text[], ${notBefore}::timestamp[]) AS v(zones, nb) ON v.zones = z.zones
     WHERE s.id = z.id`;

@@ -14,7 +14,8 @@ import { triggerCron } from '../base/ir_cron.ts';
 import { SMS_QUEUE_CRON } from '../sms/dispatch.ts';
 import { MAX_PREFIX_LENGTH, mainZone, zonePrefixTable } from '../tools/phone_timezone.ts';
 import { quietHoursNotBefore, type QuietWindow } from '../tools/quiet_hours.ts';
-import { holdUntilWindow, quietHoursZoneSets } from './queries.ts';
+import { holdUntilWindow, loadPhoneZones, quietHoursZoneSets } from './queries.ts';
+import { raw } from '../orm/sql.ts';
 
 export const QUIET_HOURS_DEFAULT: QuietWindow = { start: 8, end: 21 };
 
@@ -28,6 +29,13 @@ export async function mailingQuietWindow(mailing: RecordSet): Promise<QuietWindo
   return { start: Number(c.sms_quiet_hours_start), end: Number(c.sms_quiet_hours_end) };
 }
 
+/** Addon data step: the zone table from the package's data, with fresh planner statistics. */
+export async function loadPhoneZoneData(env: Env): Promise<void> {
+  const { prefixes, zones } = zonePrefixTable();
+  await env.cr.execute(loadPhoneZones(prefixes, zones));
+  await env.cr.execute(raw('ANALYZE sms_phone_zone'));
+}
+
 const utc = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19);
 
 /**
@@ -35,8 +43,7 @@ const utc = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19);
  * SMS queue at each opening. Returns the number of SMS held.
  */
 export async function holdMailingSms(env: Env, mailingId: number, w: QuietWindow, now: Date): Promise<number> {
-  const { prefixes, zones } = zonePrefixTable();
-  const rows = await env.cr.query<{ zones: string }>(quietHoursZoneSets(mailingId, prefixes, zones, MAX_PREFIX_LENGTH));
+  const rows = await env.cr.query<{ zones: string }>(quietHoursZoneSets(mailingId, MAX_PREFIX_LENGTH));
   const sets: string[] = [];
   const notBefore: string[] = [];
   for (const { zones: key } of rows) {
@@ -48,7 +55,7 @@ export async function holdMailingSms(env: Env, mailingId: number, w: QuietWindow
     }
   }
   if (!sets.length) return 0;
-  const held = await env.cr.execute(holdUntilWindow(mailingId, prefixes, zones, MAX_PREFIX_LENGTH, sets, notBefore));
+  const held = await env.cr.execute(holdUntilWindow(mailingId, MAX_PREFIX_LENGTH, sets, notBefore));
   for (const at of new Set(notBefore)) await triggerCron(env, SMS_QUEUE_CRON, at);
   return held;
 }
