@@ -1,5 +1,6 @@
 // The `mass_mailing_sms` addon: SMS mailings (fields and sending of mailing.mailing, SMS traces),
-// SMS test wizard, campaign and list counters, the SMS recipients of partners and contacts.
+// SMS test wizard, campaign and list counters, the SMS recipients of partners and contacts, and
+// quiet hours (beyond Odoo: company and mailing windows, SMS held until their recipient's window).
 
 import type { Addon } from '../orm/addon.ts';
 import type { Env } from '../orm/env.ts';

@@ -1,5 +1,5 @@
 // mailing.mailing in mass_mailing_sms: the SMS fields (body, template, opt-out link, encoding)
-// and SMS sending. Recipients, classification and trace creation run set-based (prepare.ts).
+// and SMS sending, quiet hours (ours). Recipients, classification and trace creation run set-based (prepare.ts).
 
 import { shortenLinksText } from '../link_tracker/shorten.ts';
 import type { ModelSpec } from '../orm/model.ts';

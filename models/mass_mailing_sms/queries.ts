@@ -51,10 +51,11 @@ export const QUIET_HOURS_DDL = [
   `CREATE TABLE IF NOT EXISTS sms_phone_zone (prefix varchar PRIMARY KEY, zones varchar NOT NULL)`,
 ];
 
-/** Reload the zone table from the package's data (at start: an upgraded package brings its data). */
+/** Reload the zone table from the package's data (at start: an upgraded package brings its data); an upsert, so instances may start together. */
 export function loadPhoneZones(prefixes: string[], zones: string[]): SQL {
-  return sql`WITH del AS (DELETE FROM sms_phone_zone)
-    INSERT INTO sms_phone_zone (prefix, zones) SELECT * FROM unnest(${prefixes}::varchar[], ${zones}::varchar[])`;
+  return sql`WITH del AS (DELETE FROM sms_phone_zone WHERE prefix <> ALL(${prefixes}::varchar[]))
+    INSERT INTO sms_phone_zone (prefix, zones) SELECT * FROM unnest(${prefixes}::varchar[], ${zones}::varchar[])
+    ON CONFLICT (prefix) DO UPDATE SET zones = EXCLUDED.zones WHERE sms_phone_zone.zones <> EXCLUDED.zones`;
 }
 
 /**

@@ -17,8 +17,6 @@ import { quietHoursNotBefore, type QuietWindow } from '../tools/quiet_hours.ts';
 import { holdUntilWindow, loadPhoneZones, quietHoursZoneSets } from './queries.ts';
 import { raw } from '../orm/sql.ts';
 
-export const QUIET_HOURS_DEFAULT: QuietWindow = { start: 8, end: 21 };
-
 /** The window that applies to a mailing (its own, the company's, or none). */
 export async function mailingQuietWindow(mailing: RecordSet): Promise<QuietWindow | null> {
   const [m] = await mailing.sudo().fetch(['sms_quiet_hours', 'sms_quiet_hours_start', 'sms_quiet_hours_end']);
