@@ -1,5 +1,5 @@
 // mailing.mailing in mass_mailing_sms: the SMS fields (body, template, opt-out link, encoding)
-// and SMS sending. Recipients, classification and trace creation run set-based (prepare.ts).
+// and SMS sending, quiet hours (ours). Recipients, classification and trace creation run set-based (prepare.ts).
 
 import { shortenLinksText } from '../link_tracker/shorten.ts';
 import type { ModelSpec } from '../orm/model.ts';
@@ -16,7 +16,17 @@ import { renderSmsBodies } from './render.ts';
 import { requireSmsRecipientSpec } from './recipients.ts';
 import { dispatchAfterCommit, wakeSmsQueue } from './dispatch.ts';
 import { finishIdleMailings } from './sms_tracker.ts';
+import { holdMailingSms, mailingQuietWindow } from './quiet_hours.ts';
+import { quietHoursWaiting } from './queries.ts';
+import { checkWindowHours } from './res_company.ts';
 import { irModelId, nowStr } from '../mass_mailing/mailing_mailing.ts';
+
+/** Queued SMS wait for their recipients' window (quiet hours), then the queue is woken. */
+async function holdAndWake(mailing: RecordSet): Promise<void> {
+  const window = await mailingQuietWindow(mailing);
+  if (window) await holdMailingSms(mailing.env, mailing.ids[0], window, new Date());
+  await wakeSmsQueue(mailing.env);
+}
 
 /** Encoding/cost preview of an SMS body as carriers bill it (see sms_body_info). */
 export function smsBodyInfo(body: string | null | undefined | false) {
@@ -27,6 +37,10 @@ export const MailingMailingSms: ModelSpec = {
   _name: 'mailing.mailing',
   _inherit: 'mailing.mailing',
   _constraints: [
+    {
+      fields: ['sms_quiet_hours_start', 'sms_quiet_hours_end'],
+      check: async (records) => checkWindowHours(await records.fetch(['sms_quiet_hours_start', 'sms_quiet_hours_end'])),
+    },
     {
       // Placeholders must name fields of the recipients' model: refused when saved, not sent blank.
       fields: ['body_plaintext', 'mailing_model_id', 'mailing_type'],
@@ -53,6 +67,12 @@ export const MailingMailingSms: ModelSpec = {
     sms_encoding: { type: 'selection', string: 'SMS Encoding', selection: [['GSM7', 'GSM-7'], ['UNICODE', 'Unicode (UCS-2)']], compute: '_compute_sms_encoding', depends: ['body_plaintext', 'sms_allow_unsubscribe'], help: 'Encoding carriers use for the SMS body: GSM-7 (160 characters per SMS, 153 when split) or Unicode (70, 67 when split).' },
     sms_character_count: { type: 'integer', string: 'SMS Characters', compute: '_compute_sms_encoding', depends: ['body_plaintext', 'sms_allow_unsubscribe'], help: 'Billed length of the SMS body: GSM-7 septets (extension characters count 2) or UTF-16 units, the opt-out line included when the mailing has one. Placeholders are counted as written.' },
     sms_segment_count: { type: 'integer', string: 'SMS Parts', compute: '_compute_sms_encoding', depends: ['body_plaintext', 'sms_allow_unsubscribe'], help: 'Number of SMS segments each recipient is billed for (before placeholders are rendered).' },
+    // Ours (not in Odoo): quiet hours, the company's window or this mailing's own, and the SMS it holds.
+    sms_quiet_hours: { type: 'selection', string: 'Quiet Hours', selection: [['company', 'Company Default'], ['custom', 'Custom Window'], ['off', 'Off']], default: 'company', help: "Whether the SMS wait for the sending window of their recipient's local time: the company's setting, this mailing's own window, or never." },
+    sms_quiet_hours_start: { type: 'float', string: 'Window Start', default: 8, help: 'Custom window: local time from which the SMS may be received (hours, 8.5 = 08:30).' },
+    sms_quiet_hours_end: { type: 'float', string: 'Window End', default: 21, help: 'Custom window: local time from which the SMS wait for the next day.' },
+    sms_quiet_waiting_count: { type: 'integer', string: 'SMS Waiting for Their Window', compute: '_compute_sms_quiet_waiting' },
+    sms_quiet_waiting_until: { type: 'datetime', string: 'Waiting Until', compute: '_compute_sms_quiet_waiting', help: 'When the last SMS waiting for its window may go.' },
   },
   methods: {
     default_get: {
@@ -126,6 +146,15 @@ export const MailingMailingSms: ModelSpec = {
         return new Map(rows.map((r) => [r.id, { sms_has_insufficient_credit: !!r.credit, sms_has_unregistered_account: !!r.acc }]));
       },
     },
+    _compute_sms_quiet_waiting: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = self.ids.length ? await self.env.cr.query<{ mailing_id: number; n: number; until: string }>(quietHoursWaiting(self.ids)) : [];
+        const by = new Map(rows.map((r) => [r.mailing_id, r]));
+        return new Map(self.ids.map((id) => [id, { sms_quiet_waiting_count: by.get(id)?.n ?? 0, sms_quiet_waiting_until: by.get(id)?.until ?? false }]));
+      },
+    },
     _compute_sms_encoding: {
       api: 'record',
       private: true,
@@ -194,7 +223,7 @@ export const MailingMailingSms: ModelSpec = {
           const [m] = await mailing.fetch(['sms_force_send']);
           const result = await prepareSmsMailing(mailing, { resIds: resIds && resIds.length ? resIds : null, collectSmsIds: !!m.sms_force_send });
           if (m.sms_force_send && result.smsIds.length) dispatchAfterCommit(self.env, result.smsIds);
-          else if (result.sent) await wakeSmsQueue(self.env);
+          else if (result.sent) await holdAndWake(mailing);
           if (!result.sent) nothingSent.push(mailing.ids[0]);
         }
         // A sending mailing whose recipients were all cancelled has nothing left to wait for.
@@ -344,7 +373,7 @@ export const MailingMailingSms: ModelSpec = {
           if (result.recipients > 0) {
             if (m.state !== 'sending') await mailing.write({ state: 'sending' });
             if (m.sms_force_send && result.smsIds.length) dispatchAfterCommit(env, result.smsIds);
-            else if (result.sent) await wakeSmsQueue(env);
+            else if (result.sent) await holdAndWake(mailing);
             else await finishIdleMailings(env, [row.id], ['sending']);
           } else {
             await mailing.write({ state: 'done', sent_date: nowStr(), kpi_mail_required: !m.sent_date });

@@ -56,3 +56,48 @@ export function markBlacklisted(tmp: string): SQL {
 export function markOptedOut(tmp: string, condition: SQL): SQL {
   return sql`UPDATE ${table(tmp)} SET optout = TRUE WHERE ${condition}`;
 }
+
+/** Quiet hours: libphonenumber's prefix → zones data as a table, so the database joins numbers to it. */
+export const QUIET_HOURS_DDL = [
+  `CREATE TABLE IF NOT EXISTS sms_phone_zone (prefix varchar PRIMARY KEY, zones varchar NOT NULL)`,
+];
+
+/** Reload the zone table from the package's data (at start: an upgraded package brings its data); an upsert, so instances may start together. */
+export function loadPhoneZones(prefixes: string[], zones: string[]): SQL {
+  return sql`WITH del AS (DELETE FROM sms_phone_zone WHERE prefix <> ALL(${prefixes}::varchar[]))
+    INSERT INTO sms_phone_zone (prefix, zones) SELECT * FROM unnest(${prefixes}::varchar[], ${zones}::varchar[])
+    ON CONFLICT (prefix) DO UPDATE SET zones = EXCLUDED.zones WHERE sms_phone_zone.zones <> EXCLUDED.zones`;
+}
+
+/**
+ * Each outgoing, not yet held SMS of the mailing with its number's zones: the longest of its ≤ 9
+ * leading digit strings found in the zone table (one hash join per length, no sort of the mailing).
+ */
+function smsZones(mailingId: number, maxLen: number): SQL {
+  const lengths = Array.from({ length: maxLen }, (_, i) => maxLen - i);
+  const joins = raw(lengths.map((k) => ` LEFT JOIN sms_phone_zone p${k} ON p${k}.prefix = left(s.d, ${k})`).join(''));
+  const longest = raw(lengths.map((k) => `p${k}.zones`).join(', '));
+  return sql`
+    WITH s AS (SELECT id, translate(number, '+ ', '') AS d FROM sms_sms
+          WHERE mailing_id = ${mailingId} AND state = 'outgoing' AND NOT to_delete AND not_before IS NULL),
+    z AS (SELECT s.id, COALESCE(${longest}, '') AS zones FROM s${joins})`;
+}
+
+/** The distinct zone sets of the mailing's SMS to hold (a few dozen), decided in Node. */
+export function quietHoursZoneSets(mailingId: number, maxLen: number): SQL {
+  return sql`${smsZones(mailingId, maxLen)} SELECT DISTINCT zones FROM z`;
+}
+
+/** Hold every SMS of the mailing until its zone set's window opens: one statement for the whole mailing. */
+export function holdUntilWindow(mailingId: number, maxLen: number, sets: string[], notBefore: string[]): SQL {
+  return sql`${smsZones(mailingId, maxLen)}
+    UPDATE sms_sms s SET not_before = v.nb
+    FROM z JOIN unnest(${sets}::text[], ${notBefore}::timestamp[]) AS v(zones, nb) ON v.zones = z.zones
+    WHERE s.id = z.id`;
+}
+
+/** Per mailing: SMS held by quiet hours, and when the last of them may go. */
+export function quietHoursWaiting(mailingIds: number[]): SQL {
+  return sql`SELECT mailing_id, count(*)::int AS n, to_char(max(not_before), 'YYYY-MM-DD HH24:MI:SS') AS until
+    FROM sms_sms WHERE state = 'outgoing' AND not_before IS NOT NULL AND mailing_id = ANY(${mailingIds}::int4[]) GROUP BY mailing_id`;
+}

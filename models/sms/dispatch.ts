@@ -32,7 +32,7 @@ import pLimit from 'p-limit';
 import type { Registry } from '../orm/registry.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
-import { applyReports, claimOutgoing, clearSettledLeases, failClaimed, forgetGoneInstances, RECONCILIATION_WORK, recordOutcomes, setClaimedCredits, takeOverExpired, type ClaimedRow, type RecordedRow } from './queries.ts';
+import { applyReports, claimOutgoing, releaseDue, clearSettledLeases, failClaimed, forgetGoneInstances, RECONCILIATION_WORK, recordOutcomes, setClaimedCredits, takeOverExpired, type ClaimedRow, type RecordedRow } from './queries.ts';
 import { InstanceHeartbeat } from './instance_heartbeat.ts';
 export { SMS_ENGINE_DDL } from './queries.ts';
 import { SMS_STATE_HOOKS, type SmsStateUpdate } from './hooks.ts';
@@ -248,6 +248,7 @@ export class SmsEngine {
   private async claimableCount(ids?: number[]): Promise<number> {
     const { rows } = await this.registry.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC')
+         AND (not_before IS NULL OR not_before <= now() AT TIME ZONE 'UTC')
        ${ids ? 'AND id = ANY($1::int4[])' : ''} LIMIT 100000) x`,
       ids ? [ids] : [],
     );
@@ -301,6 +302,7 @@ export class SmsEngine {
   ): Promise<{ rows: Claimed[]; failed: number; creditFailed: number; leaseEnd: number } | null> {
     const table = prepaid ? await loadPriceTable(this.registry) : null;
     return readCommitted(this.registry, async (env) => {
+      if (!opts.ids) await env.cr.execute(releaseDue());
       const claimed = await env.cr.query<ClaimedRow>(claimOutgoing({ owner: this.owner, leaseMs, provider: provider.name, limit, ids: opts.ids }));
       if (!claimed.length) return null;
       // Local clock time when the lease ends (measured from the database's clock, no skew).
@@ -698,7 +700,8 @@ export async function dispatchSmsNow(registry: Registry, smsIds: number[], opts:
 
 /** Whether the SMS queue has work now: claimable SMS, or leases expired or held by a gone instance (scheduler probe). */
 export async function smsQueueHasWork(registry: Registry): Promise<boolean> {
-  const q = sql`SELECT EXISTS (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC'))
+  const q = sql`SELECT EXISTS (SELECT 1 FROM sms_sms WHERE state = 'outgoing' AND NOT to_delete AND (next_try IS NULL OR next_try <= now() AT TIME ZONE 'UTC')
+           AND (not_before IS NULL OR not_before <= now() AT TIME ZONE 'UTC'))
          OR ${RECONCILIATION_WORK} AS w`.toQuery();
   const { rows } = await registry.pool.query<{ w: boolean }>(q.text, q.values);
   return !!rows[0]?.w;

@@ -17,6 +17,7 @@ import { SmsConfigSettings } from './res_config_settings.ts';
 import { loadSmsCreditData } from './credit.ts';
 import { bindSmsSettings } from './providers/settings.ts';
 import { SMS_ENGINE_DDL } from './dispatch.ts';
+import { SMS_QUIET_HOURS_DDL } from './queries.ts';
 import { SIMULATOR_DDL } from './providers/simulator.ts';
 import { RATE_LIMIT_DDL } from './providers/rate_limit.ts';
 import { SECURITY } from './security.ts';
@@ -28,7 +29,7 @@ export const SMS: Addon = {
   data: [loadSmsCreditData],
   security: SECURITY,
   crons: [SMS_QUEUE_CRON_DATA],
-  // The engine's technical columns on sms_sms, the simulator's and the rate limiter's tables.
-  schema: [...SMS_ENGINE_DDL, ...SIMULATOR_DDL, RATE_LIMIT_DDL],
+  // The engine's technical columns on sms_sms (quiet hours' not_before included), the simulator's and the rate limiter's tables.
+  schema: [...SMS_ENGINE_DDL, ...SMS_QUIET_HOURS_DDL, ...SIMULATOR_DDL, RATE_LIMIT_DDL],
   hooks: { registryBuilt: () => bindSmsSettings() },
 };

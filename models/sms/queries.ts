@@ -38,10 +38,29 @@ export function forgetGoneInstances(): SQL {
       AND NOT EXISTS (SELECT 1 FROM sms_sms s WHERE s.lease_owner = i.id AND s.lease_owner IS NOT NULL)`;
 }
 
+/**
+ * Quiet hours: `not_before` holds an SMS until its recipient's sending window opens. Claims only
+ * take SMS without it (sms_sms_ready_idx); `releaseDue` clears it once due (sms_sms_waiting_idx).
+ */
+export const SMS_QUIET_HOURS_DDL = [
+  `ALTER TABLE sms_sms ADD COLUMN IF NOT EXISTS not_before timestamp`,
+  `CREATE INDEX IF NOT EXISTS sms_sms_ready_idx ON sms_sms (id) WHERE state = 'outgoing' AND NOT to_delete AND not_before IS NULL`,
+  `CREATE INDEX IF NOT EXISTS sms_sms_waiting_idx ON sms_sms (not_before) WHERE state = 'outgoing' AND not_before IS NOT NULL`,
+];
+
+/** Release SMS whose sending window has opened, before claiming: one indexed statement, SKIP LOCKED so instances never wait on each other. */
+export function releaseDue(): SQL {
+  return sql`
+    UPDATE sms_sms s SET not_before = NULL
+    FROM (SELECT id FROM sms_sms WHERE state = 'outgoing' AND not_before IS NOT NULL AND not_before <= ${NOW} FOR UPDATE SKIP LOCKED) d
+    WHERE s.id = d.id`;
+}
+
 /** Claim a batch of outgoing SMS: one statement, SKIP LOCKED so instances share the queue without waiting. */
 export interface ClaimedRow { id: number; uuid: string; number: string | null; body: string | null; attempt: number; lease_ms: number }
 export function claimOutgoing(p: { owner: string; leaseMs: number; provider: string; limit: number; ids?: number[] }): SQL {
-  const scope = p.ids ? sql` AND id = ANY(${p.ids}::int4[])` : sql``;
+  // Named SMS (Odoo's send(), "Send Directly") go now; the queue leaves those held by quiet hours.
+  const scope = p.ids ? sql` AND id = ANY(${p.ids}::int4[])` : sql` AND not_before IS NULL`;
   return sql`
         WITH c AS (
           SELECT id FROM sms_sms
