@@ -43,3 +43,25 @@ export function linkContactTags(rel: { table: string; col1: string; col2: string
       FROM unnest(${pairs.map(([c]) => c)}::int4[], ${pairs.map(([, t]) => t)}::varchar[]) AS x(c, t)
     ON CONFLICT DO NOTHING`;
 }
+
+/**
+ * A/B sample: `size` records drawn at random among `idsQuery` (the mailing's recipients) that no
+ * mailing of the campaign reached yet; the database draws them, Node never sees the candidates.
+ */
+export function abTestingSample(idsQuery: SQL, campaignId: number | false, model: string, size: number): SQL {
+  const reached = campaignId
+    ? sql`AND NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.model = ${model} AND tr.res_id = q.id)`
+    : sql``;
+  return sql`SELECT q.id FROM (${idsQuery}) q WHERE TRUE ${reached} ORDER BY random() LIMIT ${size}::int4`;
+}
+
+/** Records the given A/B mailings already traced (the final mailing skips them all). */
+export function reachedBySiblings(siblingIds: number[], model: string, alias: string): SQL {
+  return sql`EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ANY(${siblingIds}::int4[]) AND tr.model = ${model} AND tr.res_id = ${ident(alias)}.id)`;
+}
+
+/** How many records the mailing's recipients query matches, and how many of them this mailing traced. */
+export function recipientCounts(idsQuery: SQL, mailingId: number, model: string): SQL {
+  return sql`SELECT (SELECT count(*) FROM (${idsQuery}) q)::int AS n,
+                    (SELECT count(*) FROM mailing_trace tr WHERE tr.mass_mailing_id = ${mailingId} AND tr.model = ${model})::int AS own`;
+}
