@@ -80,6 +80,18 @@ export const MailingMailing: ModelSpec = {
   _order: 'calendar_date DESC',
   _rec_name: 'subject',
   _sql_constraints: [['percentage_valid', 'CHECK(ab_testing_pc >= 0 AND ab_testing_pc <= 100)', 'The A/B Testing Percentage needs to be between 0 and 100%']],
+  _constraints: [
+    {
+      // A saved filter belongs to one recipients model: a mailing may only use one of its own model.
+      fields: ['mailing_model_id', 'mailing_filter_id'],
+      check: async (records) => {
+        const rows = await records.env.cr.query<{ id: number }>(sql`
+          SELECT m.id FROM mailing_mailing m JOIN mailing_filter f ON f.id = m.mailing_filter_id
+          WHERE m.id = ANY(${records.ids}::int4[]) AND f.mailing_model_id <> m.mailing_model_id`);
+        if (rows.length) throw new ValidationError('The saved filter targets different recipients and is incompatible with this mailing.');
+      },
+    },
+  ],
   fields: {
     active: { type: 'boolean', string: 'Active', default: true, tracking: true },
     subject: { type: 'char', string: 'Subject', required: true, help: 'For an email, the subject your recipients will see in their inbox.\nFor an SMS, the internal title of the message.' },
