@@ -235,4 +235,48 @@ describe('mass_mailing_sms: A/B testing', () => {
     const copy = await t.call('mailing.mailing', 'copy', [[given]]);
     expect(await read('mailing.mailing', copy[0] ?? copy, ['ab_testing_schedule_datetime', 'campaign_id', 'ab_testing_enabled'])).to.deep.include({ ab_testing_schedule_datetime: when, ab_testing_enabled: true });
   });
+
+  it('campaign statistics: SMS mailings, A/B counters, ratios over every trace, clicks; SMS actions', async () => {
+    const ids = await contacts();
+    // Queued, not handed to the provider: the trace states set below are the only ones.
+    const a = await abMailing(ids, 'Stats A', { ab_testing_pc: 25, sms_force_send: false });
+    const campaign = (await read('mailing.mailing', a, ['campaign_id'])).campaign_id[0];
+    const b = await abMailing(ids, 'Stats B', { campaign_id: campaign, ab_testing_pc: 25, sms_force_send: false });
+    await t.call('mailing.mailing', 'action_send_sms', [[a, b]]);
+    const traces: number[] = await t.call('mailing.trace', 'search', [[['campaign_id', '=', campaign]]], { order: 'id' });
+    expect(traces).to.have.length(10);
+    await click(a);
+    await click(a);
+    // 1 bounced, 1 cancelled, 4 sent, 4 still outgoing: received = (5 sent - 1 bounced) / (10 - 1 cancelled).
+    await t.env(async (env) => {
+      await env.cr.execute(sql`UPDATE mailing_trace SET trace_status = 'bounce', sent_datetime = now() WHERE id = ${traces[0]}`);
+      await env.cr.execute(sql`UPDATE mailing_trace SET trace_status = 'cancel' WHERE id = ${traces[1]}`);
+      await env.cr.execute(sql`UPDATE mailing_trace SET trace_status = 'sent', sent_datetime = now() WHERE id = ANY(${traces.slice(2, 6)}::int4[])`);
+    });
+    const c = await read('utm.campaign', campaign, ['mailing_sms_ids', 'mailing_sms_count', 'ab_testing_mailings_sms_count', 'received_ratio', 'bounced_ratio', 'click_count']);
+    expect([...c.mailing_sms_ids].sort()).to.deep.equal([a, b].sort());
+    expect(c).to.include({ mailing_sms_count: 2, ab_testing_mailings_sms_count: 2, click_count: 2, received_ratio: 44.44, bounced_ratio: 11.11 });
+
+    const create = await t.call('utm.campaign', 'action_create_mass_sms', [[campaign]]);
+    expect(create).to.include({ type: 'ir.actions.act_window', res_model: 'mailing.mailing' });
+    expect(create.context).to.deep.equal({ default_campaign_id: campaign, default_mailing_type: 'sms', search_default_assigned_to_me: 1, search_default_campaign_id: campaign, default_user_id: 2 });
+    const list = await t.call('utm.campaign', 'action_redirect_to_mailing_sms', [[campaign]]);
+    expect(list).to.include({ type: 'ir.actions.act_window', res_model: 'mailing.mailing', xml_id: 'mass_mailing_sms.mailing_mailing_action_sms' });
+    expect(list.domain).to.deep.equal([['mailing_type', '=', 'sms']]);
+    expect(list.context.default_campaign_id).to.equal(campaign);
+  });
+
+  it('the A/B summary gives sample sizes and click ratios, and says when the lead could be chance', async () => {
+    const ids = await contacts();
+    const a = await abMailing(ids, 'Sum A');
+    const campaign = (await read('mailing.mailing', a, ['campaign_id'])).campaign_id[0];
+    const b = await abMailing(ids, 'Sum B', { campaign_id: campaign });
+    await t.call('mailing.mailing', 'action_send_sms', [[a, b]]);
+    await click(a);
+    const d = (await read('mailing.mailing', a, ['ab_testing_description'])).ab_testing_description;
+    expect(d).to.contain('A sample of 10% of recipients will receive this version. 10% of recipients receive the other versions of this campaign.');
+    expect(d).to.contain('Sum A: 2 recipients, 1 clicked (50%)');
+    expect(d).to.contain('Sum B: 2 recipients, 0 clicked (0%)');
+    expect(d).to.contain('Too early to tell');
+  });
 });
