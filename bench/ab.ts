@@ -28,14 +28,15 @@ const DB = 'bench_ab';
 async function seedList(registry: Registry, n: number): Promise<number> {
   return registry.sudo(async (env) => {
     const [list] = (await env.model('mailing.list').create({ name: 'Bench A/B' })).ids;
+    const base = (await env.cr.query<{ m: number | null }>(sql`SELECT max(id) AS m FROM mailing_contact`))[0].m ?? 0;
     await env.cr.execute(sql`
       INSERT INTO mailing_contact (id, name, mobile, phone_sanitized, create_uid, write_uid, create_date, write_date)
-      SELECT i, 'Contact ' || i, '+32 47' || lpad(i::text, 7, '0'), '+3247' || lpad(i::text, 7, '0'), 1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+      SELECT ${base}::int4 + i, 'Contact ' || i, '+32 47' || lpad(i::text, 7, '0'), '+3247' || lpad(i::text, 7, '0'), 1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
       FROM generate_series(1, ${n}::int4) AS i`);
     await env.cr.execute(`SELECT setval('mailing_contact_id_seq', (SELECT max(id) FROM mailing_contact))`);
     await env.cr.execute(sql`
       INSERT INTO mailing_subscription (contact_id, list_id, opt_out, create_uid, write_uid, create_date, write_date)
-      SELECT i, ${list}::int4, FALSE, 1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' FROM generate_series(1, ${n}::int4) AS i`);
+      SELECT ${base}::int4 + i, ${list}::int4, FALSE, 1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' FROM generate_series(1, ${n}::int4) AS i`);
     await env.cr.execute('ANALYZE mailing_contact');
     await env.cr.execute('ANALYZE mailing_subscription');
     return list;
