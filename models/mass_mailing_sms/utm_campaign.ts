@@ -12,10 +12,11 @@ function smsContext(self: RecordSet): Vals {
   return { default_campaign_id: self.ids[0], default_mailing_type: 'sms', search_default_assigned_to_me: 1, search_default_campaign_id: self.ids[0], default_user_id: self.env.uid };
 }
 
-async function mailingsByType(self: RecordSet, type: string): Promise<Map<number, number[]>> {
-  const rows = await self.env.cr.query<{ c: number; id: number }>(sql`SELECT campaign_id AS c, id FROM mailing_mailing WHERE campaign_id = ANY(${self.ids}::int4[]) AND mailing_type = ${type} AND active ORDER BY id`);
-  const out = new Map<number, number[]>(self.ids.map((id) => [id, []]));
-  for (const r of rows) out.get(r.c)!.push(r.id);
+/** Active mailings of the campaigns by type, in one query: campaign → type → ids. */
+async function mailingsByType(self: RecordSet): Promise<Map<number, Record<string, number[]>>> {
+  const rows = await self.env.cr.query<{ c: number; t: string; id: number }>(sql`SELECT campaign_id AS c, mailing_type AS t, id FROM mailing_mailing WHERE campaign_id = ANY(${self.ids}::int4[]) AND active ORDER BY id`);
+  const out = new Map<number, Record<string, number[]>>(self.ids.map((id) => [id, {}]));
+  for (const r of rows) (out.get(r.c)![r.t] ??= []).push(r.id);
   return out;
 }
 
@@ -47,9 +48,8 @@ export const UtmCampaignMailing: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const mail = await mailingsByType(self, 'mail');
-        const sms = await mailingsByType(self, 'sms');
-        return new Map(self.ids.map((id) => [id, { mailing_mail_ids: mail.get(id) ?? [], mailing_sms_ids: sms.get(id) ?? [] }]));
+        const byType = await mailingsByType(self);
+        return new Map(self.ids.map((id) => [id, { mailing_mail_ids: byType.get(id)?.mail ?? [], mailing_sms_ids: byType.get(id)?.sms ?? [] }]));
       },
     },
     _compute_mailing_counts: {
