@@ -5,8 +5,9 @@
 //   1. times the 10% sample alone (the SQL condition of the preparation, counted in the database);
 //   2. prepares variant A (10%) and variant B (10%, drawn among those A did not reach) as the
 //      queue cron does, with the process peak RSS (the ids never come to Node);
-//   3. adds synthetic traces to the campaign up to N and times reading the campaign statistics
-//      (ratios, click count, A/B counters) and the A/B summary of a variant.
+//   3. prepares the final mailing (everybody neither variant reached);
+//   4. times reading the campaign statistics over its N traces (ratios, click count, A/B counters)
+//      and the A/B summary of a variant.
 //
 // Environment: BENCH_N (default 1000000), BENCH_KEEP=1 keeps the temp folder.
 
@@ -95,7 +96,13 @@ async function main(): Promise<void> {
       SELECT count(*)::int AS n FROM mailing_trace x JOIN mailing_trace y ON y.res_id = x.res_id AND y.mass_mailing_id = ${b} WHERE x.mass_mailing_id = ${a}`))[0].n);
     lines.push(`recipients reached by both variants: ${overlap}`);
 
-    // 3. Campaign statistics over N traces (synthetic traces added to a third mailing of the campaign).
+    // 3. The final mailing (A chosen by hand): everybody neither variant reached.
+    const final = await registry.sudo(async (env) => (await env.model('mailing.mailing').browse([a]).call<{ res_id: number }>('action_select_as_winner')).res_id);
+    const rf = await prepare(registry, final);
+    const finalCount = await registry.sudo(async (env) => (await env.cr.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM mailing_trace WHERE mass_mailing_id = ${final}`))[0].n);
+    lines.push(`final mailing prepared (${finalCount.toLocaleString('en')} recipients left): ${Math.round(rf.ms)} ms, peak RSS ${mb(rf.peak)} MB`);
+
+    // 4. Campaign statistics over N traces (synthetic traces added to a third mailing of the campaign when fewer).
     const filler = await abMailing(registry, list, 'Filler', campaign);
     await registry.sudo(async (env) => {
       const [{ n }] = await env.cr.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM mailing_trace WHERE campaign_id = ${campaign}`);

@@ -98,7 +98,7 @@ export async function abTestingRecipientCondition(env: Env, m: AbRecipientMailin
   if (m.ab_testing_pc >= 100) {
     if (!m.campaign_id) return null;
     const siblings = await env.cr.query<{ id: number }>(sql`SELECT id FROM mailing_mailing WHERE campaign_id = ${m.campaign_id} AND mailing_type = ${m.mailing_type} AND ab_testing_enabled`);
-    return sql`NOT ${reachedBySiblings(siblings.map((s) => s.id), model, alias)}`;
+    return sql`NOT ${reachedBySiblings(m.campaign_id, siblings.map((s) => s.id), model, alias)}`;
   }
   const idsQuery = env.model(model).searchQuery(domain, { order: null });
   const [{ n, own }] = await env.cr.query<{ n: number; own: number }>(recipientCounts(idsQuery, m.id, model));

@@ -50,14 +50,14 @@ export function linkContactTags(rel: { table: string; col1: string; col2: string
  */
 export function abTestingSample(idsQuery: SQL, campaignId: number | false, model: string, size: number): SQL {
   const reached = campaignId
-    ? sql`AND NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.model = ${model} AND tr.res_id = q.id)`
+    ? sql`AND NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.res_id = q.id AND tr.model = ${model})`
     : sql``;
   return sql`SELECT q.id FROM (${idsQuery}) q WHERE TRUE ${reached} ORDER BY random() LIMIT ${size}::int4`;
 }
 
-/** Records the given A/B mailings already traced (the final mailing skips them all). */
-export function reachedBySiblings(siblingIds: number[], model: string, alias: string): SQL {
-  return sql`EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ANY(${siblingIds}::int4[]) AND tr.model = ${model} AND tr.res_id = ${ident(alias)}.id)`;
+/** Records the given A/B mailings of the campaign already traced (the final mailing skips them all); probes mailing_trace_campaign_res_idx. */
+export function reachedBySiblings(campaignId: number, siblingIds: number[], model: string, alias: string): SQL {
+  return sql`EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.res_id = ${ident(alias)}.id AND tr.mass_mailing_id = ANY(${siblingIds}::int4[]) AND tr.model = ${model})`;
 }
 
 /** How many records the mailing's recipients query matches, and how many of them this mailing traced. */
