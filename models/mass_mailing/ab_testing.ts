@@ -6,7 +6,7 @@ import type { RecordSet, Vals } from '../orm/records.ts';
 import type { CronData } from '../orm/addon.ts';
 import { formatDatetime } from '../orm/fields.ts';
 import { sql, ident, type SQL } from '../orm/sql.ts';
-import { abTestingSample, reachedBySiblings, recipientCounts } from './queries.ts';
+import { abTestingSample, notReachedBySiblings, recipientCounts } from './queries.ts';
 import { ref } from '../base/ir_model_data.ts';
 import { triggerCron } from '../base/ir_cron.ts';
 
@@ -95,12 +95,12 @@ export interface AbRecipientMailing {
 export async function abTestingRecipientCondition(env: Env, m: AbRecipientMailing, model: string, domain: unknown[], alias: string): Promise<SQL | null> {
   if (!m.ab_testing_enabled) return null;
   const a = ident(alias);
+  const idsQuery = env.model(model).searchQuery(domain, { order: null });
   if (m.ab_testing_pc >= 100) {
     if (!m.campaign_id) return null;
     const siblings = await env.cr.query<{ id: number }>(sql`SELECT id FROM mailing_mailing WHERE campaign_id = ${m.campaign_id} AND mailing_type = ${m.mailing_type} AND ab_testing_enabled`);
-    return sql`NOT ${reachedBySiblings(m.campaign_id, siblings.map((s) => s.id), model, alias)}`;
+    return sql`${a}.id IN (${notReachedBySiblings(idsQuery, m.campaign_id, siblings.map((s) => s.id), model)})`;
   }
-  const idsQuery = env.model(model).searchQuery(domain, { order: null });
   const [{ n, own }] = await env.cr.query<{ n: number; own: number }>(recipientCounts(idsQuery, m.id, model));
   // Odoo's arithmetic (float division, then truncation).
   const size = n ? Math.max(Math.trunc((n / 100) * m.ab_testing_pc), 1) : 0;

@@ -48,9 +48,6 @@ export const MailingTrace: ModelSpec = {
     // "Is any SMS of this mailing still processing?" (checked on every SMS state update) without
     // scanning its traces; empty while preparing, so bulk inserts do not maintain it.
     ['mass_mailing_process_idx', "(mass_mailing_id) WHERE trace_status = 'process'"],
-    // "Did any mailing of this campaign reach record X?" (A/B samples and the final mailing), probed
-    // once per candidate recipient: a lookup, not a scan of the campaign's traces.
-    ['campaign_res_idx', '(campaign_id, res_id) WHERE campaign_id IS NOT NULL'],
   ],
   fields: {
     display_name: { type: 'char', string: 'Display Name', compute: '_compute_display_name', search: '_search_display_name', depends: ['trace_type', 'mass_mailing_id', 'id'], automatic: true },

@@ -47,17 +47,20 @@ export function linkContactTags(rel: { table: string; col1: string; col2: string
 /**
  * A/B sample: `size` records drawn at random among `idsQuery` (the mailing's recipients) that no
  * mailing of the campaign reached yet; the database draws them, Node never sees the candidates.
+ * EXCEPT (hashed or sorted set difference) rather than NOT EXISTS: traces just inserted have no
+ * statistics yet, and a nested-loop plan over them would cost candidates × traces.
  */
 export function abTestingSample(idsQuery: SQL, campaignId: number | false, model: string, size: number): SQL {
-  const reached = campaignId
-    ? sql`AND NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.res_id = q.id AND tr.model = ${model})`
-    : sql``;
-  return sql`SELECT q.id FROM (${idsQuery}) q WHERE TRUE ${reached} ORDER BY random() LIMIT ${size}::int4`;
+  const candidates = campaignId
+    ? sql`SELECT q.id FROM (${idsQuery}) q EXCEPT SELECT tr.res_id FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.model = ${model}`
+    : sql`SELECT q.id FROM (${idsQuery}) q`;
+  return sql`SELECT c.id FROM (${candidates}) c ORDER BY random() LIMIT ${size}::int4`;
 }
 
-/** Records the given A/B mailings of the campaign already traced (the final mailing skips them all); probes mailing_trace_campaign_res_idx. */
-export function reachedBySiblings(campaignId: number, siblingIds: number[], model: string, alias: string): SQL {
-  return sql`EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.res_id = ${ident(alias)}.id AND tr.mass_mailing_id = ANY(${siblingIds}::int4[]) AND tr.model = ${model})`;
+/** The final mailing's recipients: `idsQuery` minus whoever the campaign's A/B mailings reached (set difference, as above). */
+export function notReachedBySiblings(idsQuery: SQL, campaignId: number, siblingIds: number[], model: string): SQL {
+  return sql`SELECT q.id FROM (${idsQuery}) q
+    EXCEPT SELECT tr.res_id FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.mass_mailing_id = ANY(${siblingIds}::int4[]) AND tr.model = ${model}`;
 }
 
 /** How many records the mailing's recipients query matches, and how many of them this mailing traced. */
