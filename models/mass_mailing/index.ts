@@ -1,5 +1,5 @@
 // The `mass_mailing` addon: mailing lists and contacts, subscriptions, filters, mailings and their
-// traces (with the link trackers and clicks of a mailing), the mailing queue cron.
+// traces (with the link trackers and clicks of a mailing), the mailing queue and A/B testing crons.
 
 import type { Addon } from '../orm/addon.ts';
 import { IrModelMailing } from './ir_model.ts';
@@ -15,6 +15,7 @@ import { LinkTrackerMailing } from './link_tracker.ts';
 import { LinkTrackerClickMailing } from './link_tracker_click.ts';
 import { loadMassMailingData } from './data.ts';
 import { SECURITY } from './security.ts';
+import { AB_TESTING_CRON_DATA } from './ab_testing.ts';
 
 export const MASS_MAILING: Addon = {
   name: 'mass_mailing',
@@ -22,5 +23,5 @@ export const MASS_MAILING: Addon = {
   models: [IrModelMailing, MailingSubscriptionOptout, MailingList, MailingContact, MailingSubscription, MailingFilter, MailingMailing, MailingTrace, MailingMailingScheduleDate, LinkTrackerMailing, LinkTrackerClickMailing],
   data: [loadMassMailingData],
   security: SECURITY,
-  crons: [MAILING_QUEUE_CRON_DATA],
+  crons: [MAILING_QUEUE_CRON_DATA, AB_TESTING_CRON_DATA],
 };

@@ -13,6 +13,8 @@ import { utmSourceMixinCopyNames, utmSourceMixinPrepareCreate, utmSourceMixinPre
 import { parseMailingDomain, reprDomain } from '../tools/py_literal.ts';
 import { triggerCron } from '../base/ir_cron.ts';
 import type { CronData } from '../orm/addon.ts';
+import { PyValueError } from '../orm/exceptions.ts';
+import { type VariantStats, WINNER_RULES, abTestingDescriptionHtml, abTestingRecipientCondition, defaultAbTestingSchedule, variantStats, wakeAbTestingCron, winnerMailingAction } from './ab_testing.ts';
 
 const MAILING_STATES: [string, string][] = [['draft', 'Draft'], ['in_queue', 'In Queue'], ['sending', 'Sending'], ['done', 'Sent']];
 
@@ -78,6 +80,18 @@ export const MailingMailing: ModelSpec = {
   _order: 'calendar_date DESC',
   _rec_name: 'subject',
   _sql_constraints: [['percentage_valid', 'CHECK(ab_testing_pc >= 0 AND ab_testing_pc <= 100)', 'The A/B Testing Percentage needs to be between 0 and 100%']],
+  _constraints: [
+    {
+      // A saved filter belongs to one recipients model: a mailing may only use one of its own model.
+      fields: ['mailing_model_id', 'mailing_filter_id'],
+      check: async (records) => {
+        const rows = await records.env.cr.query<{ id: number }>(sql`
+          SELECT m.id FROM mailing_mailing m JOIN mailing_filter f ON f.id = m.mailing_filter_id
+          WHERE m.id = ANY(${records.ids}::int4[]) AND f.mailing_model_id <> m.mailing_model_id`);
+        if (rows.length) throw new ValidationError('The saved filter targets different recipients and is incompatible with this mailing.');
+      },
+    },
+  ],
   fields: {
     active: { type: 'boolean', string: 'Active', default: true, tracking: true },
     subject: { type: 'char', string: 'Subject', required: true, help: 'For an email, the subject your recipients will see in their inbox.\nFor an SMS, the internal title of the message.' },
@@ -113,7 +127,7 @@ export const MailingMailing: ModelSpec = {
     mail_server_available: { type: 'boolean', string: 'Mail Server Available', compute: '_compute_mail_server_available', help: 'Technical field used to know if the user has activated the outgoing mail server option in the settings' },
     use_exclusion_list: { type: 'boolean', string: 'Use Exclusion List', default: true, copy: false, help: 'Prevent sending messages to blacklisted contacts. Disable only when absolutely necessary.' },
     contact_list_ids: { type: 'many2many', comodel: 'mailing.list', relation: 'mail_mass_mailing_list_rel', column1: 'mailing_mailing_id', column2: 'mailing_list_id', string: 'Mailing Lists' },
-    // A/B testing (behaviour in a later issue; fields kept so clients see Odoo's shape)
+    // A/B testing: the settings live on the campaign (related fields), see ab_testing.ts
     ab_testing_completed: { type: 'boolean', string: 'A/B Testing Campaign Finished', related: 'campaign_id.ab_testing_completed', readonly: true },
     ab_testing_description: { type: 'html', string: 'A/B Testing Description', compute: '_compute_ab_testing_description', depends: ['ab_testing_enabled', 'ab_testing_pc', 'ab_testing_schedule_datetime', 'ab_testing_winner_selection', 'campaign_id', 'ab_testing_sms_winner_selection'] },
     ab_testing_enabled: { type: 'boolean', string: 'Allow A/B Testing', default: false, help: 'If checked, recipients will be mailed only once for the whole campaign. This lets you send different mailings to randomly selected recipients and test the effectiveness of the mailings, without causing duplicate messages.' },
@@ -171,6 +185,12 @@ export const MailingMailing: ModelSpec = {
       params: ['vals_list'],
       async fn(self: RecordSet, valsList: Vals[]) {
         const list = await utmSourceMixinPrepareCreate(self, (Array.isArray(valsList) ? valsList : [valsList]).map((v) => ({ ...v })));
+        // An A/B mailing without campaign gets one first, so the A/B values given with it (related
+        // to the campaign) are written to it like any other.
+        for (const v of list) {
+          if (v.ab_testing_enabled && !v.campaign_id) v.campaign_id = await createAbTestingCampaign(self, v);
+        }
+        await wakeAbTestingCron(self.env, list.map((v) => v.ab_testing_schedule_datetime));
         return this.super(list);
       },
     },
@@ -236,6 +256,15 @@ export const MailingMailing: ModelSpec = {
           if (rows.some((r) => r.ab_testing_enabled)) throw new ValidationError('A campaign should be set when A/B test is enabled');
         }
         out = await utmSourceMixinPrepareWrite(self, out);
+        if (out.ab_testing_enabled && !('campaign_id' in out)) {
+          // Enabling A/B testing: each mailing without campaign gets its own (an existing one is kept).
+          const rows = await self.fetch(['campaign_id']);
+          for (const r of rows.filter((x) => !x.campaign_id)) {
+            const mailing = self.browse([r.id as number]);
+            await mailing.write({ campaign_id: await createAbTestingCampaign(mailing, out) });
+          }
+        }
+        await wakeAbTestingCron(self.env, [out.ab_testing_schedule_datetime]);
         const res = await this.super(out);
         const again: Vals = {};
         for (const f of WRITABLE_COMPUTED) if (f in out) again[f] = out[f];
@@ -365,7 +394,26 @@ export const MailingMailing: ModelSpec = {
       },
     },
     _compute_mail_server_available: { api: 'record', private: true, fn: async (self: RecordSet) => new Map(self.ids.map((id) => [id, { mail_server_available: false }])) },
-    _compute_ab_testing_description: { api: 'record', private: true, fn: async (self: RecordSet) => new Map(self.ids.map((id) => [id, { ab_testing_description: false }])) },
+    _compute_ab_testing_description: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const rows = await self.fetch(['ab_testing_enabled', 'ab_testing_pc', 'campaign_id', 'mailing_type', 'ab_testing_completed']);
+        const out = new Map<number, Vals>(self.ids.map((id) => [id, { ab_testing_description: false }]));
+        const ab = rows.filter((r) => r.ab_testing_enabled);
+        const campaigns = [...new Set(ab.map((r) => r.campaign_id).filter(Boolean) as number[])];
+        const byType = new Map<string, Map<number, VariantStats[]>>();
+        for (const type of new Set(ab.map((r) => r.mailing_type as string))) byType.set(type, await variantStats(self.env, campaigns, type));
+        for (const r of ab) {
+          const mailing = self.browse([r.id as number]);
+          const variants = r.campaign_id ? byType.get(r.mailing_type as string)?.get(r.campaign_id as number) ?? [] : [];
+          const otherPc = variants.filter((v) => v.id !== r.id).reduce((acc, v) => acc + v.pc, 0);
+          const criterion = (await mailing.call<{ description: string | false }>('_get_ab_testing_winner_selection')).description;
+          out.set(r.id as number, { ab_testing_description: abTestingDescriptionHtml({ pc: r.ab_testing_pc as number, otherPc, criterion, completed: !!r.ab_testing_completed }, variants) });
+        }
+        return out;
+      },
+    },
     _compute_ab_testing_is_winner_mailing: {
       api: 'record',
       private: true,
@@ -568,13 +616,109 @@ export const MailingMailing: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const [r] = await self.ensureOne().fetch(['mailing_model_real', 'mailing_domain']);
-        return (await self.env.model(r.mailing_model_real as string).search(parseMailingDomain(r.mailing_domain as string))).ids;
+        const [r] = await self.ensureOne().fetch(['mailing_model_real', 'mailing_domain', 'campaign_id', 'ab_testing_enabled', 'ab_testing_pc', 'mailing_type']);
+        const model = self.env.model(r.mailing_model_real as string);
+        const domain = parseMailingDomain(r.mailing_domain as string);
+        // A/B: this mailing's random sample (or, at 100%, nobody a sibling reached), drawn in SQL.
+        const ab = await abTestingRecipientCondition(self.env, { id: self.ids[0], campaign_id: r.campaign_id as number | false, ab_testing_enabled: !!r.ab_testing_enabled, ab_testing_pc: r.ab_testing_pc as number, mailing_type: r.mailing_type as string }, model.model.name, domain, 'q');
+        const query = model.searchQuery(domain, { order: model.model.order });
+        const rows = await self.env.cr.query<{ id: number }>(ab ? sql`SELECT q.id FROM (${query}) q WHERE ${ab}` : query);
+        return rows.map((x) => x.id);
+      },
+    },
+    // ------------------------------------------------------------------ A/B testing
+    action_compare_versions: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => {
+        const [r] = await self.ensureOne().fetch(['campaign_id', 'mailing_type']);
+        if (!r.campaign_id) throw new PyValueError('No mailing campaign has been found');
+        return {
+          name: 'A/B Tests', type: 'ir.actions.act_window', view_mode: 'list,kanban,form,calendar,graph', res_model: 'mailing.mailing',
+          domain: ['&', '&', ['campaign_id', '=', r.campaign_id], ['ab_testing_enabled', '=', true], ['mailing_type', '=', r.mailing_type]],
+        };
+      },
+    },
+    action_send_winner_mailing: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => {
+        const rows = await self.fetch(['campaign_id', 'ab_testing_completed']);
+        if (new Set(rows.map((r) => r.campaign_id).filter(Boolean)).size !== 1) throw new PyValueError('To send the winner mailing the same campaign should be used by the mailings');
+        if (rows.some((r) => r.ab_testing_completed)) throw new PyValueError('To send the winner mailing the campaign should not have been completed.');
+        let winner = self.browse([self.ids[0]]);
+        const selection = (await winner.call<{ value: string | false }>('_get_ab_testing_winner_selection')).value;
+        if (selection !== 'manual') {
+          const rule = WINNER_RULES[selection as string];
+          if (!rule) throw new PyValueError(`Unknown A/B testing winner selection: ${String(selection)}`);
+          const siblings = (await winner.call<RecordSet>('_get_ab_testing_siblings_mailings')).sudo();
+          const done = siblings.browse((await siblings.fetch(['state'])).filter((m) => m.state === 'done').map((m) => m.id as number));
+          const id = done.length ? await rule(done) : null;
+          if (!id) throw new ValidationError('No mailing for this A/B testing campaign has been sent yet! Send one first and try again later.');
+          winner = self.browse([id]);
+        }
+        return winner.call('action_select_as_winner');
+      },
+    },
+    action_select_as_winner: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => {
+        const [r] = await self.ensureOne().fetch(['ab_testing_enabled', 'name', 'campaign_id']);
+        if (!r.ab_testing_enabled) throw new PyValueError('A/B test option has not been enabled');
+        // The final mailing: a copy at 100%, which reaches everybody no sibling reached.
+        const final = await self.call<RecordSet>('copy', { ab_testing_pc: 100, name: ` ${r.name || ''} (final)` });
+        if (r.campaign_id) await self.env.model('utm.campaign').browse([r.campaign_id as number]).write({ ab_testing_winner_mailing_id: final.ids[0] });
+        await final.call('action_launch');
+        return winnerMailingAction(self.env, final.ids[0]);
+      },
+    },
+    _get_ab_testing_siblings_mailings: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const [r] = await self.ensureOne().fetch(['campaign_id', 'mailing_type']);
+        if (!r.campaign_id) return self.browse([]);
+        // The campaign's mailings of the same type (mass_mailing: email; mass_mailing_sms: SMS) with A/B enabled.
+        return self.search([['campaign_id', '=', r.campaign_id], ['mailing_type', '=', r.mailing_type], ['ab_testing_enabled', '=', true]]);
+      },
+    },
+    _get_ab_testing_winner_selection: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const [r] = await self.ensureOne().fetch(['ab_testing_winner_selection']);
+        const field = self.model.fields.get('ab_testing_winner_selection')!;
+        const label = ((field.spec.selection as [string, string][]) || []).find(([k]) => k === r.ab_testing_winner_selection)?.[1] ?? false;
+        return { value: r.ab_testing_winner_selection, description: label };
+      },
+    },
+    /** Values of the campaign created for an A/B mailing: `values` (being written) first, then the mailing, then the defaults. */
+    _get_default_ab_testing_campaign_values: {
+      api: 'record',
+      private: true,
+      fn: async (self: RecordSet, values: Vals | null) => {
+        const v = values || {};
+        const [r] = self.length ? await self.fetch(['ab_testing_schedule_datetime', 'ab_testing_winner_selection', 'subject', 'user_id']) : [{} as Vals];
+        return {
+          // Odoo 19 leaves these empty when A/B is enabled by a write (spec §3.6); we give the defaults.
+          ab_testing_schedule_datetime: v.ab_testing_schedule_datetime || r.ab_testing_schedule_datetime || defaultAbTestingSchedule(),
+          ab_testing_winner_selection: v.ab_testing_winner_selection || r.ab_testing_winner_selection || 'opened_ratio',
+          name: `A/B Test: ${v.subject || r.subject || nowStr()}`,
+          user_id: v.user_id || r.user_id || self.env.uid,
+        };
       },
     },
   },
 };
 
+/** Create the campaign of an A/B mailing (`mailing` may be empty: a mailing being created from `vals`). */
+async function createAbTestingCampaign(mailing: RecordSet, vals: Vals): Promise<number> {
+  const values = await mailing.call<Vals>('_get_default_ab_testing_campaign_values', vals);
+  const campaign = await mailing.env.model('utm.campaign').create([values]);
+  await wakeAbTestingCron(mailing.env, [values.ab_testing_schedule_datetime]);
+  return campaign.ids[0];
+}
 
 async function viewTraces(self: RecordSet, filter: string): Promise<Vals> {
   self.ensureOne();

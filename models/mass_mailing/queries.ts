@@ -43,3 +43,28 @@ export function linkContactTags(rel: { table: string; col1: string; col2: string
       FROM unnest(${pairs.map(([c]) => c)}::int4[], ${pairs.map(([, t]) => t)}::varchar[]) AS x(c, t)
     ON CONFLICT DO NOTHING`;
 }
+
+/**
+ * A/B sample: `size` records drawn at random among `idsQuery` (the mailing's recipients) that no
+ * mailing of the campaign reached yet; the database draws them, Node never sees the candidates.
+ * EXCEPT (hashed or sorted set difference) rather than NOT EXISTS: traces just inserted have no
+ * statistics yet, and a nested-loop plan over them would cost candidates × traces.
+ */
+export function abTestingSample(idsQuery: SQL, campaignId: number | false, model: string, size: number): SQL {
+  const candidates = campaignId
+    ? sql`SELECT q.id FROM (${idsQuery}) q EXCEPT SELECT tr.res_id FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.model = ${model}`
+    : sql`SELECT q.id FROM (${idsQuery}) q`;
+  return sql`SELECT c.id FROM (${candidates}) c ORDER BY random() LIMIT ${size}::int4`;
+}
+
+/** The final mailing's recipients: `idsQuery` minus whoever the campaign's A/B mailings reached (set difference, as above). */
+export function notReachedBySiblings(idsQuery: SQL, campaignId: number, siblingIds: number[], model: string): SQL {
+  return sql`SELECT q.id FROM (${idsQuery}) q
+    EXCEPT SELECT tr.res_id FROM mailing_trace tr WHERE tr.campaign_id = ${campaignId}::int4 AND tr.mass_mailing_id = ANY(${siblingIds}::int4[]) AND tr.model = ${model}`;
+}
+
+/** How many records the mailing's recipients query matches, and how many of them this mailing traced. */
+export function recipientCounts(idsQuery: SQL, mailingId: number, model: string): SQL {
+  return sql`SELECT (SELECT count(*) FROM (${idsQuery}) q)::int AS n,
+                    (SELECT count(*) FROM mailing_trace tr WHERE tr.mass_mailing_id = ${mailingId} AND tr.model = ${model})::int AS own`;
+}

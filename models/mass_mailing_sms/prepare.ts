@@ -33,6 +33,7 @@ import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
 import { stopSmsPrefix, webBaseUrl } from './unsubscribe.ts';
 import { shortenLinksText, shortenLinksTexts, shortLinkPieces } from '../link_tracker/shorten.ts';
 import { baseUrl } from '../link_tracker/link_tracker.ts';
+import { abTestingRecipientCondition } from '../mass_mailing/ab_testing.ts';
 
 // Recipients per INSERT statement: large enough that per-statement costs vanish, small enough that
 // a batch (and, for placeholders, its rendered bodies) stays a few MB.
@@ -72,6 +73,9 @@ interface MailingRow {
   sms_allow_unsubscribe: boolean;
   contact_list_ids: number[];
   keep_archives: boolean;
+  ab_testing_enabled: boolean;
+  ab_testing_pc: number;
+  mailing_type: string;
 }
 
 /** Random trace code (Odoo's `mailing.trace._get_random_code`): 3 chars of [A-Za-z0-9]. */
@@ -99,6 +103,7 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
   const [m] = (await mailing.sudo().fetch([
     'mailing_model_real', 'mailing_model_name', 'mailing_domain', 'body_plaintext', 'use_exclusion_list',
     'campaign_id', 'source_id', 'medium_id', 'sms_allow_unsubscribe', 'contact_list_ids', 'keep_archives',
+    'ab_testing_enabled', 'ab_testing_pc', 'mailing_type',
   ])) as unknown as MailingRow[];
   Object.assign(m, opts.overrides ?? {});
   const modelName = m.mailing_model_real;
@@ -168,6 +173,9 @@ async function fillRecipients(env: Env, tmp: string, m: MailingRow, spec: SmsRec
     from = sql`${ident(target.table)} ${r}${joins}`;
     seqExpr = sql`row_number() OVER (ORDER BY ${orderBy ?? sql`${r}.id`})`;
     where = sql`${domainWhere} AND NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = ${r}.id AND tr.model = ${target.name})`;
+    // A/B mailings: their random sample, or (final mailing) nobody an A/B sibling reached.
+    const ab = await abTestingRecipientCondition(env, m, target.name, parseMailingDomain(m.mailing_domain), alias);
+    if (ab) where = sql`${where} AND ${ab}`;
   }
   const cols = (names: string[]) => names.map((n) => sql`NULLIF(${r}.${ident(n)}, '')`);
   const rawNumber = spec.numberFields.length ? sql`COALESCE(${join(cols(spec.numberFields))})` : sql`NULL::varchar`;
@@ -461,11 +469,11 @@ function withoutFkChecks<T>(env: Env, fn: () => Promise<T>): Promise<T> {
   return withoutForeignKeyTriggers(env.cr, fn);
 }
 
-/** Ids of `mailing`'s remaining recipients (Odoo's `_get_remaining_recipients`), as SQL. */
-export function remainingRecipientsQuery(env: Env, m: { id: number; mailing_model_real: string; mailing_domain: string | false }): SQL {
+/** Ids of `mailing`'s remaining recipients (Odoo's `_get_remaining_recipients`), as SQL; `ab`: its A/B condition on `q`. */
+export function remainingRecipientsQuery(env: Env, m: { id: number; mailing_model_real: string; mailing_domain: string | false }, ab: SQL | null = null): SQL {
   const target = env.registry.get(m.mailing_model_real);
   const idsQuery = env.model(target.name).searchQuery(parseMailingDomain(m.mailing_domain), { order: null });
-  return sql`SELECT q.id FROM (${idsQuery}) q WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})`;
+  return sql`SELECT q.id FROM (${idsQuery}) q WHERE NOT EXISTS (SELECT 1 FROM mailing_trace tr WHERE tr.mass_mailing_id = ${m.id} AND tr.res_id = q.id AND tr.model = ${target.name})${ab ? sql` AND ${ab}` : sql``}`;
 }
 
 /** One record's recipient as classified by `classifySmsRecipients`. */

@@ -4,13 +4,19 @@
 import type { ModelSpec } from '../orm/model.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
-import { formatDatetime } from '../orm/fields.ts';
 import { sql } from '../orm/sql.ts';
+import { actionForXmlId, defaultAbTestingSchedule } from '../mass_mailing/ab_testing.ts';
 
-async function mailingsByType(self: RecordSet, type: string): Promise<Map<number, number[]>> {
-  const rows = await self.env.cr.query<{ c: number; id: number }>(sql`SELECT campaign_id AS c, id FROM mailing_mailing WHERE campaign_id = ANY(${self.ids}::int4[]) AND mailing_type = ${type} AND active ORDER BY id`);
-  const out = new Map<number, number[]>(self.ids.map((id) => [id, []]));
-  for (const r of rows) out.get(r.c)!.push(r.id);
+/** Context of the campaign's SMS actions: new mailings are SMS of this campaign, by the current user. */
+function smsContext(self: RecordSet): Vals {
+  return { default_campaign_id: self.ids[0], default_mailing_type: 'sms', search_default_assigned_to_me: 1, search_default_campaign_id: self.ids[0], default_user_id: self.env.uid };
+}
+
+/** Active mailings of the campaigns by type, in one query: campaign → type → ids. */
+async function mailingsByType(self: RecordSet): Promise<Map<number, Record<string, number[]>>> {
+  const rows = await self.env.cr.query<{ c: number; t: string; id: number }>(sql`SELECT campaign_id AS c, mailing_type AS t, id FROM mailing_mailing WHERE campaign_id = ANY(${self.ids}::int4[]) AND active ORDER BY id`);
+  const out = new Map<number, Record<string, number[]>>(self.ids.map((id) => [id, {}]));
+  for (const r of rows) (out.get(r.c)![r.t] ??= []).push(r.id);
   return out;
 }
 
@@ -29,7 +35,7 @@ export const UtmCampaignMailing: ModelSpec = {
     ab_testing_mailings_sms_count: { type: 'integer', string: 'A/B Test Mailings SMS #', compute: '_compute_mailing_counts', depends: ['mailing_sms_ids'] },
     ab_testing_completed: { type: 'boolean', string: 'A/B Testing Campaign Finished', compute: '_compute_ab_testing_completed', store: true, copy: false, depends: ['ab_testing_winner_mailing_id'] },
     ab_testing_winner_mailing_id: { type: 'many2one', comodel: 'mailing.mailing', string: 'A/B Campaign Winner Mailing', copy: false },
-    ab_testing_schedule_datetime: { type: 'datetime', string: 'Send Final On', default: () => formatDatetime(new Date(Date.now() + 86_400_000)), help: 'Date that will be used to know when to determine and send the winner mailing' },
+    ab_testing_schedule_datetime: { type: 'datetime', string: 'Send Final On', default: defaultAbTestingSchedule, help: 'Date that will be used to know when to determine and send the winner mailing' },
     ab_testing_winner_selection: { type: 'selection', string: 'Winner Selection', selection: [['manual', 'Manual'], ['opened_ratio', 'Highest Open Rate'], ['clicks_ratio', 'Highest Click Rate'], ['replied_ratio', 'Highest Reply Rate']], default: 'opened_ratio', help: 'Selection to determine the winner mailing that will be sent.' },
     ab_testing_sms_winner_selection: { type: 'selection', string: 'SMS Winner Selection', selection: [['manual', 'Manual'], ['clicks_ratio', 'Highest Click Rate']], default: 'clicks_ratio' },
     received_ratio: { type: 'float', string: 'Received Ratio', compute: '_compute_campaign_statistics' },
@@ -42,9 +48,8 @@ export const UtmCampaignMailing: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const mail = await mailingsByType(self, 'mail');
-        const sms = await mailingsByType(self, 'sms');
-        return new Map(self.ids.map((id) => [id, { mailing_mail_ids: mail.get(id) ?? [], mailing_sms_ids: sms.get(id) ?? [] }]));
+        const byType = await mailingsByType(self);
+        return new Map(self.ids.map((id) => [id, { mailing_mail_ids: byType.get(id)?.mail ?? [], mailing_sms_ids: byType.get(id)?.sms ?? [] }]));
       },
     },
     _compute_mailing_counts: {
@@ -82,6 +87,43 @@ export const UtmCampaignMailing: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => campaignStatistics(self.env, self.ids),
+    },
+    action_create_mass_sms: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => ({ ...(await actionForXmlId(self.env, 'mass_mailing.action_create_mass_mailings_from_campaign')), context: smsContext(self) }),
+    },
+    action_redirect_to_mailing_sms: {
+      api: 'record',
+      params: [],
+      fn: async (self: RecordSet) => ({ ...(await actionForXmlId(self.env, 'mass_mailing_sms.mailing_mailing_action_sms')), context: smsContext(self), domain: [['mailing_type', '=', 'sms']] }),
+    },
+    /**
+     * The A/B cron (`mass_mailing.ir_cron_mass_mailing_ab_testing`): every campaign past its final
+     * send date and not completed, whose winner is chosen automatically, sends its winner once one
+     * A/B mailing is done. Odoo's SMS pass filters on the email selection; we use the SMS one.
+     */
+    _cron_process_mass_mailing_ab_testing: {
+      api: 'model',
+      private: true,
+      fn: async (self: RecordSet) => {
+        const env = self.env;
+        const due = await env.cr.query<{ c: number; mailing_type: string; ids: number[] }>(sql`
+          SELECT c.id AS c, m.mailing_type, array_agg(m.id ORDER BY m.calendar_date DESC NULLS LAST, m.id) AS ids
+          FROM utm_campaign c JOIN mailing_mailing m ON m.campaign_id = c.id AND m.ab_testing_enabled AND m.active
+          WHERE c.ab_testing_schedule_datetime <= (now() AT TIME ZONE 'UTC') AND NOT COALESCE(c.ab_testing_completed, FALSE)
+            AND ((m.mailing_type = 'mail' AND c.ab_testing_winner_selection <> 'manual') OR (m.mailing_type = 'sms' AND c.ab_testing_sms_winner_selection <> 'manual'))
+          GROUP BY c.id, m.mailing_type
+          HAVING bool_or(m.state = 'done')
+          ORDER BY c.id`);
+        const done: number[] = [];
+        for (const row of due) {
+          if (done.includes(row.c)) continue;
+          await env.model('mailing.mailing').browse(row.ids).call('action_send_winner_mailing');
+          done.push(row.c);
+        }
+        return done;
+      },
     },
   },
 };

@@ -415,7 +415,8 @@ export function translatePgError(registry: Registry, err: unknown): unknown {
     // SQL constraints declared on models carry their own message.
     for (const m of registry.models.values()) {
       for (const [name, , message] of m.sqlConstraints) {
-        if (`${m.table}_${name}` === e.constraint) return new ValidationError(message);
+        // CHECK constraints: Odoo 19 prefixes their message (captured for mailing's ab_testing_pc).
+        if (`${m.table}_${name}` === e.constraint) return new ValidationError(e.code === '23514' ? `The operation cannot be completed: ${message}` : message);
       }
     }
     return new ValidationError(`The operation cannot be completed: ${e.detail ?? e.message}`);

@@ -56,7 +56,7 @@ describe('ORM: transactions', () => {
     expect(r.name).to.equal('Keep');
     expect(r.qty).to.equal(1);
     expect(r.tag_ids).to.have.length(1);
-    await expectError(t.call('test.orm.item', 'write', [[id], { name: 'Changed', price: -5000 }]), 'odoo.exceptions.ValidationError', 'The price cannot be that low.');
+    await expectError(t.call('test.orm.item', 'write', [[id], { name: 'Changed', price: -5000 }]), 'odoo.exceptions.ValidationError', 'The operation cannot be completed: The price cannot be that low.');
     expect((await t.call('test.orm.item', 'read', [[id], ['name']]))[0].name).to.equal('Keep');
   });
 
@@ -127,12 +127,12 @@ describe('ORM: transactions', () => {
     await expectError(t.call('test.orm.item', 'create', [{ name: 'x', partner_id: 987654 }]), 'odoo.exceptions.ValidationError', /^The operation cannot be completed/);
   });
 
-  it('SQL constraint messages: unique and check', async () => {
+  it('SQL constraint messages: unique, and check with Odoo 19\'s prefix', async () => {
     await t.call('test.orm.item', 'create', [{ name: 'u', code: 'UNIQ' }]);
     await expectError(t.call('test.orm.item', 'create', [{ name: 'u2', code: 'UNIQ' }]), 'odoo.exceptions.ValidationError', 'The code must be unique!');
-    await expectError(t.call('test.orm.item', 'create', [{ name: 'cheap', price: -1001 }]), 'odoo.exceptions.ValidationError', 'The price cannot be that low.');
+    await expectError(t.call('test.orm.item', 'create', [{ name: 'cheap', price: -1001 }]), 'odoo.exceptions.ValidationError', 'The operation cannot be completed: The price cannot be that low.');
     await expectError(t.call('res.country', 'create', [{ name: 'Belgium', code: 'XX' }]), 'odoo.exceptions.ValidationError', 'The name of the country must be unique!');
-    await expectError(t.call('ir.model.data', 'create', [{ name: 'has space', module: 'x', model: 'res.partner', res_id: 1 }]), 'odoo.exceptions.ValidationError', 'External IDs cannot contain spaces');
+    await expectError(t.call('ir.model.data', 'create', [{ name: 'has space', module: 'x', model: 'res.partner', res_id: 1 }]), 'odoo.exceptions.ValidationError', 'The operation cannot be completed: External IDs cannot contain spaces');
   });
 
   it('isolation: REPEATABLE READ by default, READ COMMITTED on request', async () => {
