@@ -1,20 +1,15 @@
 // The SMS Marketing report pages and /doc in a real browser (Debian's chromium, playwright-core):
 // log in, read a mailing's funnel (the numbers of the database), see its charts drawn with data,
 // follow the link to its campaign's A/B comparison, open /doc; a user without mass-mailing
-// rights is refused. Same launch conventions as sms_unsubscribe.test.ts.
+// rights is refused. Chromium is launched by test/helpers/browser.ts.
 
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, requireChromium, type Browser } from '../helpers/browser.ts';
 import { liveServer, type LiveServer } from '../helpers/live_server.ts';
 import { ADMIN_PASSWORD, makeApiKey } from '../helpers/rpc.ts';
 import { sql } from '../../models/orm/sql.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // [status, failure_type, sent?, clicked?] of mailing A's recipients
 const RECIPIENTS: [string, string | false, boolean, boolean][] = [
@@ -32,7 +27,7 @@ const RECIPIENTS: [string, string | false, boolean, boolean][] = [
 
 describe('browser: SMS Marketing report pages and /doc', function () {
   let s: LiveServer;
-  let profile: string;
+  let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
   let mailingA: number;
@@ -40,12 +35,7 @@ describe('browser: SMS Marketing report pages and /doc', function () {
   let campaign: number;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // CI (.ci/run installs it) must run the browser tests; a developer machine without it skips them.
-      if (process.env.CI) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium)`);
-      console.log(`      (skipped: no chromium at ${CHROMIUM}; apt-get install chromium)`);
-      this.skip();
-    }
+    requireChromium(this);
     s = await liveServer();
     ({ mailingA, mailingB, campaign } = await s.env(async (env) => {
       const partners = await env.model('res.partner').create(RECIPIENTS.map((_, i) => ({ name: `P${i}`, phone: `+3247055500${i}` })));
@@ -72,14 +62,12 @@ describe('browser: SMS Marketing report pages and /doc', function () {
       await env.model('res.users').create([{ name: 'Nora', login: 'nora', password: 'nora-pw-123', group_ids: [[6, 0, [base]]] }]);
       return { mailingA: a, mailingB: b, campaign: c };
     }));
-    profile = await mkdtemp(path.join(tmpdir(), 'sms-report-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium('report', { viewport: { width: 1280, height: 900 } });
+    ({ context, page } = browser);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await s?.close();
   });
 

@@ -1,37 +1,26 @@
 // The SMS opt-out page in a real browser: Debian's chromium driven by playwright-core, with
 // JavaScript off and a phone-sized screen, from the STOP link of a sent SMS to the database.
 //
-// Chromium comes from apt (`.ci/run` installs it): missing chromium fails the suite under CI and
-// skips it, with a message, on a developer machine.
+// Chromium is launched by test/helpers/browser.ts (fails under CI when missing, skips elsewhere).
 
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, requireChromium, type Browser } from '../helpers/browser.ts';
 import { liveServer, type LiveServer } from '../helpers/live_server.ts';
 import { setParam } from '../../models/base/ir_config_parameter.ts';
 import { sql } from '../../models/orm/sql.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('browser: the SMS opt-out page in Chromium', function () {
   let s: LiveServer;
-  let profile: string;
+  let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
   let stopUrl: string;
   let contact: number;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // CI (.ci/run installs it) must run the browser tests; a developer machine without it skips them.
-      if (process.env.CI) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium)`);
-      console.log(`      (skipped: no chromium at ${CHROMIUM}; apt-get install chromium)`);
-      this.skip();
-    }
+    requireChromium(this);
     s = await liveServer();
     // The STOP link of the SMS points at this very server.
     await s.env((env) => setParam(env, 'web.base.url', s.url));
@@ -46,22 +35,12 @@ describe('browser: the SMS opt-out page in Chromium', function () {
       const [sms] = await env.model('sms.sms').search([['mailing_id', '=', mailing.ids[0]]]).then((r) => r.fetch(['body']));
       return { stopUrl: /STOP SMS: (\S+)$/.exec(sms.body as string)![1], contact: c };
     }));
-    profile = await mkdtemp(path.join(tmpdir(), 'sms-optout-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      javaScriptEnabled: false,
-      viewport: { width: 360, height: 740 },
-      isMobile: true,
-      hasTouch: true,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium('optout', { javaScriptEnabled: false, viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    ({ context, page } = browser);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await s?.close();
   });
 
