@@ -6,6 +6,7 @@
 // fail with the parser's message ("<parser message> Please correct the number and try again.")
 // where Odoo loses it (" Please correct the number and try again.").
 
+import { pyRequireStr } from '../orm/pyargs.ts';
 import type { ModelSpec, MethodSpec } from '../orm/model.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
@@ -19,7 +20,8 @@ const CORRECT_IT = ' Please correct the number and try again.';
 /** Odoo's phone_sanitize_numbers_w_record(numbers, env.user): {sanitized, code, msg} per number. */
 export async function sanitizeForUser(env: Env, numbers: unknown[]): Promise<{ sanitized: string | false; msg: string | false }[]> {
   const country = await userPhoneCountry(env);
-  const texts = numbers.map((n) => (n === false || n === null || n === undefined ? '' : String(n)));
+  // A list or dict is never a number: Python's TypeError, as phonenumbers' regular expressions give.
+  const texts = numbers.map((n) => (n === false || n === null || n === undefined ? '' : typeof n === 'object' ? pyRequireStr(n) : String(n)));
   const res = phoneSanitizeNumbers(texts, country ?? null);
   return texts.map((t) => res.get(t) ?? { sanitized: false, msg: false });
 }

@@ -11,6 +11,7 @@ import {
   type PhoneNumber,
 } from 'libphonenumber-js/max';
 import { UserError } from '../orm/exceptions.ts';
+import { pyRequireStr } from '../orm/pyargs.ts';
 
 export type PhoneFormat = 'E164' | 'INTERNATIONAL' | 'NATIONAL' | 'RFC3966';
 
@@ -73,7 +74,8 @@ function parseErrorText(err: ParseError, possible: string, region: CountryCode |
  */
 export function phoneParse(number: string, countryCode?: string | null): PhoneNumber {
   const region = regionOf(countryCode);
-  const possible = extractPossibleNumber(number);
+  // phonenumbers runs regular expressions on the value: anything but a string is Python's TypeError.
+  const possible = extractPossibleNumber(pyRequireStr(number));
   let phone: PhoneNumber;
   try {
     phone = parsePhoneNumberWithError(possible, { defaultCountry: region, extract: false });

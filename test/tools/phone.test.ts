@@ -156,4 +156,8 @@ describe('tools/phone', () => {
       expect(phoneSanitizeMany(input, 'BE')).to.deep.equal(input.map((n) => phoneSanitize(n.trim(), 'BE')));
     });
   });
+
+  it('a value that is not a string is Python\'s TypeError, never "[object Object]" (found by the fuzz test)', () => {
+    expect(() => phoneParse({ d: '' } as unknown as string, 'BE')).to.throw("expected string or bytes-like object, got 'dict'");
+  });
 });
