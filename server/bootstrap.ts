@@ -1,11 +1,11 @@
 // Database bootstrap: builds the model registry from the addons and brings the schema of a
-// database up to date (tables, columns, constraints, addon schema extras, addon data).
-// Idempotent; safe with several instances.
+// database up to date (tables, columns, constraints, addon schema extras, addon data, addon
+// versions; see models/orm/upgrade.ts). Idempotent; safe with several instances.
 
 import { loadViewData } from '../models/base/view_data.ts';
 import { Registry } from '../models/orm/registry.ts';
-import { initSchema } from '../models/orm/schema.ts';
-import type { Env } from '../models/orm/env.ts';
+import { upgradeDatabase, upgradeSummary, type UpgradeReport } from '../models/orm/upgrade.ts';
+import { SUPERUSER_ID, type Env } from '../models/orm/env.ts';
 import type { Logger, RegistryConfig } from '../models/orm/config.ts';
 import { ADDONS } from '../models/index.ts';
 import { environmentRegistryConfig } from './config.ts';
@@ -31,13 +31,26 @@ export async function loadAddonData(env: Env): Promise<void> {
   await loadViewData(env);
 }
 
+/**
+ * Create or upgrade the schema and load the addons' data in one transaction; logs what changed.
+ * READ COMMITTED: an instance that waited for another's upgrade sees what it committed.
+ */
+export async function upgradeRegistry(registry: Registry): Promise<UpgradeReport> {
+  const report = await registry.transaction({ uid: SUPERUSER_ID, su: true, isolation: 'read committed' }, (env) => upgradeDatabase(env, loadAddonData));
+  for (const w of report.warnings) registry.logger.warn({ database: registry.dbName }, w);
+  registry.logger.info({ database: registry.dbName, from: report.from ?? null, to: report.to, addons: report.upgraded, changes: report.changes.length }, upgradeSummary(report));
+  return report;
+}
+
 /** Create/upgrade the schema and load the addons' data; returns the ready registry. */
 export async function loadRegistry(connectionString: string, poolSize = 10, opts: RegistryBootOptions = {}): Promise<Registry> {
   const registry = createRegistry(connectionString, poolSize, opts);
-  await registry.sudo(async (env) => {
-    await initSchema(registry, env.cr);
-    await loadAddonData(env);
-  });
+  try {
+    await upgradeRegistry(registry);
+  } catch (err) {
+    await registry.close();
+    throw err;
+  }
   return registry;
 }
 
