@@ -20,7 +20,7 @@ export interface SchemaReport {
   addedColumns: string[];
   /** What existing rows got, per new column (`table.column` → "3 rows set to the default"). */
   filled: Map<string, string>;
-  /** Changes no catalog comparison shows (foreign keys' ON DELETE, conversions), in words. */
+  /** Changes no comparison of constraint names shows (a foreign key's target or ON DELETE), in words. */
   changes: string[];
   warnings: string[];
 }
@@ -215,7 +215,6 @@ async function convertColumn(cr: Cursor, m: Model, f: Field, current: string, re
   try {
     await cr.query(`ALTER TABLE ${q(m.table)} ALTER COLUMN ${q(f.name)} TYPE ${f.columnType} USING ${q(f.name)}::${f.columnType}`);
     await cr.query('RELEASE SAVEPOINT convert_column');
-    report.changes.push(`converted column ${where} from ${current} to ${declared}`);
   } catch (err) {
     await cr.query('ROLLBACK TO SAVEPOINT convert_column');
     report.warnings.push(`column ${where} could not be converted from ${current} to ${declared}: ${(err as Error).message}`);

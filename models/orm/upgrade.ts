@@ -74,7 +74,8 @@ async function readCatalog(env: Env): Promise<Catalog> {
     columns: new Map(cols.map((r) => [`${r.t}.${r.c}`, `${r.type}${r.nn ? ' NOT NULL' : ''}`])),
     indexes: await rel(`SELECT i.relname AS n, t.relname AS t FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
       WHERE i.relnamespace = ${ns} AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`),
-    constraints: await rel(`SELECT k.conname AS n, t.relname AS t FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid WHERE k.connamespace = ${ns}`),
+    // NOT NULL constraints (PostgreSQL 18 lists them) are said with their column.
+    constraints: await rel(`SELECT k.conname AS n, t.relname AS t FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid WHERE k.connamespace = ${ns} AND k.contype <> 'n'`),
     triggers: await rel(`SELECT g.tgname AS n, t.relname AS t FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid WHERE t.relnamespace = ${ns} AND NOT g.tgisinternal`),
     functions: new Set((await cr.query<{ n: string }>(`SELECT proname AS n FROM pg_proc WHERE pronamespace = ${ns}`)).map((r) => r.n)),
   };

@@ -174,7 +174,7 @@ describe('server: upgrading a database of the previous release', function () {
     });
   });
 
-  it('an older schema: missing table, column, index, constraint, NOT NULL and version are brought back and logged; unknown columns are kept', async () => {
+  it('an older schema: missing table, columns, index, constraints, NOT NULL, a narrower type, another ON DELETE and a version are brought up to date and logged; unknown columns are kept', async () => {
     const url = await restored();
     // Upgraded once, then parts of the schema removed as if an older release had made it.
     await (await start(url)).registry.close();
@@ -184,6 +184,8 @@ describe('server: upgrading a database of the previous release', function () {
       ALTER TABLE mailing_contact DROP COLUMN email_normalized;
       ALTER TABLE link_tracker_click DROP CONSTRAINT link_tracker_click_mailing_trace_id_fkey;
       DROP INDEX link_tracker_click__mailing_trace_id_index;
+      ALTER TABLE link_tracker_click DROP CONSTRAINT link_tracker_click_link_id_fkey;
+      ALTER TABLE link_tracker_click ADD CONSTRAINT link_tracker_click_link_id_fkey FOREIGN KEY (link_id) REFERENCES link_tracker (id);
       ALTER TABLE mailing_list ALTER COLUMN name DROP NOT NULL;
       ALTER TABLE sms_sms ALTER COLUMN body TYPE varchar(2000);
       ALTER TABLE mailing_contact ADD COLUMN old_score int4;
@@ -204,6 +206,10 @@ describe('server: upgrading a database of the previous release', function () {
       expect(s).to.contain('created index mailing_contact__email_normalized_index on mailing_contact');
       expect(s).to.contain('set NOT NULL on mailing_list.name');
       expect(s).to.contain('changed column sms_sms.body from character varying(2000) to text');
+      expect(s).to.contain('changed foreign key link_tracker_click_link_id_fkey (link_tracker_click.link_id → link_tracker, ON DELETE CASCADE)');
+      // Each change said once.
+      const parts = s.slice(s.indexOf('): ') + 3).split('; ');
+      expect(parts).to.have.length(new Set(parts).size).and.to.have.length(10);
       const warnings = again.logs.filter((l) => l.level === 40).map((l) => l.msg);
       const kept = expected.ids.contacts.filter((id: number) => id % 2 === 0).length;
       expect(warnings).to.deep.equal([`column mailing_contact.old_score is no longer a field of mailing.contact: left in place (${kept} rows hold a value)`]);
