@@ -220,6 +220,43 @@ describe('server: upgrading a database of the previous release', function () {
     }
   });
 
+  it('shipped data is updated as `-u` does: records the release owns are rewritten, noupdate ones keep the user\'s edits', async () => {
+    const url = await restored();
+    const xmlid = `SELECT res_id FROM ir_model_data WHERE module = $1 AND name = $2`;
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    let view: { id: number; name: string };
+    let access: { model_id: number; perm_read: boolean };
+    try {
+      [view] = (await c.query(`SELECT v.id, v.name FROM ir_ui_view v JOIN ir_model_data d ON d.res_id = v.id AND d.model = 'ir.ui.view' AND NOT d.noupdate ORDER BY v.id LIMIT 1`)).rows;
+      await c.query(`UPDATE ir_ui_view SET name = 'edited by hand' WHERE id = $1`, [view.id]);
+      await c.query(`UPDATE ir_cron SET interval_number = 7 WHERE id = (${xmlid})`, ['base', 'autovacuum_job']);
+      // A shipped access rule the older release did not have.
+      [access] = (await c.query(`DELETE FROM ir_model_access WHERE id = (${xmlid}) RETURNING model_id, perm_read`, ['base', 'access_ir_cron_trigger_group_cron'])).rows;
+      await c.query(`DELETE FROM ir_model_data WHERE module = $1 AND name = $2`, ['base', 'access_ir_cron_trigger_group_cron']);
+    } finally {
+      await c.end();
+    }
+    const s = await start(url);
+    await s.registry.close();
+    expect(s.summary).to.match(/: added table ir_module_module; loaded data: 1 new records$/);
+    expect((await sqlOn(url, `SELECT name FROM ir_ui_view WHERE id = ${view.id}`)).rows[0].name).to.equal(view.name);
+    expect((await sqlOn(url, `SELECT interval_number FROM ir_cron c JOIN ir_model_data d ON d.res_id = c.id AND d.model = 'ir.cron' WHERE d.name = 'autovacuum_job'`)).rows[0].interval_number).to.equal(7);
+    expect((await sqlOn(url, `SELECT a.model_id, a.perm_read FROM ir_model_access a JOIN ir_model_data d ON d.res_id = a.id AND d.model = 'ir.model.access' WHERE d.name = 'access_ir_cron_trigger_group_cron'`)).rows).to.deep.equal([access]);
+  });
+
+  it('a database upgraded by a newer release is refused: downgrades are not supported', async () => {
+    const url = await restored();
+    await (await start(url)).registry.close();
+    await sqlOn(url, `UPDATE ir_module_module SET latest_version = '99.0.0+00000000' WHERE name = 'base'`);
+    try {
+      await start(url);
+      expect.fail('started');
+    } catch (err) {
+      expect((err as Error).message).to.equal(`This database was upgraded by release 99.0.0; this is release ${PRODUCT_VERSION}: downgrades are not supported (restore the backup made before the upgrade).`);
+    }
+  });
+
   it('two instances starting at once on an old database: both start, the upgrade runs once', async () => {
     const url = await restored();
     const [a, b] = await Promise.all([start(url), start(url)]);
