@@ -132,7 +132,7 @@ export function requireSession(ctx: RpcContext, req: Request): WebSession {
 }
 
 /** Run `fn` in one transaction as the session's user, refusing users deactivated since login. */
-async function asSessionUser<T>(ctx: RpcContext, session: WebSession, fn: (env: Env) => Promise<T>): Promise<T> {
+export async function asSessionUser<T>(ctx: RpcContext, session: WebSession, fn: (env: Env) => Promise<T>): Promise<T> {
   return ctx.registry.transaction({ uid: session.uid, context: { ...session.context } }, async (env) => {
     const [user] = await env.sudo().model('res.users').withContext({ active_test: false }).browse([session.uid]).fetch(['active']);
     if (!user?.active) {

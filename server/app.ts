@@ -32,6 +32,7 @@ import { webHook } from '../rpc/web_hook.ts';
 import { twilioInbound, twilioStatusCallback, type HttpAnswer, type TwilioRequest } from '../models/sms_twilio/controllers.ts';
 import { webLoginRoutes } from '../rpc/web_login.ts';
 import { reportPageRoutes } from '../rpc/report_pages.ts';
+import { webClientRoutes } from '../rpc/webclient.ts';
 import { apiDocRoutes } from '../rpc/api_doc.ts';
 import {
   jsonRpcRoute,
@@ -152,6 +153,8 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   webLoginRoutes(app, ctx);
   reportPageRoutes(app, ctx);
   apiDocRoutes(app, ctx);
+  // The web client's menus and actions
+  webClientRoutes(app, ctx);
   app.post('/web/session/logout', webSessionLogout(ctx));
 
   // --- short links (GET and HEAD) --------------------------------------------------------------

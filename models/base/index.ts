@@ -16,6 +16,7 @@ import { ensureIrModelDataTable, loadSecurityData } from './security_data.ts';
 import { SECURITY } from './security.ts';
 import { IrModel } from './ir_model.ts';
 import { IrModelData } from './ir_model_data.ts';
+import { ensureDataFileTable } from './view_data.ts';
 import { IrConfigParameter } from './ir_config_parameter.ts';
 import { loadBaseData } from './data.ts';
 import { IrCron, BASE_CRONS, IR_CRON_LEASE_DDL, loadCronData, registerAddonCrons } from './ir_cron.ts';
@@ -43,6 +44,8 @@ export const BASE: Addon = {
     ensureApikeyColumns,
     ensureIrModelDataTable,
     IR_CRON_LEASE_DDL,
+    // Which views/<addon>/<file> loaded each external id (records that leave a file are deleted).
+    ensureDataFileTable,
   ],
   hooks: { registryBuilt: registerAddonCrons },
 };

@@ -16,6 +16,7 @@ import { LinkTrackerClickMailing } from './link_tracker_click.ts';
 import { loadMassMailingData } from './data.ts';
 import { SECURITY } from './security.ts';
 import { AB_TESTING_CRON_DATA } from './ab_testing.ts';
+import { mailingTraceDailySchema } from './queries.ts';
 
 export const MASS_MAILING: Addon = {
   name: 'mass_mailing',
@@ -24,4 +25,6 @@ export const MASS_MAILING: Addon = {
   data: [loadMassMailingData],
   security: SECURITY,
   crons: [MAILING_QUEUE_CRON_DATA, AB_TESTING_CRON_DATA],
+  // Per-day trace counts kept by triggers (the report pages read them).
+  schema: [mailingTraceDailySchema],
 };

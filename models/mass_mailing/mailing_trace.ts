@@ -4,6 +4,7 @@ import type { ModelSpec } from '../orm/model.ts';
 import type { Selection } from '../orm/fields.ts';
 import type { RecordSet } from '../orm/records.ts';
 import { sql } from '../orm/sql.ts';
+import { compactTraceDaily } from './queries.ts';
 
 export const TRACE_STATUSES: Selection = [
   ['outgoing', 'Outgoing'],
@@ -74,6 +75,15 @@ export const MailingTrace: ModelSpec = {
     links_click_datetime: { type: 'datetime', string: 'Clicked On', help: 'Stores last click datetime in case of multi clicks.' },
   },
   methods: {
+    // Daily vacuum: fold the per-day trace counts of mailings whose report nobody opened.
+    _gc_trace_daily: {
+      api: 'model',
+      private: true,
+      fn: async (self: RecordSet) => {
+        await self.env.cr.execute(compactTraceDaily(null));
+        return null;
+      },
+    },
     _compute_display_name: {
       api: 'record',
       private: true,

@@ -1,7 +1,9 @@
-// The set-based upserts of the contacts import (models/mass_mailing/import_contacts.ts runs them):
-// each applies a whole staged batch in one statement, where the ORM would go record by record.
+// Set-based SQL of mass_mailing: the upserts of the contacts import (import_contacts.ts runs them),
+// each applying a whole staged batch in one statement where the ORM would go record by record, and
+// the per-day trace counts behind the report pages (mailing_trace_daily).
 
 import { ident, sql, type SQL } from '../orm/sql.ts';
+import type { Cursor } from '../orm/env.ts';
 
 /**
  * Write the changed contacts staged by COPY in one UPDATE (an ORM write per record would recompute
@@ -67,4 +69,79 @@ export function notReachedBySiblings(idsQuery: SQL, campaignId: number, siblingI
 export function recipientCounts(idsQuery: SQL, mailingId: number, model: string): SQL {
   return sql`SELECT (SELECT count(*) FROM (${idsQuery}) q)::int AS n,
                     (SELECT count(*) FROM mailing_trace tr WHERE tr.mass_mailing_id = ${mailingId} AND tr.model = ${model})::int AS own`;
+}
+
+// The traces of each mailing counted by (status, failure type, sent day, click day): what the
+// report pages show, without reading a row per recipient. Statement triggers append one count
+// per group a statement changed (+ new rows, − old rows): no row is ever updated in place, so
+// concurrent writers never wait on each other; reading a mailing folds its counts into one row
+// per group (compactTraceDaily), and the daily vacuum folds those nobody read.
+const TRACE_DAILY_KEYS = 'mass_mailing_id, trace_status, failure_type, sent_datetime::date, links_click_datetime::date';
+const TRACE_DAILY_TRIGGERS: [string, string][] = [
+  ['mailing_trace_daily_insert', 'AFTER INSERT ON mailing_trace REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT'],
+  ['mailing_trace_daily_update', 'AFTER UPDATE ON mailing_trace REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT'],
+  ['mailing_trace_daily_delete', 'AFTER DELETE ON mailing_trace REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT'],
+];
+
+/** Schema extra of mass_mailing: the table, its triggers, and its first fill from the existing traces. */
+export async function mailingTraceDailySchema(cr: Cursor): Promise<void> {
+  await cr.execute(`CREATE TABLE IF NOT EXISTS mailing_trace_daily (
+    mass_mailing_id int4 NOT NULL, trace_status varchar, failure_type varchar, sent_day date, click_day date, count int8 NOT NULL)`);
+  await cr.execute('CREATE INDEX IF NOT EXISTS mailing_trace_daily_mailing_idx ON mailing_trace_daily (mass_mailing_id)');
+  await cr.execute(`CREATE OR REPLACE FUNCTION mailing_trace_daily_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'INSERT' THEN
+        INSERT INTO mailing_trace_daily SELECT ${TRACE_DAILY_KEYS}, count(*)
+          FROM new_rows WHERE mass_mailing_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5;
+      ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO mailing_trace_daily SELECT ${TRACE_DAILY_KEYS}, -count(*)
+          FROM old_rows WHERE mass_mailing_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5;
+      ELSE
+        INSERT INTO mailing_trace_daily SELECT m, s, f, sd, cd, sum(d) FROM (
+            SELECT ${TRACE_DAILY_KEYS}, 1 FROM new_rows UNION ALL SELECT ${TRACE_DAILY_KEYS}, -1 FROM old_rows
+          ) AS c(m, s, f, sd, cd, d) WHERE m IS NOT NULL GROUP BY 1, 2, 3, 4, 5 HAVING sum(d) <> 0;
+      END IF;
+      RETURN NULL;
+    END $$`);
+  await cr.execute(`CREATE OR REPLACE FUNCTION mailing_trace_daily_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN DELETE FROM mailing_trace_daily; RETURN NULL; END $$`);
+  const present = new Set((await cr.query<{ tgname: string }>(
+    `SELECT tgname FROM pg_trigger WHERE tgrelid = 'mailing_trace'::regclass AND tgname LIKE 'mailing_trace_daily_%'`)).map((r) => r.tgname));
+  const missing = TRACE_DAILY_TRIGGERS.filter(([name]) => !present.has(name));
+  if (!missing.length && present.has('mailing_trace_daily_truncate')) return;
+  // Writers wait until the counts are rebuilt: none is counted twice or missed.
+  await cr.execute('LOCK TABLE mailing_trace IN SHARE ROW EXCLUSIVE MODE');
+  for (const [name, when] of missing) await cr.execute(`CREATE TRIGGER ${name} ${when} EXECUTE FUNCTION mailing_trace_daily_count()`);
+  if (!present.has('mailing_trace_daily_truncate')) {
+    await cr.execute('CREATE TRIGGER mailing_trace_daily_truncate AFTER TRUNCATE ON mailing_trace FOR EACH STATEMENT EXECUTE FUNCTION mailing_trace_daily_truncate()');
+  }
+  await cr.execute('DELETE FROM mailing_trace_daily');
+  await cr.execute(`INSERT INTO mailing_trace_daily SELECT ${TRACE_DAILY_KEYS}, count(*) FROM mailing_trace WHERE mass_mailing_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5`);
+}
+
+export interface TraceDailyCount {
+  id: number;
+  status: string;
+  reason: string | null;
+  sent_day: string | null;
+  click_day: string | null;
+  n: number;
+}
+
+/**
+ * The trace counts of mailings `ids` (all mailings when null), folded into one row per group as
+ * they are returned. Two readers folding the same rows: the later fails to serialize and retries.
+ */
+export function compactTraceDaily(ids: number[] | null): SQL {
+  const where = ids ? sql`WHERE mass_mailing_id = ANY(${ids}::int4[])` : sql``;
+  return sql`
+    WITH gone AS (DELETE FROM mailing_trace_daily ${where} RETURNING *),
+    sums AS (
+      SELECT mass_mailing_id, trace_status, failure_type, sent_day, click_day, sum(count)::int8 AS count
+      FROM gone GROUP BY 1, 2, 3, 4, 5 HAVING sum(count) <> 0
+    ),
+    kept AS (INSERT INTO mailing_trace_daily SELECT * FROM sums)
+    SELECT mass_mailing_id AS id, trace_status AS status, failure_type AS reason,
+           to_char(sent_day, 'YYYY-MM-DD') AS sent_day, to_char(click_day, 'YYYY-MM-DD') AS click_day, count::int AS n
+    FROM sums`;
 }

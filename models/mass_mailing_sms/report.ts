@@ -1,11 +1,12 @@
 // Figures of the report pages of a mailing and of a campaign (/sms_marketing/...): the mailing's
 // statistics as its fields give them over RPC (read as the user, so access rights apply), the
 // cancelled and failed traces by reason, deliveries and clicks per day, and the credits spent.
-// Every figure is one aggregate query: never a row per recipient.
+// Every figure is one aggregate query: never a row per recipient (traces: their per-day counts).
 
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
 import { MissingError } from '../orm/exceptions.ts';
+import { compactTraceDaily, type TraceDailyCount } from '../mass_mailing/queries.ts';
 
 export const FUNNEL_FIELDS = ['expected', 'sent', 'delivered', 'clicked', 'canceled', 'bounced', 'failed', 'scheduled', 'pending'] as const;
 
@@ -47,15 +48,6 @@ function labelOf(selection: unknown, value: string | null): string {
   return found ? found[1] : value;
 }
 
-interface TraceGroup {
-  id: number;
-  status: string;
-  reason: string | null;
-  sent_day: string | null;
-  click_day: string | null;
-  n: number;
-}
-
 /**
  * Figures of mailings `ids`, in that order, read as `env`'s user: an AccessError (or MissingError)
  * when the user may not read one of them, exactly as over RPC. The statistics follow the
@@ -68,14 +60,9 @@ export async function mailingFigures(env: Env, ids: number[]): Promise<MailingFi
   if (rows.length !== new Set(ids).size) throw new MissingError('Record does not exist or has been deleted.');
   const failureSel = env.registry.get('mailing.trace').fields.get('failure_type')?.spec.selection;
   const stateSel = env.registry.get('mailing.mailing').fields.get('state')?.spec.selection;
-  // The user could read the mailings: their traces are aggregated without per-row checks, in one
-  // scan grouped by (status, reason, sent day, click day): a few hundred groups for any size.
-  const groups = await env.cr.query<TraceGroup>(sql`
-    SELECT mass_mailing_id AS id, trace_status AS status, failure_type AS reason,
-           to_char(date_trunc('day', sent_datetime), 'YYYY-MM-DD') AS sent_day,
-           to_char(date_trunc('day', links_click_datetime), 'YYYY-MM-DD') AS click_day, count(*)::int AS n
-    FROM mailing_trace WHERE mass_mailing_id = ANY(${ids}::int4[])
-    GROUP BY 1, 2, 3, date_trunc('day', sent_datetime), date_trunc('day', links_click_datetime)`);
+  // The user could read the mailings: their traces are counted from the per-day counts the
+  // triggers keep (mailing_trace_daily), a few hundred groups for any size.
+  const groups = await env.cr.query<TraceDailyCount>(compactTraceDaily(ids));
   const credits = await env.cr.query<{ id: number; credits: string }>(sql`
     SELECT mailing_id AS id, COALESCE(sum(credit), 0)::text AS credits FROM sms_sms WHERE mailing_id = ANY(${ids}::int4[]) GROUP BY 1`);
   return rows.map((r) => {
