@@ -239,7 +239,9 @@ describe('server: upgrading a database of the previous release', function () {
     }
     const s = await start(url);
     await s.registry.close();
-    expect(s.summary).to.match(/: added table ir_module_module; loaded data: 1 new records$/);
+    // Later releases add their own tables and records to the summary: the fixture's part is checked.
+    expect(s.summary).to.include('added table ir_module_module');
+    expect(s.summary).to.match(/; loaded data: [1-9]\d* new records$/);
     expect((await sqlOn(url, `SELECT name FROM ir_ui_view WHERE id = ${view.id}`)).rows[0].name).to.equal(view.name);
     expect((await sqlOn(url, `SELECT interval_number FROM ir_cron c JOIN ir_model_data d ON d.res_id = c.id AND d.model = 'ir.cron' WHERE d.name = 'autovacuum_job'`)).rows[0].interval_number).to.equal(7);
     expect((await sqlOn(url, `SELECT a.model_id, a.perm_read FROM ir_model_access a JOIN ir_model_data d ON d.res_id = a.id AND d.model = 'ir.model.access' WHERE d.name = 'access_ir_cron_trigger_group_cron'`)).rows).to.deep.equal([access]);
