@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import pg from 'pg';
-import { makeTempDir, testLogger, TEST_POSTGRES_FLAGS } from '../helpers/db.ts';
+import { makeTempDir, testCluster, testLogger, TEST_POSTGRES_FLAGS } from '../helpers/db.ts';
 import { startDatabaseServer, ensureDatabase, withDatabase, type DatabaseServer } from '../../server/postgres.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openRuntime } from '../../server/runtime.ts';
@@ -137,6 +137,16 @@ describe(`server: TLS to PostgreSQL (sslmode, sslrootcert)${missing}`, function 
     // The certificate names localhost too; verify-ca accepts any host name signed by the CA.
     expect(await encrypted(url('postgres', { sslmode: 'verify-full', sslrootcert: path.join(certs, 'ca.crt') }, 'localhost'))).to.equal(true);
     expect(await encrypted(url('postgres', { sslmode: 'verify-ca', sslrootcert: path.join(certs, 'ca.crt') }))).to.equal(true);
+  });
+
+  it('sslmode=prefer is settled once at start: TLS when the server has it, else unencrypted', async () => {
+    const withTls = await startDatabaseServer({ databaseUrl: url('postgres', { sslmode: 'prefer' }), dataDir: '', embeddedPgPort: 0 }, { logger: testLogger() });
+    expect(new URL(withTls.connectionString('x')).searchParams.get('sslmode')).to.equal('require');
+    const { server: plain } = await testCluster();
+    const u = new URL(plain.adminConnectionString);
+    u.searchParams.set('sslmode', 'prefer');
+    const without = await startDatabaseServer({ databaseUrl: u.toString(), dataDir: '', embeddedPgPort: 0 }, { logger: testLogger() });
+    expect(new URL(without.connectionString('x')).searchParams.get('sslmode')).to.equal('disable');
   });
 
   it('verify-full against a certificate of another CA: a clear error at start, no stack trace', async () => {
