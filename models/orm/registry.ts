@@ -92,7 +92,7 @@ export class KnexPool {
     }
   }
 
-  /** A connection of knex's pool held by the caller until `release()` (session locks, COPY). */
+  /** A connection of knex's pool held by the caller until `release()` (a transaction of its own: a held lock, a COPY). */
   async connect(): Promise<PooledConnection> {
     const conn: pg.ClientBase = await this.knex.client.acquireConnection();
     let released = false;
