@@ -10,6 +10,7 @@
 //   sslmode=verify-full                verify-ca, and the host name must match the certificate
 //   sslrootcert=/path/ca.crt           CA file (PEM); `system` or absent: the system's CAs
 //   sslcert=/path, sslkey=/path        client certificate
+//   ssl=true (node-postgres's form)    as verify-full
 //
 // The same URL thus means the same thing to psql and to this server.
 
@@ -23,10 +24,15 @@ export type SslMode = (typeof SSL_MODES)[number];
 /** Query parameters read here and kept away from node-postgres's parser. */
 const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat'];
 
-/** The sslmode of a connection string (libpq's default `prefer` is not assumed: none = no TLS). */
+/**
+ * The sslmode of a connection string (libpq's default `prefer` is not assumed: none = no TLS).
+ * node-postgres's own `ssl=true` (verify against the system's CAs) reads as verify-full.
+ */
 export function sslModeOf(connectionString: string): SslMode | undefined {
-  const mode = new URL(connectionString).searchParams.get('sslmode');
-  return mode === null ? undefined : (mode as SslMode);
+  const params = new URL(connectionString).searchParams;
+  const mode = params.get('sslmode');
+  if (mode !== null) return mode as SslMode;
+  return params.get('ssl') === 'true' || params.get('ssl') === '1' ? 'verify-full' : undefined;
 }
 
 /** Problems of a connection string's TLS parameters, worded for the start-up error. */
@@ -58,7 +64,7 @@ export function tlsProblems(variable: string, connectionString: string): string[
 export function pgClientConfig(connectionString: string): pg.ClientConfig {
   const url = new URL(connectionString);
   const params = url.searchParams;
-  const mode = (params.get('sslmode') ?? undefined) as SslMode | undefined;
+  const mode = sslModeOf(connectionString);
   const rootcert = params.get('sslrootcert');
   const cert = params.get('sslcert');
   const key = params.get('sslkey');

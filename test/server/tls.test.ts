@@ -41,7 +41,7 @@ async function makeCertificates(dir: string): Promise<void> {
 /** The server's own start (`server/main.ts`) with `env`: exit code and output. */
 function runServer(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 150_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, output: stdout + stderr });
     });
   });
@@ -168,6 +168,16 @@ describe(`server: TLS to PostgreSQL (sslmode, sslrootcert)${missing}`, function 
   it('an unreadable sslrootcert or an unknown sslmode: the configuration is refused', () => {
     expect(() => loadConfig({ DATABASE_URL: url('x', { sslmode: 'verify-full', sslrootcert: path.join(certs, 'nope.crt') }) })).to.throw(/DATABASE_URL: sslrootcert file ".*nope\.crt" cannot be read/);
     expect(() => loadConfig({ DATABASE_URL: url('x', { sslmode: 'required' }) })).to.throw(/DATABASE_URL: sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full \(got "required"\)/);
+  });
+
+  it("node-postgres's ssl=true in the URL means verify-full, never a silent downgrade", async () => {
+    const config = pgClientConfig('postgresql://u:p@db.example.com/x?ssl=true');
+    expect(config.ssl).to.include({ rejectUnauthorized: true });
+    expect(config.connectionString).to.equal('postgresql://u:p@db.example.com/x');
+    // Against this cluster's private CA, the system's CAs do not do: refused with the hint.
+    let failure: unknown;
+    await ensureDatabase(url('postgres', { ssl: 'true' }, 'localhost'), 'tls_ssl_true').catch((err) => (failure = err));
+    expect((failure as Error).message).to.match(/the server's TLS certificate is not trusted/);
   });
 
   it('sslmode=disable against a hostssl-only server: refused, and the message says to add sslmode', async () => {
