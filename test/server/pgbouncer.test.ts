@@ -163,9 +163,10 @@ describe(`server: behind PgBouncer in transaction pooling${missing}`, function (
       yield { line: 1, cells: ['name', 'mobile'] };
       for (let i = 0; i < 30; i++) yield { line: i + 2, cells: [`${prefix} ${i}`, `+32 471 ${prefix === 'A' ? 10 : 20} ${String(i).padStart(2, '0')} 00`] };
     }
+    // Whichever starts second waits for the other.
     let waited = 0;
     const [a, b] = await Promise.all([
-      importContacts(s.registry, rows('A'), { list: 'Pooled import A', batchSize: 7 }),
+      importContacts(s.registry, rows('A'), { list: 'Pooled import A', batchSize: 7, onWait: () => waited++ }),
       importContacts(s.registry, rows('B'), { list: 'Pooled import B', batchSize: 7, onWait: () => waited++ }),
     ]);
     expect(a.created).to.equal(30);
