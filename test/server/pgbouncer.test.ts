@@ -159,15 +159,22 @@ describe(`server: behind PgBouncer in transaction pooling${missing}`, function (
   });
 
   it('contact imports take turns through the pooler', async () => {
+    let waited = 0;
+    let signal!: () => void;
+    const otherWaits = new Promise<void>((resolve) => (signal = resolve));
+    const onWait = () => {
+      waited++;
+      signal();
+    };
     async function* rows(prefix: string): AsyncIterable<ImportRecord> {
       yield { line: 1, cells: ['name', 'mobile'] };
+      // The import holding the lock goes on once the other one waits for it (or after 20 s).
+      await Promise.race([otherWaits, new Promise((r) => setTimeout(r, 20_000))]);
       for (let i = 0; i < 30; i++) yield { line: i + 2, cells: [`${prefix} ${i}`, `+32 471 ${prefix === 'A' ? 10 : 20} ${String(i).padStart(2, '0')} 00`] };
     }
-    // Whichever starts second waits for the other.
-    let waited = 0;
     const [a, b] = await Promise.all([
-      importContacts(s.registry, rows('A'), { list: 'Pooled import A', batchSize: 7, onWait: () => waited++ }),
-      importContacts(s.registry, rows('B'), { list: 'Pooled import B', batchSize: 7, onWait: () => waited++ }),
+      importContacts(s.registry, rows('A'), { list: 'Pooled import A', batchSize: 7, onWait }),
+      importContacts(s.registry, rows('B'), { list: 'Pooled import B', batchSize: 7, onWait }),
     ]);
     expect(a.created).to.equal(30);
     expect(b.created).to.equal(30);
