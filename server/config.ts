@@ -11,6 +11,7 @@
 import path from 'node:path';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import type { RegistryConfig } from '../models/orm/config.ts';
+import { tlsProblems } from '../models/orm/pg_config.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -20,6 +21,9 @@ export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 /** Default request body limit: 8 MiB. A 10 MB request is refused with a clean error. */
 export const DEFAULT_MAX_BODY_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_ADMIN_PASSWORD = 'admin';
+/** Connections of the server's pool when DATABASE_POOL_SIZE is not set. */
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
+export const DATABASE_POOLERS = ['session', 'transaction'] as const;
 /** Where root keeps embedded clusters (and a PostgreSQL copy) the `postgres` user could not reach in place. */
 export const DEFAULT_EMBEDDED_PG_SYSTEM_DIR = '/var/lib/sms_marketing';
 
@@ -67,6 +71,15 @@ export interface Config {
   proxyMode: boolean;
   /** Bearer token required by GET /metrics (METRICS_TOKEN); unset: /metrics is open. */
   metricsToken: string | undefined;
+  /**
+   * What sits in front of PostgreSQL (DATABASE_POOLER, default session): `transaction` for
+   * PgBouncer-style transaction pooling, where nothing session-bound may be used.
+   */
+  databasePooler: 'session' | 'transaction';
+  /** A route to the same PostgreSQL that bypasses the pooler, for LISTEN (DATABASE_DIRECT_URL). */
+  databaseDirectUrl: string | undefined;
+  /** Connections of the server's pool to PostgreSQL (DATABASE_POOL_SIZE, default 10). */
+  databasePoolSize: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +123,24 @@ export function parseByteSize(text: string): number | undefined {
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
+/** Checks a postgresql:// URL (and its TLS parameters); returns the database named in its path. */
+function checkDatabaseUrl(name: string, text: string, problems: string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    problems.push(`${name} is not a valid URL (expected postgresql://user:password@host:5432/dbname)`);
+    return undefined;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    problems.push(`${name} must start with postgresql:// or postgres:// (got ${url.protocol}//)`);
+  }
+  if (!url.hostname && !url.searchParams.get('host')) problems.push(`${name} has no host`);
+  problems.push(...tlsProblems(name, text));
+  const p = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  return p === '' ? undefined : p;
+}
+
 function parsePort(name: string, text: string, problems: string[], allowZero: boolean): number | undefined {
   const min = allowZero ? 0 : 1;
   if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > 65535) {
@@ -136,22 +167,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   // DATABASE_URL
   const databaseUrl = get('DATABASE_URL');
-  let urlDbName: string | undefined;
-  if (databaseUrl !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(databaseUrl);
-    } catch {
-      problems.push('DATABASE_URL is not a valid URL (expected postgresql://user:password@host:5432/dbname)');
-    }
-    if (url) {
-      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        problems.push(`DATABASE_URL must start with postgresql:// or postgres:// (got ${url.protocol}//)`);
-      }
-      if (!url.hostname && !url.searchParams.get('host')) problems.push('DATABASE_URL has no host');
-      const p = decodeURIComponent(url.pathname.replace(/^\//, ''));
-      if (p !== '') urlDbName = p;
-    }
+  const urlDbName = databaseUrl === undefined ? undefined : checkDatabaseUrl('DATABASE_URL', databaseUrl, problems);
+
+  // DATABASE_DIRECT_URL
+  const databaseDirectUrl = get('DATABASE_DIRECT_URL');
+  if (databaseDirectUrl !== undefined) {
+    checkDatabaseUrl('DATABASE_DIRECT_URL', databaseDirectUrl, problems);
+    if (databaseUrl === undefined) problems.push('DATABASE_DIRECT_URL is only used with DATABASE_URL (the embedded PostgreSQL has no pooler)');
+  }
+
+  // DATABASE_POOLER
+  const poolerText = (get('DATABASE_POOLER') ?? 'session').trim().toLowerCase();
+  if (!(DATABASE_POOLERS as readonly string[]).includes(poolerText)) {
+    problems.push(`DATABASE_POOLER must be session or transaction (got ${JSON.stringify(get('DATABASE_POOLER'))})`);
+  }
+  const databasePooler = poolerText as Config['databasePooler'];
+
+  // DATABASE_POOL_SIZE
+  const poolSizeText = get('DATABASE_POOL_SIZE');
+  let databasePoolSize = DEFAULT_DATABASE_POOL_SIZE;
+  if (poolSizeText !== undefined) {
+    if (/^\s*\d+\s*$/.test(poolSizeText) && Number(poolSizeText) >= 1 && Number(poolSizeText) <= 1000) databasePoolSize = Number(poolSizeText);
+    else problems.push(`DATABASE_POOL_SIZE must be an integer between 1 and 1000 (got ${JSON.stringify(poolSizeText)})`);
   }
 
   // DB_NAME
@@ -246,12 +283,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodySize,
     proxyMode,
     metricsToken,
+    databasePooler,
+    databaseDirectUrl,
+    databasePoolSize,
   };
 }
 
 /** What models need of a loaded configuration (handed to the registry as `registry.config`). */
 export function registryConfig(config: Config): RegistryConfig {
-  return { defaultCountry: config.defaultCountry, adminPassword: config.adminPassword, port: config.port };
+  return {
+    defaultCountry: config.defaultCountry,
+    adminPassword: config.adminPassword,
+    port: config.port,
+    databasePooler: config.databasePooler,
+    databaseDirectUrl: config.databaseDirectUrl === undefined ? undefined : urlWithDatabase(config.databaseDirectUrl, config.dbName),
+  };
+}
+
+/** `url` naming database `dbName` (host, credentials and parameters kept). */
+function urlWithDatabase(url: string, dbName: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + encodeURIComponent(dbName);
+  return u.toString();
 }
 
 /**
@@ -275,6 +328,17 @@ export function environmentRegistryConfig(env: NodeJS.ProcessEnv = process.env):
     },
     get port() {
       return one('port', 'PORT');
+    },
+    get databasePooler() {
+      return one('databasePooler', 'DATABASE_POOLER');
+    },
+    get databaseDirectUrl() {
+      try {
+        const vars = ['DATABASE_URL', 'DB_NAME', 'DATABASE_DIRECT_URL'];
+        return registryConfig(loadConfig(Object.fromEntries(vars.map((v) => [v, env[v]])))).databaseDirectUrl;
+      } catch {
+        return undefined;
+      }
     },
   };
 }

@@ -8,6 +8,7 @@ import { createLogger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { createApp } from './app.ts';
 import { startCronRunner, type CronRunner } from './cron.ts';
+import { DatabaseConnectionError } from '../models/orm/pg_config.ts';
 
 const t0 = performance.now();
 
@@ -90,7 +91,9 @@ try {
     `Odoo 19 external API listening on http://${host}:${port} (database ${config.dbName})`,
   );
 } catch (err) {
-  logger.fatal({ err }, 'could not start the server');
+  // A connection refused for a reason of configuration (TLS, pg_hba, password) needs no stack.
+  if (err instanceof DatabaseConnectionError) logger.fatal(`could not start the server: ${err.message}`);
+  else logger.fatal({ err }, 'could not start the server');
   await runtime?.close().catch(() => undefined);
   process.exit(1);
 }

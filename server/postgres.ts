@@ -45,6 +45,7 @@ import pg from 'pg';
 import type { Config } from './config.ts';
 import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_EMBEDDED_PG_SYSTEM_DIR } from './config.ts';
 import { log as defaultLog, type Logger } from './log.ts';
+import { explainConnectionError, pgClientConfig, sslModeOf } from '../models/orm/pg_config.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -105,8 +106,9 @@ export async function startDatabaseServer(
 ): Promise<DatabaseServer> {
   const logger = (options.logger ?? defaultLog).child({ component: 'postgres' });
   if (config.databaseUrl) {
-    const base = config.databaseUrl;
-    logger.info({ server: redact(base) }, 'using external PostgreSQL (DATABASE_URL)');
+    const base = await settlePreferSslMode(config.databaseUrl, logger);
+    const tls = sslModeOf(base) ?? 'disable';
+    logger.info({ server: redact(base), sslmode: tls }, 'using external PostgreSQL (DATABASE_URL)');
     return {
       embedded: false,
       port: undefined,
@@ -810,10 +812,40 @@ async function choosePort(configured: number | undefined, logger: Logger): Promi
 // Databases
 
 async function connectClient(connectionString: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString });
+  const client = new pg.Client(pgClientConfig(connectionString));
   client.on('error', () => {}); // a terminated idle connection must not crash the process
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw explainConnectionError(err, connectionString);
+  }
   return client;
+}
+
+/**
+ * `url` with libpq's `sslmode=prefer` settled once: `require` when the server accepts TLS, else
+ * `disable` (node-postgres cannot fall back per connection as libpq does).
+ */
+export async function settlePreferSslMode(url: string, logger: Logger): Promise<string> {
+  if (sslModeOf(url) !== 'prefer') return url;
+  const probe = (mode: string) => {
+    const u = new URL(url);
+    u.searchParams.set('sslmode', mode);
+    return u.toString();
+  };
+  const withTls = probe('require');
+  const client = new pg.Client(pgClientConfig(withDatabase(withTls, MAINTENANCE_DB)));
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return withTls;
+  } catch (err) {
+    if (!/does not support SSL/i.test((err as Error).message ?? '')) return withTls;
+    logger.warn({ server: redact(url) }, 'sslmode=prefer: the server does not accept TLS, connecting unencrypted');
+    return probe('disable');
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { startDatabaseServer, ensureDatabase, type DatabaseServer } from './post
 import { loadRegistry } from './bootstrap.ts';
 import type { Registry } from '../models/orm/registry.ts';
 import type { Logger } from './log.ts';
+import { poolerAdjustments } from '../models/orm/pooler.ts';
 
 export interface Runtime {
   config: Config;
@@ -21,7 +22,10 @@ export async function openRuntime(config: Config, logger: Logger, opts: { poolSi
   const server = await startDatabaseServer(config, { logger, initdbNoSync: true });
   try {
     await ensureDatabase(server.adminConnectionString, config.dbName);
-    const registry = await loadRegistry(server.connectionString(config.dbName), opts.poolSize ?? 10, { config: registryConfig(config), logger });
+    const regConfig = registryConfig(config);
+    const adjusted = poolerAdjustments(regConfig);
+    if (adjusted.length) logger.info({ adjusted }, `DATABASE_POOLER=transaction: ${adjusted.join('; ')}`);
+    const registry = await loadRegistry(server.connectionString(config.dbName), opts.poolSize ?? config.databasePoolSize, { config: regConfig, logger });
     return {
       config,
       server,

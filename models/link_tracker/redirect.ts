@@ -5,6 +5,7 @@
 //     database triggers NOTIFY it (at commit) when a tracker, code, UTM name or system parameter
 //     changes, and each instance then drops its cache. While the LISTEN connection is down, the
 //     cache is bypassed (every lookup reads the database), so no instance serves a stale target.
+//     Behind a transaction pooler LISTEN needs DATABASE_DIRECT_URL; without it the cache stays off.
 //   ClickBatcher — group commit: clicks arriving while batches commit are written together by
 //     the next one (one multi-row INSERT and the trace updates, one transaction); each caller is
 //     answered only once its click's transaction has committed. Trackers' `count` is recounted
@@ -15,6 +16,8 @@ import type { Registry } from '../orm/registry.ts';
 import { SUPERUSER_ID } from '../orm/env.ts';
 import { redirectedUrl } from '../tools/link_url.ts';
 import { CACHE_CHANNEL, Q } from './queries.ts';
+import { listenConnectionString } from '../orm/pooler.ts';
+import { pgClientConfig } from '../orm/pg_config.ts';
 
 export interface RedirectTarget {
   linkId: number;
@@ -38,7 +41,10 @@ export class RedirectCache {
   /** Open the LISTEN connection (again after a failure, every second until it works). */
   async start(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.registry.connectionString });
+    const url = listenConnectionString(this.registry);
+    // No session to LISTEN on (transaction pooler, no direct URL): the cache stays off.
+    if (url === null) return;
+    const client = new pg.Client(pgClientConfig(url));
     this.client = client;
     const lost = (err?: unknown) => {
       if (this.client !== client) return;

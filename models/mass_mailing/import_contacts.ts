@@ -52,10 +52,12 @@
 // Deliberately skipped for bulk imports: the chatter ("Mailing Contact created" logs and tracking
 // of `name`), as the ORM does with context `tracking_disable`.
 //
-// Two imports of contacts never run at once (a session advisory lock: the second waits), so
+// Two imports of contacts never run at once (an advisory lock held by an open transaction, which
+// keeps its server session through a transaction pooler: the second import waits), so
 // concurrent imports cannot create the same contact twice.
 
-import type { PooledConnection, Registry } from '../orm/registry.ts';
+import type { Registry } from '../orm/registry.ts';
+import { withExclusiveLock } from '../orm/pooler.ts';
 import type { Env } from '../orm/env.ts';
 import { sql, ident, raw } from '../orm/sql.ts';
 import { UserError } from '../orm/exceptions.ts';
@@ -255,22 +257,8 @@ export async function importContacts(registry: Registry, records: AsyncIterable<
   const blocking = importGaps(registry).filter((g) => g.blocking).map((g) => g.gap);
   if (blocking.length) throw new Error(`import_contacts does not fill ${blocking.join(', ')}: update models/mass_mailing/import_contacts.ts`);
 
-  // One contact import at a time (session lock on a connection of its own, held to the end).
-  const lockClient: PooledConnection = await registry.pool.connect();
-  try {
-    const got = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [LOCK_KEY]);
-    if (!got.rows[0].ok) {
-      opts.onWait?.();
-      await lockClient.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK_KEY]);
-    }
-    try {
-      return await runImport(registry, records, opts, listName, batchSize, started);
-    } finally {
-      await lockClient.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK_KEY]);
-    }
-  } finally {
-    lockClient.release();
-  }
+  // One contact import at a time (an advisory lock held to the end: the second import waits).
+  return withExclusiveLock(registry, LOCK_KEY, () => runImport(registry, records, opts, listName, batchSize, started), opts.onWait);
 }
 
 async function runImport(

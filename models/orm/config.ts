@@ -10,6 +10,16 @@ export interface RegistryConfig {
   readonly adminPassword: string;
   /** HTTP port, for the default `web.base.url` (PORT). */
   readonly port: number;
+  /**
+   * What sits between us and PostgreSQL (DATABASE_POOLER): 'session' (nothing, or a pooler in
+   * session mode) or 'transaction' (PgBouncer-style transaction pooling: nothing session-bound).
+   */
+  readonly databasePooler: 'session' | 'transaction';
+  /**
+   * Connection string of the application database that bypasses the pooler (DATABASE_DIRECT_URL
+   * with the database name applied), for LISTEN; undefined: the pool's own route.
+   */
+  readonly databaseDirectUrl: string | undefined;
 }
 
 type LogFn = (obj: unknown, msg?: string) => void;
@@ -25,7 +35,9 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
-export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = { defaultCountry: undefined, adminPassword: 'admin', port: 8069 };
+export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
+  defaultCountry: undefined, adminPassword: 'admin', port: 8069, databasePooler: 'session', databaseDirectUrl: undefined,
+};
 
 const noop: LogFn = () => undefined;
 /** Logger of registries built without one (ORM-only tests): drops everything. */

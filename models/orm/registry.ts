@@ -11,6 +11,7 @@ import { UserError, ValidationError, OdooError, PyKeyError, PyValueError } from 
 import { BASE_METHODS } from './methods.ts';
 import { DEFAULT_REGISTRY_CONFIG, SILENT_LOGGER, type Logger, type RegistryConfig } from './config.ts';
 import { sortAddons, type Addon } from './addon.ts';
+import { pgClientConfig } from './pg_config.ts';
 
 // Read timestamps/dates as Odoo strings and big counts as numbers (never JS Dates, never strings).
 pg.types.setTypeParser(1114, (v: string) => v);
@@ -91,7 +92,7 @@ export class KnexPool {
     }
   }
 
-  /** A connection of knex's pool held by the caller until `release()` (session locks, COPY). */
+  /** A connection of knex's pool held by the caller until `release()` (a transaction of its own: a held lock, a COPY). */
   async connect(): Promise<PooledConnection> {
     const conn: pg.ClientBase = await this.knex.client.acquireConnection();
     let released = false;
@@ -322,7 +323,7 @@ export class Registry {
   /** Open the database layer: one knex pool of `poolSize` connections. */
   connect(poolSize = 10): this {
     // min 0: idle connections close (as pg.Pool did); knex's pg client keeps our type parsers.
-    this.knex = knexFactory({ client: 'pg', connection: this.connectionString, pool: { min: 0, max: poolSize } });
+    this.knex = knexFactory({ client: 'pg', connection: pgClientConfig(this.connectionString) as Knex.PgConnectionConfig, pool: { min: 0, max: poolSize } });
     this.pool = new KnexPool(this.knex);
     return this;
   }

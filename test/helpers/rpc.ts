@@ -8,6 +8,7 @@ import { createRegistry } from '../../server/bootstrap.ts';
 import { createApp, syncAdminPassword } from '../../server/app.ts';
 import { freshDatabase, testLogger, type FreshDatabase } from './db.ts';
 import type { Registry } from '../../models/orm/registry.ts';
+import type { RegistryConfig } from '../../models/orm/config.ts';
 import type { Env } from '../../models/orm/env.ts';
 import { parseMethodCall } from '../../rpc/xmlrpc_codec.ts';
 import { installAccessChecker } from '../../models/base/ir_model_access.ts';
@@ -25,9 +26,19 @@ export interface RpcTestApp {
   close(): Promise<void>;
 }
 
-export async function rpcTestApp(opts: { maxBodySize?: number; proxyMode?: boolean } = {}): Promise<RpcTestApp> {
+export interface RpcTestAppOptions {
+  maxBodySize?: number;
+  proxyMode?: boolean;
+  /** How the registry reaches the fresh database (default: directly), e.g. through a pooler. */
+  connectionString?: (db: FreshDatabase) => string;
+  /** Registry configuration (default: from the environment). */
+  config?: RegistryConfig | ((db: FreshDatabase) => RegistryConfig);
+  poolSize?: number;
+}
+
+export async function rpcTestApp(opts: RpcTestAppOptions = {}): Promise<RpcTestApp> {
   const db = await freshDatabase();
-  const registry = createRegistry(db.connectionString, 5);
+  const registry = createRegistry(opts.connectionString?.(db) ?? db.connectionString, opts.poolSize ?? 5, { config: typeof opts.config === 'function' ? opts.config(db) : opts.config });
   // the data loaders install the ACL checker on server start; createRegistry() on a copied
   // database does not run them, so install it here as the security layer asks
   if (!registry.accessChecker) installAccessChecker(registry);

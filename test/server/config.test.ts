@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../server/config.ts';
+import { ConfigError, loadConfig, registryConfig } from '../../server/config.ts';
 
 describe('server: configuration', () => {
   it('PROXY_MODE: off by default, true/false words accepted, anything else refused', () => {
@@ -13,5 +13,27 @@ describe('server: configuration', () => {
       expect(e).to.be.instanceOf(ConfigError);
       expect((e as ConfigError).problems).to.deep.equal(['PROXY_MODE must be true or false (also 1/0, yes/no, on/off) (got "maybe")']);
     }
+  });
+
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (e) {
+      return (e as ConfigError).problems;
+    }
+  };
+
+  it('DATABASE_POOLER, DATABASE_DIRECT_URL, DATABASE_POOL_SIZE: defaults, the direct URL names the application database, bad values refused', () => {
+    const defaults = loadConfig({});
+    expect(defaults).to.include({ databasePooler: 'session', databaseDirectUrl: undefined, databasePoolSize: 10 });
+    const env = { DATABASE_URL: 'postgresql://sms:pw@bouncer:6432/smsdb', DATABASE_POOLER: 'transaction', DATABASE_DIRECT_URL: 'postgresql://sms:pw@db:5432/other?sslmode=require', DATABASE_POOL_SIZE: '25' };
+    const config = loadConfig(env);
+    expect(config).to.include({ databasePooler: 'transaction', databasePoolSize: 25 });
+    expect(registryConfig(config)).to.include({ databasePooler: 'transaction', databaseDirectUrl: 'postgresql://sms:pw@db:5432/smsdb?sslmode=require' });
+    expect(problems({ DATABASE_POOLER: 'statement' })).to.deep.equal(['DATABASE_POOLER must be session or transaction (got "statement")']);
+    expect(problems({ DATABASE_DIRECT_URL: 'postgresql://db/x' })).to.deep.equal(['DATABASE_DIRECT_URL is only used with DATABASE_URL (the embedded PostgreSQL has no pooler)']);
+    expect(problems({ DATABASE_URL: env.DATABASE_URL, DATABASE_DIRECT_URL: 'mysql://db/x' })).to.deep.equal(['DATABASE_DIRECT_URL must start with postgresql:// or postgres:// (got mysql://)']);
+    for (const v of ['0', '1001', 'ten']) expect(problems({ DATABASE_POOL_SIZE: v })).to.deep.equal([`DATABASE_POOL_SIZE must be an integer between 1 and 1000 (got "${v}")`]);
   });
 });
