@@ -44,18 +44,23 @@ export async function whileItWaits<T>(
       settled = true;
     });
     running.catch(() => undefined);
-    // Deterministic interleaving: go on only once a backend of this database waits for a lock.
-    while (!settled) {
-      const { rows } = await other.query<{ n: number }>(`
-        SELECT count(*)::int AS n FROM pg_locks l
-         WHERE NOT l.granted AND l.pid <> pg_backend_pid() AND l.pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`);
-      if (rows[0].n) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Deterministic interleaving: go on only once it waits for our lock.
+    await lockWaiter(other, () => settled);
     await change(other);
     await other.query('COMMIT');
     return await running;
   } finally {
     await other.end();
+  }
+}
+
+/** Resolves once a backend of `other`'s database (not `other`) waits for a lock, or `done()`. */
+export async function lockWaiter(other: pg.Client, done: () => boolean = () => false): Promise<void> {
+  while (!done()) {
+    const { rows } = await other.query<{ n: number }>(`
+      SELECT count(*)::int AS n FROM pg_locks l
+       WHERE NOT l.granted AND l.pid <> pg_backend_pid() AND l.pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`);
+    if (rows[0].n) return;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
