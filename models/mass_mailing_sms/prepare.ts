@@ -374,10 +374,14 @@ async function insertBatch(
     // Links of the sendable bodies shortened together (one search_or_create for the batch), then
     // marked where the SMS id goes.
     const sendable = rows.map((x) => x.failure === null);
-    const shortened = await shortenLinksTexts(env, bodies.map((b, i) => (sendable[i] ? b.split(SMS_ID_MARK).join('') : false)), links.vals);
+    const texts = bodies.map((b, i) => (sendable[i] ? (b.includes(SMS_ID_MARK) ? b.split(SMS_ID_MARK).join('') : b) : false));
+    // Only a text with "://" can hold a link (TEXT_URL_SOURCE needs http(s)://): the others skip both regex passes.
+    const linked = texts.map((x) => x !== false && x.includes('://'));
+    const shortened = linked.some(Boolean) ? await shortenLinksTexts(env, texts.map((x, i) => (linked[i] ? x : false)), links.vals) : [];
     let marked = false;
     bodies = bodies.map((b, i) => {
       if (!sendable[i]) return b;
+      if (!linked[i]) return texts[i] as string;
       const pieces = shortLinkPieces(shortened[i] || '', links.base);
       if (pieces.length > 1) marked = true;
       return pieces.join(SMS_ID_MARK);
