@@ -407,6 +407,8 @@ async function insertBatch(
   // from the sequences up front, in recipient order, so the inserts reference each other).
   // Cancelled recipients get a trace only. The sms.tracker of each SMS is written by the SMS
   // state hook when the engine first reports on it (see sms_tracker.ts), not here.
+  // PostgreSQL checks each non-null foreign key per row (one SPI query each, ~6 per recipient up
+  // to PostgreSQL 18); lockBatch made every referenced row's lock already held.
   const rows = await env.cr.query<{ failure: string | null; n: number; ids: number[] | null }>(sql`
     WITH batch AS MATERIALIZED (
       SELECT ${r}.seq, ${r}.res_id, ${r}.raw_number, ${r}.sanitized, ${r}.partner_id, ${failure} AS failure, ${codeExpr} AS code,
