@@ -11,20 +11,22 @@
 // the baseline of tsx + registry) for each step, and the machine's load average (other processes
 // slow the figures down).
 //
-// Environment: BENCH_KEEP=1 keeps the temp folder, BENCH_RERUN=0 skips the re-import.
+// Environment: BENCH_KEEP=1 keeps the temp folder, BENCH_RERUN=0 skips the re-import,
+// BENCH_ROLE=createdb runs as a role with only LOGIN CREATEDB instead of the superuser.
 
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { startDatabaseServer, ensureDatabase } from '../server/postgres.ts';
+import { startDatabaseServer } from '../server/postgres.ts';
 import { loadRegistry } from '../server/bootstrap.ts';
 import { createLogger } from '../server/log.ts';
 import { runBlacklistImport, runContactsImport } from '../server/cli/import.ts';
 import type { Registry } from '../models/orm/registry.ts';
 import { sql } from '../models/orm/sql.ts';
 import { mb, withPeakRss } from './measure.ts';
+import { BENCH_ROLE, benchDatabase } from './role.ts';
 
 const ROWS = Number(process.argv[2] ?? process.env.BENCH_ROWS ?? 1_000_000);
 const DB = 'bench_import';
@@ -97,15 +99,14 @@ function loadavg(): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench/import: ${ROWS.toLocaleString('en')} rows, ${os.cpus().length} CPUs, load average ${loadavg()}`);
+  console.log(`bench/import: ${ROWS.toLocaleString('en')} rows, role ${BENCH_ROLE}, ${os.cpus().length} CPUs, load average ${loadavg()}`);
   const logger = createLogger('warn');
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-bench-import-'));
   const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger });
   let registry: Registry | undefined;
   const table: Record<string, string | number>[] = [];
   try {
-    await ensureDatabase(server.adminConnectionString, DB);
-    registry = await loadRegistry(server.connectionString(DB), 4);
+    registry = await loadRegistry(await benchDatabase(server, DB), 4);
     const csv = path.join(dataDir, 'contacts.csv');
     let t0 = performance.now();
     const exp = await writeCsv(csv, ROWS);

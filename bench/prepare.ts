@@ -11,7 +11,8 @@
 // each SMS its own short link) on the same list, and a body with a placeholder (rendered per
 // recipient in Node) on the smaller list.
 //
-// Environment: BENCH_SIZES (default "100000,1000000"), BENCH_KEEP=1 keeps the temp folder.
+// Environment: BENCH_SIZES (default "100000,1000000"), BENCH_KEEP=1 keeps the temp folder,
+// BENCH_ROLE=createdb runs as a role with only LOGIN CREATEDB instead of the superuser.
 
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -19,12 +20,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
-import { startDatabaseServer, ensureDatabase } from '../server/postgres.ts';
+import { startDatabaseServer } from '../server/postgres.ts';
 import { loadRegistry } from '../server/bootstrap.ts';
 import { createLogger } from '../server/log.ts';
 import type { Registry } from '../models/orm/registry.ts';
 import { sql } from '../models/orm/sql.ts';
 import { mb, withPeakRss } from './measure.ts';
+import { BENCH_ROLE, benchDatabase } from './role.ts';
 
 const SIZES = (process.env.BENCH_SIZES || '100000,1000000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const DB = 'bench_prepare';
@@ -149,10 +151,9 @@ async function main(): Promise<void> {
   const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger });
   let registry: Registry | undefined;
   try {
-    await ensureDatabase(server.adminConnectionString, DB);
-    const conn = server.connectionString(DB);
+    const conn = await benchDatabase(server, DB);
     registry = await loadRegistry(conn, 4);
-    console.log(`bench/prepare: PostgreSQL in ${dataDir}; Node ${process.version}; sizes ${SIZES.join(', ')}`);
+    console.log(`bench/prepare: PostgreSQL in ${dataDir}; role ${BENCH_ROLE}; Node ${process.version}; sizes ${SIZES.join(', ')}; load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
     const rows: Row[] = [];
     const extra: string[] = [];
     for (const n of SIZES) {
@@ -210,6 +211,7 @@ async function main(): Promise<void> {
     }
     console.table(rows);
     for (const line of extra) console.log(`  ${line}`);
+    console.log(`load average at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
   } finally {
     await registry?.close();
     await server.stop();

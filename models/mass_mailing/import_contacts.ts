@@ -69,7 +69,6 @@ import {
   BatchPipeline, IMPORT_UID, SkipLog, cellOf, copyInto, copyLine, isBlank, mapHeader, resolveCountryOption, shapeProblem,
   type ImportRecord, type SkippedRow,
 } from '../tools/csv_import.ts';
-import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
 import { insertMissingTags, linkContactTags, subscribeContacts, updateStagedContacts } from './queries.ts';
 
 export const CONTACT_COLUMNS: Record<string, string[]> = {
@@ -217,8 +216,6 @@ interface BatchContext {
   /** Highest contact id before the import: higher ids were created by it. */
   maxId: number;
   codeOf: Map<number, string>;
-  /** No trigger of our own on the tables COPYed into (only FK triggers would be skipped). */
-  onlyFkTriggers: boolean;
 }
 
 /** Planner statistics of the tables the batches probe: refreshed when they doubled since. */
@@ -273,10 +270,8 @@ async function runImport(
     const listCreated = listId === undefined;
     if (listCreated) listId = (await env.model('mailing.list').create({ name: listName })).ids[0];
     const maxId = (await env.cr.query<{ m: number | null }>(sql`SELECT max(id) AS m FROM mailing_contact`))[0].m ?? 0;
-    const [{ n }] = await env.cr.query<{ n: number }>(sql`
-      SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid IN ('mailing_contact'::regclass, 'mailing_subscription'::regclass) AND NOT tgisinternal`);
     const size = await analyzeTables(env);
-    return { option, fallback, countries, listId: listId!, listCreated, maxId, onlyFkTriggers: n === 0, size };
+    return { option, fallback, countries, listId: listId!, listCreated, maxId, size };
   });
   const { option, fallback, listId } = setup;
   const countryOf = new Map<string, Country>();
@@ -306,7 +301,7 @@ async function runImport(
     opts.onProgress?.({ ...result, seconds: (performance.now() - started) / 1000 });
   });
   const ctx: BatchContext = {
-    listId, fallback, maxId: setup.maxId, codeOf: new Map(setup.countries.map((c) => [c.id, c.code])), onlyFkTriggers: setup.onlyFkTriggers,
+    listId, fallback, maxId: setup.maxId, codeOf: new Map(setup.countries.map((c) => [c.id, c.code])),
   };
 
   let index: Map<string, number> | undefined;
@@ -490,26 +485,19 @@ function merge(into: ContactRow, r: ContactRow): void {
 }
 
 /**
- * Run the COPYs of new rows with their foreign keys checked once per referenced row instead of
- * once per copied row: the list, the user and the countries are locked FOR KEY SHARE (what each
- * row's FK trigger does) and must exist; contact ids are those inserted just before. The per-row
- * FK triggers are then skipped (session_replication_role = replica, as prepare.ts does) when the
- * role may set it and no other trigger exists on those tables; otherwise they simply run. They
- * cost more than the inserts themselves (about 4 checks of ~8 µs per subscription).
+ * Lock what the COPYs of new rows reference (the list, the user, the countries) FOR KEY SHARE in one
+ * statement, the lock each row's foreign-key check then finds already held: a concurrent delete
+ * waits for this batch's commit, and one that came first stops the import with a clear message
+ * rather than a foreign-key error. PostgreSQL still checks every foreign key of every row.
  */
-async function withSetBasedFkChecks(env: Env, ctx: BatchContext, countryIds: number[], fn: () => Promise<void>): Promise<void> {
-  const cr = env.cr;
-  // Referential checks set-based: one lock per referenced row for the whole batch.
-  const [locked] = await cr.query<{ lists: number; users: number; countries: number }>(sql`
+async function lockReferences(env: Env, ctx: BatchContext, countryIds: number[]): Promise<void> {
+  const [locked] = await env.cr.query<{ lists: number; users: number; countries: number }>(sql`
     WITH l AS (SELECT id FROM mailing_list WHERE id = ${ctx.listId}::int4 FOR KEY SHARE),
          u AS (SELECT id FROM res_users WHERE id = ${env.uid}::int4 FOR KEY SHARE),
          c AS (SELECT id FROM res_country WHERE id = ANY(${countryIds}::int4[]) FOR KEY SHARE)
     SELECT (SELECT count(*) FROM l)::int AS lists, (SELECT count(*) FROM u)::int AS users, (SELECT count(*) FROM c)::int AS countries`);
   if (locked.lists !== 1) throw new UserError(`The mailing list #${ctx.listId} was deleted during the import.`);
   if (locked.users !== 1 || locked.countries !== countryIds.length) throw new UserError('A user or country used by the import was deleted during the import.');
-  // Only when no other trigger exists on those tables (replica mode would skip those too).
-  if (ctx.onlyFkTriggers) await withoutForeignKeyTriggers(cr, fn);
-  else await fn();
 }
 
 interface Found {
@@ -647,6 +635,10 @@ async function contactBatch(env: Env, batch: PreparedBatch, ctx: BatchContext): 
     });
   }
 
+  // One lock statement for all the rows this batch writes reference (list, user, countries).
+  const countryIds = [...new Set([...fresh, ...[...targets.values()].map((t) => t.row)].map((r) => r.countryId).filter((id): id is number => id !== undefined))];
+  if (fresh.length || targets.size) await lockReferences(env, ctx, countryIds);
+
   let subscribed = 0;
   const tagPairs: [number, string][] = [];
   if (fresh.length) {
@@ -660,17 +652,14 @@ async function contactBatch(env: Env, batch: PreparedBatch, ctx: BatchContext): 
       subs.push(copyLine([ids[i], ctx.listId, false, uid, uid, now, now]));
       for (const t of r.tags ?? []) tagPairs.push([ids[i], t]);
     });
-    const countryIds = [...new Set(fresh.map((r) => r.countryId).filter((id): id is number => id !== undefined))];
-    await withSetBasedFkChecks(env, ctx, countryIds, async () => {
-      // New contacts: straight into the table with COPY (ids drawn above), stored computed fields
-      // included (the ORM would build a dict per record and recompute them record by record).
-      await copyInto(cr, 'mailing_contact', [
-        'id', 'name', 'first_name', 'last_name', 'company_name', 'email', 'email_normalized', 'mobile', 'phone_sanitized', 'country_id',
-        'message_bounce', 'create_uid', 'write_uid', 'create_date', 'write_date',
-      ], lines.join(''));
-      // Their subscriptions cannot exist yet: COPY too.
-      await copyInto(cr, 'mailing_subscription', ['contact_id', 'list_id', 'opt_out', 'create_uid', 'write_uid', 'create_date', 'write_date'], subs.join(''));
-    });
+    // New contacts: straight into the table with COPY (ids drawn above), stored computed fields
+    // included (the ORM would build a dict per record and recompute them record by record).
+    await copyInto(cr, 'mailing_contact', [
+      'id', 'name', 'first_name', 'last_name', 'company_name', 'email', 'email_normalized', 'mobile', 'phone_sanitized', 'country_id',
+      'message_bounce', 'create_uid', 'write_uid', 'create_date', 'write_date',
+    ], lines.join(''));
+    // Their subscriptions cannot exist yet: COPY too.
+    await copyInto(cr, 'mailing_subscription', ['contact_id', 'list_id', 'opt_out', 'create_uid', 'write_uid', 'create_date', 'write_date'], subs.join(''));
     subscribed += fresh.length;
   }
 

@@ -23,13 +23,15 @@ import { parseInlineTemplate, templatePaths } from '../tools/inline_template.ts'
 import { phoneSanitizeMany } from '../tools/phone.ts';
 import { requireSmsRecipientSpec, type SmsRecipientSpec } from './recipients.ts';
 import { parseMailingDomain } from '../tools/py_literal.ts';
-import { classifiedRecipients, clearDuplicateNumbers, createRecipientTable, indexRecipientTable, lockMailing, markBlacklisted, markDuplicateNumbers, markOptedOut, markSeenRecipients } from './queries.ts';
+import {
+  classifiedRecipients, clearDuplicateNumbers, clearGonePartners, createRecipientTable, indexRecipientTable, lockBatchRecords, lockMailing, markBlacklisted,
+  markDuplicateNumbers, markGoneRecords, markOptedOut, markSeenRecipients,
+} from './queries.ts';
 import { DomainCompiler } from '../orm/domain.ts';
 import { subtypeId } from '../mail/data.ts';
 import { currentPartnerId } from '../mail/mail_thread.ts';
 import { defaultPhoneCountry } from '../phone_validation/default_country.ts';
 import { SMS_BODY_FILTERS, applyBodyFilters, renderSmsBodies } from './render.ts';
-import { withoutForeignKeyTriggers } from '../orm/bulk.ts';
 import { stopSmsPrefix, webBaseUrl } from './unsubscribe.ts';
 import { shortenLinksText, shortenLinksTexts, shortLinkPieces } from '../link_tracker/shorten.ts';
 import { baseUrl } from '../link_tracker/link_tracker.ts';
@@ -134,15 +136,15 @@ export async function prepareSmsMailing(mailing: RecordSet, opts: PrepareOptions
     // Opt-out mailings: every sent SMS ends with "\nSTOP SMS: <base>/sms/<mailing>/<its trace code>".
     const stopPrefix = m.sms_allow_unsubscribe ? stopSmsPrefix(await webBaseUrl(env), m.id) : null;
     const links = await linkContext(env, m, dynamic);
-    await withoutFkChecks(env, async () => {
-      for (let lo = 0; lo < total; lo += batchSize) {
-        const hi = Math.min(total, lo + batchSize);
-        const rows = await insertBatch(env, tmp, m, parts, dynamic, links, failure, smsInsert, uuidKey, log, stopPrefix, lo, hi, !!opts.collectSmsIds);
-        result.sent += rows.sent;
-        for (const [k, n] of Object.entries(rows.canceled)) result.canceled[k] = (result.canceled[k] ?? 0) + n;
-        if (opts.collectSmsIds) result.smsIds.push(...rows.smsIds);
-      }
-    });
+    const recordTable = env.registry.get(modelName).table;
+    for (let lo = 0; lo < total; lo += batchSize) {
+      const hi = Math.min(total, lo + batchSize);
+      result.recipients -= await lockBatch(env, tmp, recordTable, !!spec.partnerField && !spec.isPartner, lo, hi);
+      const rows = await insertBatch(env, tmp, m, parts, dynamic, links, failure, smsInsert, uuidKey, log, stopPrefix, lo, hi, !!opts.collectSmsIds);
+      result.sent += rows.sent;
+      for (const [k, n] of Object.entries(rows.canceled)) result.canceled[k] = (result.canceled[k] ?? 0) + n;
+      if (opts.collectSmsIds) result.smsIds.push(...rows.smsIds);
+    }
     return result;
   } finally {
     // Dropped at commit anyway; dropped now so that several mailings can be prepared in one
@@ -364,7 +366,7 @@ async function insertBatch(
   } else {
     // Per-recipient bodies: one read of the batch's records, rendered in Node, joined back by seq.
     const rows = await env.cr.query<{ seq: number; res_id: number; failure: string | null }>(
-      sql`SELECT ${r}.seq, ${r}.res_id, ${failure} AS failure FROM ${r} WHERE ${r}.seq > ${lo} AND ${r}.seq <= ${hi} ORDER BY ${r}.seq`,
+      sql`SELECT ${r}.seq, ${r}.res_id, ${failure} AS failure FROM ${r} WHERE ${r}.seq > ${lo} AND ${r}.seq <= ${hi} AND NOT ${r}.gone ORDER BY ${r}.seq`,
     );
     const ids = rows.map((x) => x.res_id);
     const codes = rows.map(() => randomTraceCode());
@@ -372,10 +374,14 @@ async function insertBatch(
     // Links of the sendable bodies shortened together (one search_or_create for the batch), then
     // marked where the SMS id goes.
     const sendable = rows.map((x) => x.failure === null);
-    const shortened = await shortenLinksTexts(env, bodies.map((b, i) => (sendable[i] ? b.split(SMS_ID_MARK).join('') : false)), links.vals);
+    const texts = bodies.map((b, i) => (sendable[i] ? (b.includes(SMS_ID_MARK) ? b.split(SMS_ID_MARK).join('') : b) : false));
+    // Only a text with "://" can hold a link (TEXT_URL_SOURCE needs http(s)://): the others skip both regex passes.
+    const linked = texts.map((x) => x !== false && x.includes('://'));
+    const shortened = linked.some(Boolean) ? await shortenLinksTexts(env, texts.map((x, i) => (linked[i] ? x : false)), links.vals) : [];
     let marked = false;
     bodies = bodies.map((b, i) => {
       if (!sendable[i]) return b;
+      if (!linked[i]) return texts[i] as string;
       const pieces = shortLinkPieces(shortened[i] || '', links.base);
       if (pieces.length > 1) marked = true;
       return pieces.join(SMS_ID_MARK);
@@ -401,11 +407,13 @@ async function insertBatch(
   // from the sequences up front, in recipient order, so the inserts reference each other).
   // Cancelled recipients get a trace only. The sms.tracker of each SMS is written by the SMS
   // state hook when the engine first reports on it (see sms_tracker.ts), not here.
+  // PostgreSQL checks each non-null foreign key per row (one SPI query each, ~6 per recipient up
+  // to PostgreSQL 18); lockBatch made every referenced row's lock already held.
   const rows = await env.cr.query<{ failure: string | null; n: number; ids: number[] | null }>(sql`
     WITH batch AS MATERIALIZED (
       SELECT ${r}.seq, ${r}.res_id, ${r}.raw_number, ${r}.sanitized, ${r}.partner_id, ${failure} AS failure, ${codeExpr} AS code,
              ${uuidExpr(uuidKey, r)} AS uuid${dynBody}
-      FROM ${r}${perRow} WHERE ${r}.seq > ${lo} AND ${r}.seq <= ${hi} ORDER BY ${r}.seq
+      FROM ${r}${perRow} WHERE ${r}.seq > ${lo} AND ${r}.seq <= ${hi} AND NOT ${r}.gone ORDER BY ${r}.seq
     ), n AS MATERIALIZED (
       SELECT b.*, nextval('mailing_trace_id_seq')::int4 AS trace_id,
              CASE WHEN b.failure IS NULL THEN nextval('sms_sms_id_seq')::int4 END AS sms_id
@@ -459,14 +467,15 @@ function uuidExpr(key: UuidKey, r: SQL): SQL {
 }
 
 /**
- * Run `fn` with foreign-key triggers off when the database role may do so (superuser, or granted
- * SET on session_replication_role): each row of the batch inserts would otherwise run about ten
- * per-row FK checks (users, mailing, partner, trace), more than the inserts themselves. Every
- * referenced id comes from this transaction's own reads and inserts, with the mailing row locked.
- * Without the privilege the checks simply run.
+ * Every foreign key of the inserts stays checked by PostgreSQL; what can vanish meanwhile is locked
+ * first, one statement per batch: the recipient records (their traces' res_id has no foreign key)
+ * and their partners (sms.sms partner_id). Those deleted before the lock (READ COMMITTED) leave
+ * the batch: recipients gone, partners cleared. Returns the number of recipients gone.
  */
-function withoutFkChecks<T>(env: Env, fn: () => Promise<T>): Promise<T> {
-  return withoutForeignKeyTriggers(env.cr, fn);
+async function lockBatch(env: Env, tmp: string, recordTable: string, partners: boolean, lo: number, hi: number): Promise<number> {
+  const [c] = await env.cr.query<{ records: number; wanted: number; partners: number; wanted_partners: number }>(lockBatchRecords(tmp, recordTable, lo, hi, partners));
+  if (c.partners < c.wanted_partners) await env.cr.execute(clearGonePartners(tmp, lo, hi));
+  return c.records < c.wanted ? env.cr.execute(markGoneRecords(tmp, recordTable, lo, hi)) : 0;
 }
 
 /** Ids of `mailing`'s remaining recipients (Odoo's `_get_remaining_recipients`), as SQL; `ab`: its A/B condition on `q`. */

@@ -1,7 +1,7 @@
 // The set-based statements of SMS mailing preparation (models/mass_mailing_sms/prepare.ts runs them):
 // a million recipients are classified in a temp table with one statement per rule, not per row.
 
-import { raw, sql, type SQL } from '../orm/sql.ts';
+import { ident, raw, sql, type SQL } from '../orm/sql.ts';
 
 /** `tmp` is a name our own code makes (mm_sms_recipients_<pid>_<n>), never client input. */
 const table = (tmp: string): SQL => raw(tmp);
@@ -16,12 +16,39 @@ export function lockMailing(mailingId: number): SQL {
 
 /** The recipient set of one run, dropped at commit, numbered in recipient order (Odoo's res_ids order). */
 export function createRecipientTable(tmp: string): SQL {
-  return sql`CREATE TEMP TABLE ${table(tmp)} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE, blacklisted bool NOT NULL DEFAULT FALSE, optout bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`;
+  return sql`CREATE TEMP TABLE ${table(tmp)} (seq int4 NOT NULL, res_id int4 NOT NULL, raw_number varchar, sanitized varchar, partner_id int4, raw_numbers varchar[], country_code varchar, dup bool NOT NULL DEFAULT FALSE, seen bool NOT NULL DEFAULT FALSE, blacklisted bool NOT NULL DEFAULT FALSE, optout bool NOT NULL DEFAULT FALSE, gone bool NOT NULL DEFAULT FALSE) ON COMMIT DROP`;
 }
 
 /** Batches are read by `seq` ranges: indexed once the set is filled (cheaper than maintaining it). */
 export function indexRecipientTable(tmp: string): SQL {
   return sql`CREATE INDEX ON ${table(tmp)} (seq)`;
+}
+
+/**
+ * Lock one batch's recipient records (and, with `partners`, their partners) FOR KEY SHARE, the lock
+ * each foreign-key check takes, set-based: a concurrent delete now waits for our commit. Returns
+ * how many were locked and how many the batch references (fewer locked: deleted meanwhile, which
+ * READ COMMITTED skips; REPEATABLE READ fails to serialize and the transaction is retried).
+ */
+export function lockBatchRecords(tmp: string, recordTable: string, lo: number, hi: number, partners: boolean): SQL {
+  const t = table(tmp);
+  const range = sql`t.seq > ${lo} AND t.seq <= ${hi}`;
+  const partnerCounts = partners
+    ? sql`(SELECT count(*) FROM (SELECT 1 FROM res_partner x WHERE x.id IN (SELECT t.partner_id FROM ${t} t WHERE ${range}) FOR KEY SHARE OF x) l)::int AS partners,
+          (SELECT count(DISTINCT t.partner_id) FROM ${t} t WHERE ${range})::int AS wanted_partners`
+    : sql`0 AS partners, 0 AS wanted_partners`;
+  return sql`SELECT (SELECT count(*) FROM (SELECT 1 FROM ${ident(recordTable)} x WHERE x.id IN (SELECT t.res_id FROM ${t} t WHERE ${range}) FOR KEY SHARE OF x) l)::int AS records,
+                    (SELECT count(*) FROM ${t} t WHERE ${range})::int AS wanted, ${partnerCounts}`;
+}
+
+/** Recipients of the batch deleted before we locked them: gone (no trace, no SMS), as records that no longer exist. */
+export function markGoneRecords(tmp: string, recordTable: string, lo: number, hi: number): SQL {
+  return sql`UPDATE ${table(tmp)} t SET gone = TRUE WHERE t.seq > ${lo} AND t.seq <= ${hi} AND NOT EXISTS (SELECT 1 FROM ${ident(recordTable)} x WHERE x.id = t.res_id)`;
+}
+
+/** Partners of the batch deleted before we locked them: no partner, as their ON DELETE SET NULL does. */
+export function clearGonePartners(tmp: string, lo: number, hi: number): SQL {
+  return sql`UPDATE ${table(tmp)} t SET partner_id = NULL WHERE t.seq > ${lo} AND t.seq <= ${hi} AND t.partner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM res_partner x WHERE x.id = t.partner_id)`;
 }
 
 /** Odoo's `_get_seen_list_sms`: given records this mailing already traced count as duplicates. */

@@ -25,6 +25,7 @@ import {
   quoteIdentifier,
   releaseDataDir,
   startDatabaseServer,
+  withDatabase,
   type DatabaseServer,
 } from '../../server/postgres.ts';
 
@@ -197,6 +198,48 @@ export async function freshDatabase(): Promise<FreshDatabase> {
   return {
     name,
     connectionString: server.connectionString(name),
+    drop: () => {
+      dropped ??= admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`).then(() => {
+        liveDatabases.delete(name);
+      });
+      return dropped;
+    },
+  };
+}
+
+/** The run's role with only LOGIN CREATEDB (what a managed PostgreSQL gives its user). */
+export const CREATEDB_ROLE = 'sms_test_createdb';
+let createdbRolePassword: Promise<string> | undefined;
+
+function createdbRole(): Promise<string> {
+  createdbRolePassword ??= testCluster().then(async ({ admin }) => {
+    const password = crypto.randomBytes(12).toString('hex');
+    const exists = (await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [CREATEDB_ROLE])).rowCount;
+    await admin.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${quoteIdentifier(CREATEDB_ROLE)} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${password}'`);
+    return password;
+  });
+  return createdbRolePassword;
+}
+
+/**
+ * A new database created by the LOGIN CREATEDB role and set up by it with initDatabase() (it owns
+ * every table, as on a managed PostgreSQL), for tests proving a path needs no superuser. Slower
+ * than freshDatabase(): the schema is built, not cloned.
+ */
+export async function createdbRoleDatabase(): Promise<FreshDatabase> {
+  const { server, admin } = await testCluster();
+  const u = new URL(server.adminConnectionString);
+  u.username = CREATEDB_ROLE;
+  u.password = await createdbRole();
+  const name = `sms_test_${process.pid}_${++counter}_${crypto.randomBytes(3).toString('hex')}`;
+  await ensureDatabase(u.toString(), name);
+  liveDatabases.add(name);
+  const connectionString = withDatabase(u.toString(), name);
+  await initDatabase(connectionString);
+  let dropped: Promise<void> | undefined;
+  return {
+    name,
+    connectionString,
     drop: () => {
       dropped ??= admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`).then(() => {
         liveDatabases.delete(name);

@@ -2,7 +2,7 @@
 // through call_kw exactly as RPC does.
 
 import { createRegistry } from '../../server/bootstrap.ts';
-import { freshDatabase, type FreshDatabase } from './db.ts';
+import { createdbRoleDatabase, freshDatabase, type FreshDatabase } from './db.ts';
 import type { Registry } from '../../models/orm/registry.ts';
 import type { Env } from '../../models/orm/env.ts';
 import { callKw } from '../../models/orm/call_kw.ts';
@@ -17,8 +17,9 @@ export interface TestRegistry {
   close(): Promise<void>;
 }
 
-export async function testRegistry(): Promise<TestRegistry> {
-  const db = await freshDatabase();
+/** `role: 'createdb'`: on a database of the LOGIN CREATEDB role, connected as it (no superuser). */
+export async function testRegistry(opts: { role?: 'superuser' | 'createdb' } = {}): Promise<TestRegistry> {
+  const db = opts.role === 'createdb' ? await createdbRoleDatabase() : await freshDatabase();
   const registry = createRegistry(db.connectionString, 5);
   return {
     registry,

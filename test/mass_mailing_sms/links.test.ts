@@ -70,6 +70,22 @@ describe('mass_mailing_sms: links in SMS mailings', () => {
     expect(await t.call('link.tracker', 'search_count', [[['mass_mailing_id', '=', mailing]]])).to.equal(1);
   });
 
+  it('a URL brought by a placeholder value is shortened; bodies without one stay as rendered', async () => {
+    const ids: number[] = await t.call('res.partner', 'create', [[
+      { name: 'Shop https://shop.example.com/p', phone: '+32 471 30 00 10' },
+      { name: 'Plain name', phone: '+32 471 30 00 11' },
+    ]]);
+    const mailing = await partnerMailing(t, ids, 'Hi {{ object.name }}!');
+    await t.call('mailing.mailing', 'action_send_sms', [[mailing]]);
+    const [tr] = await t.call('link.tracker', 'search_read', [[['mass_mailing_id', '=', mailing]], ['code', 'url']]);
+    expect(tr.url).to.equal('https://shop.example.com/p');
+    const traces = await tracesByRes(t, mailing);
+    const bodyOf = async (id: number) => (await smsOf(t, mailing)).find((x) => x.id === traces.get(id)!.sms_id_int)!;
+    const linked = await bodyOf(ids[0]);
+    expect(linked.body).to.equal(`Hi Shop ${BASE}/r/${tr.code}/s/${linked.id}!`);
+    expect((await bodyOf(ids[1])).body).to.equal('Hi Plain name!');
+  });
+
   it('convert_links shortens the SMS body with the mailing\'s trackers', async () => {
     const mailing = await partnerMailing(t, [1], 'Go https://example.com/convert now');
     const out = await t.call('mailing.mailing', 'convert_links', [[mailing]]);
