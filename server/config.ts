@@ -67,6 +67,12 @@ export interface Config {
   proxyMode: boolean;
   /** Bearer token required by GET /metrics (METRICS_TOKEN); unset: /metrics is open. */
   metricsToken: string | undefined;
+  /**
+   * What sits between the server and PostgreSQL (DATABASE_POOLER, default session): `session`
+   * (direct connections or a session pooler) or `transaction` (PgBouncer in transaction mode:
+   * no named prepared statements).
+   */
+  databasePooler: 'session' | 'transaction';
 }
 
 export class ConfigError extends Error {
@@ -229,6 +235,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // METRICS_TOKEN
   const metricsToken = get('METRICS_TOKEN')?.trim() || undefined;
 
+  // DATABASE_POOLER
+  const poolerText = get('DATABASE_POOLER')?.trim().toLowerCase() ?? 'session';
+  if (poolerText !== 'session' && poolerText !== 'transaction') {
+    problems.push(`DATABASE_POOLER must be session or transaction (got ${JSON.stringify(get('DATABASE_POOLER'))})`);
+  }
+  const databasePooler = poolerText === 'transaction' ? 'transaction' : 'session';
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -246,12 +259,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodySize,
     proxyMode,
     metricsToken,
+    databasePooler,
   };
 }
 
 /** What models need of a loaded configuration (handed to the registry as `registry.config`). */
 export function registryConfig(config: Config): RegistryConfig {
-  return { defaultCountry: config.defaultCountry, adminPassword: config.adminPassword, port: config.port };
+  return { defaultCountry: config.defaultCountry, adminPassword: config.adminPassword, port: config.port, databasePooler: config.databasePooler };
 }
 
 /**
@@ -275,6 +289,9 @@ export function environmentRegistryConfig(env: NodeJS.ProcessEnv = process.env):
     },
     get port() {
       return one('port', 'PORT');
+    },
+    get databasePooler() {
+      return one('databasePooler', 'DATABASE_POOLER');
     },
   };
 }

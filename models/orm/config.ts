@@ -10,6 +10,11 @@ export interface RegistryConfig {
   readonly adminPassword: string;
   /** HTTP port, for the default `web.base.url` (PORT). */
   readonly port: number;
+  /**
+   * How connections reach PostgreSQL (DATABASE_POOLER): 'session' (direct, or a session pooler)
+   * or 'transaction' (PgBouncer in transaction mode: no named prepared statements).
+   */
+  readonly databasePooler: 'session' | 'transaction';
 }
 
 type LogFn = (obj: unknown, msg?: string) => void;
@@ -25,7 +30,7 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
-export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = { defaultCountry: undefined, adminPassword: 'admin', port: 8069 };
+export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = { defaultCountry: undefined, adminPassword: 'admin', port: 8069, databasePooler: 'session' };
 
 const noop: LogFn = () => undefined;
 /** Logger of registries built without one (ORM-only tests): drops everything. */
