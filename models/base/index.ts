@@ -28,6 +28,7 @@ import { ResCompany, loadCompanyData } from './res_company.ts';
 import { IrUiView } from './ir_ui_view.ts';
 import { IrActionsActWindow } from './ir_actions_act_window.ts';
 import { IrUiMenu } from './ir_ui_menu.ts';
+import { installSecurityTriggers } from './security_notify.ts';
 
 export const BASE: Addon = {
   name: 'base',
@@ -43,6 +44,8 @@ export const BASE: Addon = {
     ensureApikeyColumns,
     ensureIrModelDataTable,
     IR_CRON_LEASE_DDL,
+    // NOTIFY every instance when credentials or access rights change (their in-memory caches).
+    installSecurityTriggers,
   ],
   hooks: { registryBuilt: registerAddonCrons },
 };

@@ -21,6 +21,8 @@ export interface CursorOptions {
   probe?: boolean;
   /** Pre-filter of statements that change tables whose caches live in memory (Notifier.touches). */
   watch?: (text: string) => boolean;
+  /** The notifier's invalidation counter (Notifier.sequence), read when the first statement goes out. */
+  sequence?: () => number;
 }
 
 /** Thrown inside a call whose first statement ran outside a transaction when a second one comes. */
@@ -33,6 +35,10 @@ export class RestartInTransaction extends Error {
 // A plain read: its own statement-long snapshot is all a single-statement call needs.
 const PLAIN_READ = /^\s*SELECT\b/i;
 const READ_WITH_EFFECTS = /\bFOR\s+(NO\s+KEY\s+|KEY\s+)?(UPDATE|SHARE)\b|\b(pg_advisory|nextval|setval|set_config|pg_notify|txid_current|pg_current_xact)/i;
+/** Whether a statement only reads (no data change to tell caches about). */
+function isRead(text: string): boolean {
+  return PLAIN_READ.test(text) || (/^\s*WITH\b/i.test(text) && !/\b(INSERT|UPDATE|DELETE|MERGE)\b/i.test(text));
+}
 const TEMP_OBJECT = /\bCREATE\s+(TEMP|TEMPORARY)\b/i;
 // Named statements per connection at most (beyond, statements are parsed each time).
 const MAX_NAMED_PER_CONNECTION = 500;
@@ -108,6 +114,11 @@ export class Cursor {
   private temp = false;
   /** Set once a second statement came after a statement run outside a transaction. */
   restartNeeded = false;
+  /**
+   * Notifier.sequence when the first statement went out (before the transaction's snapshot):
+   * what this transaction read may fill a cache invalidated no later than that.
+   */
+  snapshotSequence: number | undefined;
 
   constructor(client: pg.ClientBase, knex: Knex, opts: CursorOptions = {}) {
     this.conn = client;
@@ -141,13 +152,15 @@ export class Cursor {
     if (this.pendingBegin === undefined || this.probed) return;
     const begin = this.pendingBegin;
     this.pendingBegin = undefined;
+    this.snapshotSequence = this.opts.sequence?.();
     this.conn.query(begin).catch(() => undefined); // a failure shows on the next statement
   }
 
   private async send(text: string, values: unknown[] | undefined): Promise<pg.QueryResult> {
     this.queryCount++;
     if (this.restartNeeded) throw new RestartInTransaction();
-    if (this.opts.watch && !PLAIN_READ.test(text) && this.opts.watch(text)) this.touched.push(text);
+    if (this.queryCount === 1 && this.pendingBegin !== undefined) this.snapshotSequence = this.opts.sequence?.();
+    if (this.opts.watch && !isRead(text) && this.opts.watch(text)) this.touched.push(text);
     if (!this.temp && TEMP_OBJECT.test(text)) this.temp = true;
     if (this.probed) {
       this.restartNeeded = true;

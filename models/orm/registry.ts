@@ -376,7 +376,7 @@ export class Registry {
     const prepare = this.config.databasePooler !== 'transaction';
     for (let attempt = 1; ; attempt++) {
       const client: pg.ClientBase = await this.knex.client.acquireConnection();
-      const cr = new Cursor(client, this.knex, { begin, prepare, probe, watch });
+      const cr = new Cursor(client, this.knex, { begin, prepare, probe, watch, sequence: notifier && (() => notifier.sequence) });
       let released = false;
       try {
         const env = new Env(this, cr, opts.uid ?? SUPERUSER_ID, opts.context ?? {}, opts.su ?? false);
