@@ -26,6 +26,8 @@ export interface Subscriber {
 const HEARTBEAT_MS = 250;
 const TRUST_WINDOW_MS = 1000;
 const RECONNECT_MS = 1000;
+/** application_name of the LISTEN connection, followed by the process id. */
+export const LISTENER_APPLICATION_NAME = 'sms_marketing listener';
 
 export class Notifier {
   private readonly channels = new Map<string, Set<Subscriber>>();
@@ -50,7 +52,17 @@ export class Notifier {
     let subs = this.channels.get(channel);
     if (!subs) {
       this.channels.set(channel, (subs = new Set()));
-      if (this.connected) this.client?.query(`LISTEN ${channel}`).catch((err) => this.lost(this.client!, err));
+      const client = this.client;
+      if (this.connected && client) {
+        // Until the LISTEN takes effect a notification may be missed: start that channel's subscribers over then.
+        client.query(`LISTEN ${channel}`).then(
+          () => {
+            this.seq++;
+            for (const s of this.channels.get(channel) ?? []) s.invalidate(null);
+          },
+          (err) => this.lost(client, err),
+        );
+      }
     }
     subs.add(sub);
     if (sub.tables?.length) this.localTables.set(sub, new RegExp(`\\b(${sub.tables.join('|')})\\b`));
@@ -122,7 +134,8 @@ export class Notifier {
 
   private async start(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.connectionString });
+    // Named after the process, so an operator (or a test) can tell each instance's listener apart.
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: `${LISTENER_APPLICATION_NAME} ${process.pid}` });
     this.client = client;
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));
