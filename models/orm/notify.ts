@@ -44,7 +44,11 @@ export class Notifier {
   private tablesRe: RegExp | null = null;
   private readonly localTables = new Map<Subscriber, RegExp>();
 
-  constructor(private readonly connectionString: string, private readonly onError: (err: unknown) => void = () => undefined) {}
+  /**
+   * `connectionString` null: no LISTEN connection can be kept (a transaction pooler hands each
+   * transaction to any server connection), so caches are never trusted.
+   */
+  constructor(private readonly connectionString: string | null, private readonly onError: (err: unknown) => void = () => undefined) {}
 
   /** Listen on `channel` for `sub` (opens the connection on first use); returns the unsubscribe function. */
   subscribe(channel: string, sub: Subscriber): () => void {
@@ -67,7 +71,7 @@ export class Notifier {
     subs.add(sub);
     if (sub.tables?.length) this.localTables.set(sub, new RegExp(`\\b(${sub.tables.join('|')})\\b`));
     this.rebuildTables();
-    if (!this.started) {
+    if (!this.started && this.connectionString !== null) {
       this.started = true;
       void this.start();
     }
@@ -133,7 +137,7 @@ export class Notifier {
   }
 
   private async start(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.connectionString === null) return;
     // Named after the process, so an operator (or a test) can tell each instance's listener apart.
     const client = new pg.Client({ connectionString: this.connectionString, application_name: `${LISTENER_APPLICATION_NAME} ${process.pid}` });
     this.client = client;

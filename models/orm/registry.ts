@@ -334,7 +334,9 @@ export class Registry {
   /** The registry's one LISTEN connection (opened with its first subscriber, closed with the registry). */
   get notifier(): Notifier {
     if (!this.notifierInstance) {
-      const notifier = new Notifier(this.connectionString, (err) => this.logger.warn({ err }, 'LISTEN connection lost: in-memory caches bypassed until it is back'));
+      // LISTEN needs a session of its own, which a transaction pooler does not keep.
+      const url = this.config.databasePooler === 'transaction' ? null : this.connectionString;
+      const notifier = new Notifier(url, (err) => this.logger.warn({ err }, 'LISTEN connection lost: in-memory caches bypassed until it is back'));
       this.notifierInstance = notifier;
       this.onClose(() => notifier.close());
     }
@@ -380,9 +382,10 @@ export class Registry {
       let released = false;
       try {
         const env = new Env(this, cr, opts.uid ?? SUPERUSER_ID, opts.context ?? {}, opts.su ?? false);
-        let result: T;
+        let result: T | undefined;
         try {
           result = await fn(env);
+          for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
         } catch (err) {
           if (!cr.restartNeeded) throw err;
         }
@@ -394,13 +397,12 @@ export class Registry {
           attempt--;
           continue;
         }
-        for (let i = 0; i < cr.precommit.length; i++) await cr.precommit[i]();
         if (cr.inTransaction) await client.query('COMMIT');
         released = true;
         await this.knex.client.releaseConnection(client);
         if (cr.touched.length) notifier?.localCommit(cr.touched);
         for (const cb of cr.postcommit) await cb();
-        return result!;
+        return result as T;
       } catch (err) {
         const committed = released;
         if (!released) {
