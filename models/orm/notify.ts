@@ -124,11 +124,13 @@ export class Notifier {
   private lost(client: pg.Client, err?: unknown): void {
     if (this.client !== client) return;
     this.client = null;
+    const wasConnected = this.connected;
     this.connected = false;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     this.resetAll();
-    if (err) this.onError(err);
+    // A database that cannot be reached at all is reported by every query; a lost listener only here.
+    if (err && wasConnected) this.onError(err);
     client.end().catch(() => undefined);
     if (!this.closed) {
       this.retry = setTimeout(() => void this.start(), RECONNECT_MS);
