@@ -95,7 +95,7 @@ export function json2Handler(ctx: RpcContext) {
       return;
     }
     try {
-      const result = await ctx.registry.transaction({ uid: SUPERUSER_ID, su: true }, async (env) => {
+      const result = await ctx.registry.transaction({ uid: SUPERUSER_ID, su: true, probeReadOnly: true }, async (env) => {
         const uid = await checkBearer(env, key);
         if (!uid) throw new HttpException(401, 'Invalid apikey', { 'WWW-Authenticate': 'Bearer ' });
         if (!ctx.registry.has(model)) throw new HttpException(404, `the model ${pyStrRepr(model)} does not exist`);

@@ -36,7 +36,7 @@ function notFound(res: Response): void {
 }
 
 export function linkRedirect(ctx: RpcContext, withSms: boolean): RequestHandler {
-  const service = linkRedirects(ctx.registry, (err) => ctx.logger.warn({ err }, 'link redirect cache: LISTEN connection lost, cache bypassed until it is back'));
+  const service = linkRedirects(ctx.registry, (err) => ctx.logger.warn({ err }, 'link tracker: recounting clicks at start failed'));
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       let smsId: number | null = null;

@@ -257,7 +257,7 @@ async function object(ctx: ServiceContext, method: string, params: unknown[], ca
   const uid = pyInt(rawUid);
   if (dbName !== ctx.dbName) throw unknownDatabase(dbName);
   const rest = params.slice(3);
-  return ctx.registry.transaction({ uid, context: {} }, async (env) => {
+  return ctx.registry.transaction({ uid, context: {}, probeReadOnly: true }, async (env) => {
     if (typeof password !== 'string' || password === '') throw new AccessDenied();
     await checkUidPassword(env, uid, password, caller.source);
     if (method === 'execute') {

@@ -20,6 +20,7 @@ import type { Registry } from '../orm/registry.ts';
 import { AccessDenied } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
 import { getParam } from './ir_config_parameter.ts';
+import { CREDENTIAL_TABLES, SECURITY_CHANNEL } from './security_notify.ts';
 
 const pbkdf2 = promisify(crypto.pbkdf2);
 
@@ -153,17 +154,17 @@ export function hashApiKey(key: string): Promise<string> {
  * Odoo's `res.users.apikeys._check_credentials(scope, key)`: the key whose index matches, of
  * an active user, with a NULL or equal scope, not expired, and whose hash verifies.
  */
-export async function checkApiKey(env: Env, scope: string, key: string): Promise<{ uid: number; keyId: number } | false> {
+export async function checkApiKey(env: Env, scope: string, key: string): Promise<{ uid: number; keyId: number; expires: number | null } | false> {
   if (!scope || !key || typeof key !== 'string') return false;
   const index = key.slice(0, API_KEY_INDEX_SIZE);
-  const rows = await env.cr.query<{ id: number; user_id: number; key: string }>(sql`
-    SELECT k.id, k.user_id, k.key
+  const rows = await env.cr.query<{ id: number; user_id: number; key: string; expiration_date: string | null }>(sql`
+    SELECT k.id, k.user_id, k.key, k.expiration_date
     FROM res_users_apikeys k INNER JOIN res_users u ON (u.id = k.user_id)
     WHERE u.active AND k.index = ${index}
       AND (k.scope IS NULL OR k.scope = ${scope})
       AND (k.expiration_date IS NULL OR k.expiration_date >= now() at time zone 'utc')`);
   for (const r of rows) {
-    if (await verifyPbkdf2Sha512(key, r.key)) return { uid: r.user_id, keyId: r.id };
+    if (await verifyPbkdf2Sha512(key, r.key)) return { uid: r.user_id, keyId: r.id, expires: expiresAt(r.expiration_date) };
   }
   return false;
 }
@@ -171,49 +172,95 @@ export async function checkApiKey(env: Env, scope: string, key: string): Promise
 // ---------------------------------------------------------------- credential cache
 
 // Successful (uid, secret) checks, like Odoo's ormcache on `_check_uid_passwd`: verifying a
-// 600000-round hash on every object.execute call would cost ~0.3 s. Keyed by a SHA-256 of the
-// secret (never the secret itself). Each hit is re-validated with one cheap query (the stored
-// hash is unchanged and the user active, or the API key still exists and has not expired), so a
-// password change or a revoked key made by another server instance is seen at once.
-type CacheEntry = { kind: 'password'; uid: number; stamp: string } | { kind: 'apikey'; uid: number; keyId: number };
+// 600000-round hash on every object.execute call would cost ~0.3 s. Keyed by a salted SHA-256
+// of the secret (never the secret itself; the salt is random per process). A hit answers from
+// memory, no query, while the registry's LISTEN connection is trusted (models/orm/notify.ts) and
+// no credential change was notified since the snapshot the entry was checked in: a change (password, active
+// flag, API key created/revoked/re-dated, by any instance or by SQL) makes every entry stale,
+// and a stale hit is re-validated with one cheap query (same stored hash and user active, or
+// key still there), never by hashing again. API keys past their expiration date stop at once.
+// `checkedAt`: Notifier.sequence when the checking transaction's first statement went out.
+type CacheEntry =
+  | { kind: 'password'; uid: number; stamp: string; checkedAt: number }
+  | { kind: 'apikey'; uid: number; keyId: number; expires: number | null; checkedAt: number };
+type CacheEntryData = CacheEntry extends infer E ? (E extends CacheEntry ? Omit<E, 'checkedAt'> : never) : never;
 const MAX_CACHE_ENTRIES = 2000;
-const credentialCaches = new WeakMap<Registry, Map<string, CacheEntry>>();
+const KEY_SALT = crypto.randomBytes(16);
 
-function credentialCache(registry: Registry): Map<string, CacheEntry> {
+class CredentialCache {
+  readonly entries = new Map<string, CacheEntry>();
+  /** Notifier.sequence of the last notified change: entries checked before are re-validated before use. */
+  invalidatedAt = 0;
+  constructor(readonly registry: Registry) {
+    registry.notifier.subscribe(SECURITY_CHANNEL, {
+      tables: CREDENTIAL_TABLES,
+      invalidate: (payload) => {
+        if (payload === null || payload === 'credentials') this.invalidatedAt = registry.notifier.sequence;
+      },
+    });
+  }
+  /** Whether `entry` may answer without a query. */
+  fresh(entry: CacheEntry): boolean {
+    if (entry.kind === 'apikey' && entry.expires !== null && entry.expires < Date.now()) return false;
+    return entry.checkedAt >= this.invalidatedAt && this.registry.notifier.trusted();
+  }
+}
+const credentialCaches = new WeakMap<Registry, CredentialCache>();
+
+function credentialCache(registry: Registry): CredentialCache {
   let cache = credentialCaches.get(registry);
-  if (!cache) credentialCaches.set(registry, (cache = new Map()));
+  if (!cache) credentialCaches.set(registry, (cache = new CredentialCache(registry)));
   return cache;
 }
 
 function cacheKey(kind: string, uid: number, secret: string): string {
-  return `${kind}:${uid}:${crypto.createHash('sha256').update(secret, 'utf8').digest('hex')}`;
+  return `${kind}:${uid}:${crypto.createHash('sha256').update(KEY_SALT).update(secret, 'utf8').digest('base64')}`;
 }
 
-function remember(registry: Registry, key: string, entry: CacheEntry): void {
-  const cache = credentialCache(registry);
-  cache.delete(key);
-  cache.set(key, entry);
-  while (cache.size > MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+/** Remember a check made in the transaction of `env` (as of its snapshot). */
+function remember(env: Env, cache: CredentialCache, key: string, entry: CacheEntryData): void {
+  cache.entries.delete(key);
+  cache.entries.set(key, { ...entry, checkedAt: env.cr.snapshotSequence ?? -1 } as CacheEntry);
+  while (cache.entries.size > MAX_CACHE_ENTRIES) cache.entries.delete(cache.entries.keys().next().value as string);
 }
 
-async function stillValid(env: Env, entry: CacheEntry): Promise<boolean> {
+/** An API key's expiration (a UTC timestamp string) in ms, or null for none. */
+function expiresAt(value: string | null): number | null {
+  return value ? Date.parse(`${value.replace(' ', 'T')}Z`) : null;
+}
+
+async function stillValid(env: Env, entry: CacheEntry): Promise<CacheEntry | null> {
   if (entry.kind === 'password') {
     const rows = await env.cr.query<{ password: string | null; active: boolean }>(sql`SELECT password, active FROM res_users WHERE id = ${entry.uid}`);
-    return !!rows[0]?.active && rows[0].password === entry.stamp;
+    return rows[0]?.active && rows[0].password === entry.stamp ? entry : null;
   }
-  const rows = await env.cr.query(sql`
-    SELECT 1 FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
+  const rows = await env.cr.query<{ expiration_date: string | null }>(sql`
+    SELECT k.expiration_date FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
     WHERE k.id = ${entry.keyId} AND k.user_id = ${entry.uid} AND u.active
       AND (k.expiration_date IS NULL OR k.expiration_date >= now() at time zone 'utc')`);
-  return rows.length > 0;
+  return rows.length ? { ...entry, expires: expiresAt(rows[0].expiration_date) } : null;
+}
+
+/** The cached check of `key`, re-validated if stale; null when there is none (or no longer). */
+async function cachedCheck(env: Env, cache: CredentialCache, key: string): Promise<CacheEntry | null> {
+  const hit = cache.entries.get(key);
+  if (!hit) return null;
+  if (cache.fresh(hit)) return hit;
+  const valid = await stillValid(env, hit);
+  if (!valid) {
+    cache.entries.delete(key);
+    return null;
+  }
+  remember(env, cache, key, valid);
+  return valid;
 }
 
 /** Forget cached successful checks (of one user, or all): password change, key removal... */
 export function invalidateCredentialCache(registry: Registry, uid?: number): void {
   const cache = credentialCaches.get(registry);
   if (!cache) return;
-  if (uid === undefined) return cache.clear();
-  for (const [k, e] of cache) if (e.uid === uid) cache.delete(k);
+  if (uid === undefined) return cache.entries.clear();
+  for (const [k, e] of cache.entries) if (e.uid === uid) cache.entries.delete(k);
 }
 
 // ---------------------------------------------------------------- login cooldown
@@ -288,7 +335,7 @@ export interface AuthOptions {
  * Odoo's `_check_credentials` for user `uid`: the password, or (non-interactive only) an
  * API key of that user with scope NULL or 'rpc'. Returns how it matched; AccessDenied if not.
  */
-async function checkCredentials(env: Env, uid: number, password: string, interactive: boolean): Promise<CacheEntry> {
+async function checkCredentials(env: Env, uid: number, password: string, interactive: boolean): Promise<CacheEntryData> {
   if (!password || typeof password !== 'string') throw new AccessDenied();
   const rows = await env.cr.query<{ password: string | null }>(sql`SELECT COALESCE(password, '') AS password FROM res_users WHERE id = ${uid}`);
   const stored = rows[0]?.password ?? '';
@@ -304,7 +351,7 @@ async function checkCredentials(env: Env, uid: number, password: string, interac
   }
   if (!interactive) {
     const key = await checkApiKey(env, 'rpc', password);
-    if (key && key.uid === uid) return { kind: 'apikey', uid, keyId: key.keyId };
+    if (key && key.uid === uid) return { kind: 'apikey', uid, keyId: key.keyId, expires: key.expires };
   }
   throw new AccessDenied();
 }
@@ -347,17 +394,13 @@ export async function checkUidPassword(env: Env, uid: number, password: string, 
   if (!Number.isInteger(id) || id < -2147483648 || id > 2147483647) throw new AccessDenied();
   const key = cacheKey('uid', id, password);
   const cache = credentialCache(env.registry);
-  const hit = cache.get(key);
-  if (hit) {
-    if (await stillValid(env, hit)) return;
-    cache.delete(key);
-  }
+  if (await cachedCheck(env, cache, key)) return;
   const users = await env.cr.query<{ active: boolean }>(sql`SELECT active FROM res_users WHERE id = ${id}`);
   const entry = await withCooldown(env, source, async () => {
     if (!users.length || !users[0].active) throw new AccessDenied();
     return checkCredentials(env, id, password, false);
   });
-  remember(env.registry, key, entry);
+  remember(env, cache, key, entry);
 }
 
 /** Bearer API key (scope rpc) → uid, or false. */
@@ -365,14 +408,11 @@ export async function checkBearer(env: Env, key: string): Promise<number | false
   if (!key || typeof key !== 'string') return false;
   const ck = cacheKey('bearer', 0, key);
   const cache = credentialCache(env.registry);
-  const hit = cache.get(ck);
-  if (hit) {
-    if (await stillValid(env, hit)) return hit.uid;
-    cache.delete(ck);
-  }
+  const hit = await cachedCheck(env, cache, ck);
+  if (hit) return hit.uid;
   const found = await checkApiKey(env, 'rpc', key);
   if (!found) return false;
-  remember(env.registry, ck, { kind: 'apikey', uid: found.uid, keyId: found.keyId });
+  remember(env, cache, ck, { kind: 'apikey', uid: found.uid, keyId: found.keyId, expires: found.expires });
   return found.uid;
 }
 

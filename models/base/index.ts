@@ -29,6 +29,7 @@ import { ResCompany, loadCompanyData } from './res_company.ts';
 import { IrUiView } from './ir_ui_view.ts';
 import { IrActionsActWindow } from './ir_actions_act_window.ts';
 import { IrUiMenu } from './ir_ui_menu.ts';
+import { installSecurityTriggers } from './security_notify.ts';
 
 export const BASE: Addon = {
   name: 'base',
@@ -46,6 +47,8 @@ export const BASE: Addon = {
     IR_CRON_LEASE_DDL,
     // Which views/<addon>/<file> loaded each external id (records that leave a file are deleted).
     ensureDataFileTable,
+    // NOTIFY every instance when credentials or access rights change (their in-memory caches).
+    installSecurityTriggers,
   ],
   hooks: { registryBuilt: registerAddonCrons },
 };

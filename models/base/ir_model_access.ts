@@ -15,6 +15,7 @@ import type { Registry } from '../orm/registry.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import { AccessError, PyAssertionError, PyValueError } from '../orm/exceptions.ts';
 import { sql } from '../orm/sql.ts';
+import { ACCESS_TABLES, SECURITY_CHANNEL } from './security_notify.ts';
 
 export type AccessMode = 'read' | 'write' | 'create' | 'unlink';
 const MODES: AccessMode[] = ['read', 'write', 'create', 'unlink'];
@@ -110,9 +111,13 @@ export const IrModelAccess: ModelSpec = {
 
 // ---------------------------------------------------------------- per-transaction caches
 
+/** Marks a transaction that changed access rights itself: it reads them from the database until it ends. */
+const LOCAL_CHANGE = 'security-changed-here';
+
 /** Forget what the security layer cached in this transaction (group membership, ACLs). */
 export function invalidateSecurityCache(env: Env): void {
   for (const key of [...env.cache.keys()]) if (key.startsWith(CACHE_PREFIX)) env.cache.delete(key);
+  env.cache.set(LOCAL_CHANGE, true);
 }
 
 async function cached<T>(env: Env, key: string, load: () => Promise<T>): Promise<T> {
@@ -121,6 +126,47 @@ async function cached<T>(env: Env, key: string, load: () => Promise<T>): Promise
   const value = await load();
   env.cache.set(k, value);
   return value;
+}
+
+// Per server instance: users' groups and allowed models, kept across calls (the recursive query
+// over groups and ACL rows was most of a small call's cost). Trusted only while the registry's
+// LISTEN connection is (models/orm/notify.ts); emptied when any instance (or SQL) changes
+// memberships, implied groups, ACL rows, models or users' active flag (security_notify.ts). A
+// value read in a snapshot older than the last change is never stored.
+class AccessCache {
+  readonly values = new Map<string, unknown>();
+  /** Notifier.sequence of the last notified change. */
+  invalidatedAt = 0;
+  constructor(readonly registry: Registry) {
+    registry.notifier.subscribe(SECURITY_CHANNEL, {
+      tables: ACCESS_TABLES,
+      invalidate: (payload) => {
+        if (payload !== null && payload !== 'access') return;
+        this.invalidatedAt = registry.notifier.sequence;
+        this.values.clear();
+      },
+    });
+  }
+}
+const accessCaches = new WeakMap<Registry, AccessCache>();
+const MAX_ACCESS_ENTRIES = 10_000;
+
+/** `cached`, also across calls of this server instance (see AccessCache). */
+async function cachedAcrossCalls<T>(env: Env, key: string, load: () => Promise<T>): Promise<T> {
+  return cached(env, key, async () => {
+    if (env.cache.has(LOCAL_CHANGE)) return load();
+    let shared = accessCaches.get(env.registry);
+    if (!shared) accessCaches.set(env.registry, (shared = new AccessCache(env.registry)));
+    const trusted = env.registry.notifier.trusted();
+    if (trusted && shared.values.has(key)) return shared.values.get(key) as T;
+    const value = await load();
+    const readAt = env.cr.snapshotSequence;
+    if (trusted && readAt !== undefined && readAt >= shared.invalidatedAt && !env.cache.has(LOCAL_CHANGE)) {
+      if (shared.values.size >= MAX_ACCESS_ENTRIES) shared.values.clear();
+      shared.values.set(key, value);
+    }
+    return value;
+  });
 }
 
 // ---------------------------------------------------------------- groups
@@ -134,7 +180,7 @@ export interface UserGroups {
 
 /** Groups of `uid` (explicit and implied, transitively), cached for the transaction. */
 export function userGroups(env: Env, uid: number = env.uid): Promise<UserGroups> {
-  return cached(env, `groups:${uid}`, async () => {
+  return cachedAcrossCalls(env, `groups:${uid}`, async () => {
     const rows = await env.cr.query<{ id: number; xmlid: string | null }>(sql`
       WITH RECURSIVE g(id) AS (
         SELECT gid FROM res_groups_users_rel WHERE uid = ${uid}
@@ -197,9 +243,9 @@ export async function xmlidToResId(env: Env, xmlid: string, model?: string): Pro
 
 type Allowed = Map<string, Set<AccessMode>>;
 
-/** Models and modes allowed to `uid`: one query per user and transaction. */
+/** Models and modes allowed to `uid`: one query per user, then from memory (see AccessCache). */
 function allowedModels(env: Env, uid: number): Promise<Allowed> {
-  return cached(env, `acl:${uid}`, async () => {
+  return cachedAcrossCalls(env, `acl:${uid}`, async () => {
     const rows = await env.cr.query<{ model: string; r: boolean; w: boolean; c: boolean; u: boolean }>(sql`
       WITH RECURSIVE g(id) AS (
         SELECT gid FROM res_groups_users_rel WHERE uid = ${uid}

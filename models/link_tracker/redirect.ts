@@ -1,23 +1,21 @@
 // The machinery behind the short-link redirect route (rpc/link_redirect.ts), built for the burst
 // of a mailing's recipients clicking within minutes:
 //
-//   RedirectCache — code → target URL from memory. Every server instance LISTENs on one channel;
-//     database triggers NOTIFY it (at commit) when a tracker, code, UTM name or system parameter
-//     changes, and each instance then drops its cache. While the LISTEN connection is down, the
-//     cache is bypassed (every lookup reads the database), so no instance serves a stale target.
-//     Behind a transaction pooler LISTEN needs DATABASE_DIRECT_URL; without it the cache stays off.
+//   RedirectCache — code → target URL from memory. Every server instance LISTENs on one channel
+//     (on the registry's LISTEN connection, models/orm/notify.ts); database triggers NOTIFY it (at
+//     commit) when a tracker, code, UTM name or system parameter changes, and each instance then
+//     drops its cache. While the LISTEN connection is down or behind, the cache is bypassed (every
+//     lookup reads the database), so no instance serves a stale target. Behind a transaction
+//     pooler LISTEN needs DATABASE_DIRECT_URL; without it the cache stays off.
 //   ClickBatcher — group commit: clicks arriving while batches commit are written together by
 //     the next one (one multi-row INSERT and the trace updates, one transaction); each caller is
 //     answered only once its click's transaction has committed. Trackers' `count` is recounted
 //     from the clicks right after (within RECOUNT_DELAY_MS), off the answer's path.
 
-import pg from 'pg';
 import type { Registry } from '../orm/registry.ts';
 import { SUPERUSER_ID } from '../orm/env.ts';
 import { redirectedUrl } from '../tools/link_url.ts';
 import { CACHE_CHANNEL, Q } from './queries.ts';
-import { listenConnectionString } from '../orm/pooler.ts';
-import { pgClientConfig } from '../orm/pg_config.ts';
 
 export interface RedirectTarget {
   linkId: number;
@@ -31,42 +29,18 @@ export class RedirectCache {
   private readonly entries = new Map<string, RedirectTarget>();
   /** Bumped by every invalidation: a lookup started before one must not fill the cache. */
   private generation = 0;
-  private listening = false;
-  private client: pg.Client | null = null;
-  private closed = false;
-  private retry: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly registry: Registry, private readonly onError: (err: unknown) => void = () => undefined) {}
+  constructor(private readonly registry: Registry) {}
 
-  /** Open the LISTEN connection (again after a failure, every second until it works). */
-  async start(): Promise<void> {
-    if (this.closed) return;
-    const url = listenConnectionString(this.registry);
-    // No session to LISTEN on (transaction pooler, no direct URL): the cache stays off.
-    if (url === null) return;
-    const client = new pg.Client(pgClientConfig(url));
-    this.client = client;
-    const lost = (err?: unknown) => {
-      if (this.client !== client) return;
-      this.client = null;
-      this.listening = false;
-      this.invalidate();
-      if (err) this.onError(err);
-      client.end().catch(() => undefined);
-      if (!this.closed) this.retry = setTimeout(() => void this.start(), 1000);
-    };
-    client.on('error', lost);
-    client.on('end', () => lost());
-    client.on('notification', () => this.invalidate());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CACHE_CHANNEL}`);
-      // Anything read before the LISTEN took effect may be stale: start from an empty cache.
-      this.invalidate();
-      this.listening = true;
-    } catch (err) {
-      lost(err);
-    }
+  /** Listen for invalidations on the registry's LISTEN connection (models/orm/notify.ts). */
+  start(): void {
+    this.unsubscribe ??= this.registry.notifier.subscribe(CACHE_CHANNEL, { invalidate: () => this.invalidate() });
+  }
+
+  /** Whether cached targets may be served: the LISTEN connection is up and caught up. */
+  private get listening(): boolean {
+    return this.unsubscribe !== null && this.registry.notifier.trusted();
   }
 
   invalidate(): void {
@@ -81,12 +55,13 @@ export class RedirectCache {
       if (hit) return hit;
     }
     const generation = this.generation;
+    const listening = this.listening;
     const { text, values } = Q.redirectByCode(code).toQuery();
     const rows = (await this.registry.pool.query(text, values as unknown[])).rows as { id: number; url: string; campaign: string | null; source: string | null; medium: string | null; base_url: string | null; no_external: string | null }[];
     if (!rows.length) return null;
     const r = rows[0];
     const target = { linkId: r.id, redirectedUrl: redirectedUrl(r.url, r, { baseUrl: (r.base_url || '').replace(/\/+$/, ''), noExternalTracking: !!r.no_external }) };
-    if (this.listening && generation === this.generation) {
+    if (listening && this.listening && generation === this.generation) {
       if (this.entries.size >= MAX_CACHED_CODES) this.entries.clear();
       this.entries.set(code, target);
     }
@@ -97,13 +72,10 @@ export class RedirectCache {
     return this.entries.size;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
-    const client = this.client;
-    this.client = null;
-    this.listening = false;
-    await client?.end().catch(() => undefined);
+  close(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.invalidate();
   }
 }
 
@@ -237,14 +209,14 @@ const services = new WeakMap<Registry, LinkRedirects>();
 export function linkRedirects(registry: Registry, onError?: (err: unknown) => void): LinkRedirects {
   let s = services.get(registry);
   if (!s) {
-    const created: LinkRedirects = { cache: new RedirectCache(registry, onError), clicks: new ClickBatcher(registry) };
+    const created: LinkRedirects = { cache: new RedirectCache(registry), clicks: new ClickBatcher(registry) };
     s = created;
     services.set(registry, created);
-    void created.cache.start();
+    created.cache.start();
     created.clicks.repairCounts().catch((err) => onError?.(err));
     registry.onClose(async () => {
       await created.clicks.drain();
-      await created.cache.close();
+      created.cache.close();
       services.delete(registry);
     });
   }

@@ -166,6 +166,7 @@ export async function callKw(env: Env, modelName: unknown, method: unknown, args
   }
   const bound = bindArguments(qualname, spec, rest, kw);
   checkArgumentShapes(spec, bound);
+  if (spec.readonly) env.cr.allowReadOnlyProbe();
   const result = await spec.fn.call({ super: async () => undefined }, self, ...bound);
   // create() answers an int for a dict argument, a list for a list argument.
   if (method === 'create' && result instanceof RecordSet) {
@@ -190,6 +191,7 @@ export async function callJson2(env: Env, modelName: string, method: string, bod
   const self = spec.api === 'record' ? recordsFor(env, model, toIds(ids)) : new RecordSet(env, model, []);
   const bound = bindArguments(`${model.name}.${method}`, spec, [], named);
   checkArgumentShapes(spec, bound);
+  if (spec.readonly) env.cr.allowReadOnlyProbe();
   const result = await spec.fn.call({ super: async () => undefined }, self, ...bound);
   if (method === 'create' && result instanceof RecordSet) {
     return Array.isArray(named.vals_list) ? result.ids : result.ids[0];

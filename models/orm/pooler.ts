@@ -3,9 +3,9 @@
 // nothing may rely on session state between transactions. The code keeps to that in every mode
 // (SET LOCAL only, transaction-level advisory locks, temp tables ON COMMIT DROP, no cursor held
 // across transactions, leases and heartbeats in rows); what still needs a session is here:
-//   - LISTEN (link-code cache invalidation) needs a session of its own: it uses DATABASE_DIRECT_URL
-//     when set; without it, the cache is off under transaction pooling (each lookup reads the
-//     database), never stale;
+//   - LISTEN (invalidation of the link-code, credential and access-rights caches) needs a session of
+//     its own: it uses DATABASE_DIRECT_URL when set; without it, the caches are off under transaction
+//     pooling (each lookup reads the database), never stale;
 //   - the one-import-at-a-time lock of contact imports is held by an open transaction rather than
 //     a session lock, in every mode (a transaction keeps its server session through any pooler);
 //   - named prepared statements are not used (see registry.config.databasePooler).
@@ -31,8 +31,8 @@ export function poolerAdjustments(config: RegistryConfig): string[] {
   return [
     'named prepared statements are not used',
     config.databaseDirectUrl
-      ? 'LISTEN for link-code cache invalidation uses DATABASE_DIRECT_URL'
-      : 'no DATABASE_DIRECT_URL: the link-code cache is off (each short-link lookup reads the database); set DATABASE_DIRECT_URL to a route that bypasses the pooler to turn it on',
+      ? 'LISTEN for cache invalidation (link codes, credentials, access rights) uses DATABASE_DIRECT_URL'
+      : 'no DATABASE_DIRECT_URL: the link-code, credential and access-rights caches are off (read from the database on every call); set DATABASE_DIRECT_URL to a route that bypasses the pooler to turn them on',
   ];
 }
 
