@@ -82,7 +82,12 @@ function webSessionLogout(ctx: RpcContext) {
   };
 }
 
-export function createApp(source: Runtime | Registry, config: AppConfig, logger: Logger): Express {
+export interface AppOptions {
+  /** GET /metrics answers these figures (a cluster's sum) instead of this process's own. */
+  metricsAggregate?: () => Promise<string>;
+}
+
+export function createApp(source: Runtime | Registry, config: AppConfig, logger: Logger, opts: AppOptions = {}): Express {
   const registry = isRuntime(source) ? source.registry : source;
   const log = logger.child({ component: 'http' });
   const ctx: RpcContext = {
@@ -102,7 +107,7 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const metrics = createMetrics(registry, { token: config.metricsToken });
+  const metrics = createMetrics(registry, { token: config.metricsToken, aggregate: opts.metricsAggregate });
   Object.assign(app.locals as AppLocals, { rpc: ctx, metrics });
   app.use(metrics.track);
 
