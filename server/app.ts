@@ -85,6 +85,8 @@ function webSessionLogout(ctx: RpcContext) {
 export interface AppOptions {
   /** GET /metrics answers these figures (a cluster's sum) instead of this process's own. */
   metricsAggregate?: () => Promise<string>;
+  /** The web sessions (a worker's copy kept in step with the others); default: a store of this app's own. */
+  sessions?: SessionStore;
 }
 
 export function createApp(source: Runtime | Registry, config: AppConfig, logger: Logger, opts: AppOptions = {}): Express {
@@ -96,7 +98,7 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
     masterPassword: config.adminPassword,
     maxBodySize: config.maxBodySize,
     logger: log,
-    sessions: new SessionStore(),
+    sessions: opts.sessions ?? new SessionStore(),
     deprecation: new DeprecationNotice(log),
     logError: (err) => log.error({ err }, 'unexpected error while serving a request'),
     proxyMode: config.proxyMode ?? false,

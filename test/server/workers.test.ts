@@ -23,10 +23,10 @@ function alive(pid: number): boolean {
 }
 
 /** One call on a fresh connection (round-robin hands each new connection to the next worker). */
-function call(port: number, body: unknown, pathname = '/jsonrpc'): Promise<{ status: number; json: any; text: string }> {
+function call(port: number, body: unknown, pathname = '/jsonrpc', cookie?: string): Promise<{ status: number; json: any; text: string; setCookie?: string[] }> {
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, path: pathname, method: body === undefined ? 'GET' : 'POST', agent: false, headers: { 'Content-Type': 'application/json', Connection: 'close' } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathname, method: body === undefined ? 'GET' : 'POST', agent: false, headers: { 'Content-Type': 'application/json', Connection: 'close', ...(cookie ? { Cookie: cookie } : {}) } }, (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
       res.on('end', () => {
@@ -36,7 +36,7 @@ function call(port: number, body: unknown, pathname = '/jsonrpc'): Promise<{ sta
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode!, json, text });
+        resolve({ status: res.statusCode!, json, text, setCookie: res.headers['set-cookie'] });
       });
     });
     req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
@@ -90,6 +90,8 @@ describe('WEB_WORKERS: the HTTP server on several processes (server/workers.ts)'
     });
     child.stderr!.on('data', () => undefined);
     port = (await waitFor((l) => l.msg.includes('external API listening on'))).port!;
+    // each worker's own line may reach the pipe after the primary's
+    await waitFor(() => lines.filter((l) => l.msg === 'web worker listening').length === 2);
   });
 
   after(async function () {
@@ -121,6 +123,18 @@ describe('WEB_WORKERS: the HTTP server on several processes (server/workers.ts)'
     expect(counted).to.equal(served);
   });
 
+  let cookie: string;
+  const sessionInfo = { jsonrpc: '2.0', method: 'call', id: 3, params: {} };
+
+  it('keeps a web session on every worker', async function () {
+    const login = await call(port, { jsonrpc: '2.0', method: 'call', id: 1, params: { db: 'workers', login: 'admin', password: 'workers-admin' } }, '/web/session/authenticate');
+    expect(login.json.result.uid).to.equal(2);
+    cookie = login.setCookie![0]!.split(';')[0]!;
+    for (let i = 0; i < 6; i++) expect((await call(port, sessionInfo, '/web/session/get_session_info', cookie)).json.result?.uid).to.equal(2);
+    const served = new Set(lines.filter((l) => l.msg === 'request' && l.path === '/web/session/get_session_info').map((l) => l.pid));
+    expect(served.size).to.equal(2);
+  });
+
   it('replaces a worker killed with SIGKILL and keeps serving', async function () {
     const before = lines.filter((l) => l.msg === 'web worker listening').map((l) => l.pid);
     process.kill(before[0]!, 'SIGKILL');
@@ -134,6 +148,10 @@ describe('WEB_WORKERS: the HTTP server on several processes (server/workers.ts)'
     await waitFor((l) => l.msg === 'web worker listening' && !before.includes(l.pid));
     const r = await call(port, countCountries('workers-admin'));
     expect(r.json.result).to.equal(1);
+    // the new worker knows the sessions opened before it started; a logout ends them everywhere
+    for (let i = 0; i < 4; i++) expect((await call(port, sessionInfo, '/web/session/get_session_info', cookie)).json.result?.uid).to.equal(2);
+    await call(port, { jsonrpc: '2.0', method: 'call', id: 4, params: {} }, '/web/session/destroy', cookie);
+    for (let i = 0; i < 4; i++) expect((await call(port, sessionInfo, '/web/session/get_session_info', cookie)).json.error?.code).to.equal(100);
   });
 
   it('stops every process on SIGTERM', async function () {
