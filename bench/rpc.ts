@@ -507,7 +507,7 @@ async function main(): Promise<void> {
     hello?.stop();
     await server?.stop().catch(() => undefined);
     if (!KEEP_DATA) await fsp.rm(dataDir, { recursive: true, force: true });
-    if (profileDir && !PROFILE) await fsp.rm(profileDir, { recursive: true, force: true });
+    // the .cpuprofile files (profileDir) stay, for Chrome DevTools; their paths are printed
   }
 }
 
