@@ -70,7 +70,7 @@ function killAll(): void {
   }
 }
 process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -511,8 +511,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-  killAll();
-});
+// run when started as a script; a section module may import the helpers above
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+    killAll();
+  });
+}
