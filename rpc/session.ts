@@ -1,7 +1,8 @@
 // Web sessions for /web/session/* and /web/dataset/* (Odoo's `session_id` cookie).
 //
 // Kept in memory: a restart logs everybody out (clients then get error code 100 "Odoo Session
-// Expired" and log in again, as after a session timeout in Odoo). Sessions expire after 7 days
+// Expired" and log in again, as after a session timeout in Odoo). With WEB_WORKERS >= 2 every
+// worker holds a copy, kept in step through the primary (server/workers.ts). Sessions expire after 7 days
 // without use (Odoo's default inactivity limit); the store is bounded so it cannot grow without
 // limit, dropping the least recently used sessions first.
 
@@ -26,14 +27,51 @@ export interface WebSession {
   lastUsed: number;
 }
 
+/** A change of a store, to replay on the other workers' copies. */
+export type SessionChange = { op: 'set'; session: WebSession } | { op: 'delete'; sid: string } | { op: 'touch'; sid: string; lastUsed: number };
+
+/** A use after this much idleness is told to the other copies (their expiry then lags by less). */
+const TOUCH_SHARE_MS = 60_000;
+
 export class SessionStore {
   private readonly sessions = new Map<string, WebSession>();
   private readonly maxAgeMs: number;
   private readonly now: () => number;
+  private readonly onChange: ((change: SessionChange) => void) | undefined;
 
-  constructor(opts: { maxAgeS?: number; now?: () => number } = {}) {
+  constructor(opts: { maxAgeS?: number; now?: () => number; onChange?: (change: SessionChange) => void } = {}) {
     this.maxAgeMs = (opts.maxAgeS ?? SESSION_MAX_AGE_S) * 1000;
     this.now = opts.now ?? Date.now;
+    this.onChange = opts.onChange;
+  }
+
+  /** Replays a change made on another copy (never reported back). */
+  apply(change: SessionChange): void {
+    if (change.op === 'set') this.put(change.session);
+    else if (change.op === 'delete') this.sessions.delete(change.sid);
+    else {
+      const session = this.sessions.get(change.sid);
+      if (session && change.lastUsed > session.lastUsed) {
+        session.lastUsed = change.lastUsed;
+        this.sessions.delete(change.sid);
+        this.sessions.set(change.sid, session);
+      }
+    }
+  }
+
+  /** Every live session (a new worker's copy starts from the primary's). */
+  all(): WebSession[] {
+    return [...this.sessions.values()];
+  }
+
+  private put(session: WebSession): void {
+    this.sessions.delete(session.sid);
+    this.sessions.set(session.sid, session);
+    if (this.sessions.size > MAX_SESSIONS) {
+      // Map keeps insertion order and get() re-inserts: the first key is the least recently used
+      const oldest = this.sessions.keys().next().value;
+      if (oldest !== undefined) this.sessions.delete(oldest);
+    }
   }
 
   get size(): number {
@@ -43,12 +81,8 @@ export class SessionStore {
   /** A new session; the id is 42 random bytes as base64url (no `=`, cookie-safe). */
   create(data: Omit<WebSession, 'sid' | 'lastUsed'>): WebSession {
     const session: WebSession = { ...data, sid: randomBytes(42).toString('base64url'), lastUsed: this.now() };
-    this.sessions.set(session.sid, session);
-    if (this.sessions.size > MAX_SESSIONS) {
-      // Map keeps insertion order and get() re-inserts: the first key is the least recently used
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
-    }
+    this.put(session);
+    this.onChange?.({ op: 'set', session });
     return session;
   }
 
@@ -60,13 +94,14 @@ export class SessionStore {
     const now = this.now();
     this.sessions.delete(sid);
     if (now - session.lastUsed > this.maxAgeMs) return undefined;
+    if (this.onChange && now - session.lastUsed > TOUCH_SHARE_MS) this.onChange({ op: 'touch', sid, lastUsed: now });
     session.lastUsed = now;
     this.sessions.set(sid, session);
     return session;
   }
 
   delete(sid: string): void {
-    this.sessions.delete(sid);
+    if (this.sessions.delete(sid)) this.onChange?.({ op: 'delete', sid });
   }
 
   /** Drop expired sessions (called periodically). */

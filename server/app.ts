@@ -83,7 +83,14 @@ function webSessionLogout(ctx: RpcContext) {
   };
 }
 
-export function createApp(source: Runtime | Registry, config: AppConfig, logger: Logger): Express {
+export interface AppOptions {
+  /** GET /metrics answers these figures (a cluster's sum) instead of this process's own. */
+  metricsAggregate?: () => Promise<string>;
+  /** The web sessions (a worker's copy kept in step with the others); default: a store of this app's own. */
+  sessions?: SessionStore;
+}
+
+export function createApp(source: Runtime | Registry, config: AppConfig, logger: Logger, opts: AppOptions = {}): Express {
   const registry = isRuntime(source) ? source.registry : source;
   const log = logger.child({ component: 'http' });
   const ctx: RpcContext = {
@@ -92,7 +99,7 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
     masterPassword: config.adminPassword,
     maxBodySize: config.maxBodySize,
     logger: log,
-    sessions: new SessionStore(),
+    sessions: opts.sessions ?? new SessionStore(),
     deprecation: new DeprecationNotice(log),
     logError: (err) => log.error({ err }, 'unexpected error while serving a request'),
     proxyMode: config.proxyMode ?? false,
@@ -103,7 +110,7 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const metrics = createMetrics(registry, { token: config.metricsToken });
+  const metrics = createMetrics(registry, { token: config.metricsToken, aggregate: opts.metricsAggregate });
   Object.assign(app.locals as AppLocals, { rpc: ctx, metrics });
   app.use(metrics.track);
 

@@ -8,6 +8,7 @@
 //   - Relative paths (DATA_DIR) are resolved against the current working directory.
 // The README's "Configuration" table documents every variable; keep both in sync.
 
+import os from 'node:os';
 import path from 'node:path';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import type { RegistryConfig } from '../models/orm/config.ts';
@@ -26,6 +27,8 @@ export const DEFAULT_DATABASE_POOL_SIZE = 10;
 export const DATABASE_POOLERS = ['session', 'transaction'] as const;
 /** Where root keeps embedded clusters (and a PostgreSQL copy) the `postgres` user could not reach in place. */
 export const DEFAULT_EMBEDDED_PG_SYSTEM_DIR = '/var/lib/sms_marketing';
+/** Most HTTP worker processes WEB_WORKERS accepts (each holds a pool of database connections). */
+export const MAX_WEB_WORKERS = 32;
 
 export interface Config {
   /** HTTP port (PORT, default 8069; 0 = any free port). */
@@ -80,6 +83,12 @@ export interface Config {
   databaseDirectUrl: string | undefined;
   /** Connections of the server's pool to PostgreSQL (DATABASE_POOL_SIZE, default 10). */
   databasePoolSize: number;
+  /**
+   * HTTP worker processes (WEB_WORKERS, default 1). 1 (or 0): one process serves everything;
+   * n >= 2: a primary owns PostgreSQL and the schema, n node:cluster workers serve HTTP;
+   * `auto`: one worker per CPU.
+   */
+  webWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -266,6 +275,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // METRICS_TOKEN
   const metricsToken = get('METRICS_TOKEN')?.trim() || undefined;
 
+  // WEB_WORKERS
+  const workersText = get('WEB_WORKERS')?.trim().toLowerCase();
+  let webWorkers = 1;
+  if (workersText !== undefined) {
+    if (workersText === 'auto') webWorkers = Math.max(1, os.availableParallelism());
+    else if (/^\d+$/.test(workersText) && Number(workersText) <= MAX_WEB_WORKERS) webWorkers = Math.max(1, Number(workersText));
+    else problems.push(`WEB_WORKERS must be a number of processes between 0 and ${MAX_WEB_WORKERS}, or auto (got ${JSON.stringify(get('WEB_WORKERS'))})`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -286,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePooler,
     databaseDirectUrl,
     databasePoolSize,
+    webWorkers,
   };
 }
 

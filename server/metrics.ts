@@ -7,6 +7,9 @@
 //   process_* / nodejs_*                         prom-client's default process metrics
 // With METRICS_TOKEN set, a scrape must carry `Authorization: Bearer <token>`; without it the
 // endpoint is open and meant to be reachable from the internal network only (see README).
+// With WEB_WORKERS >= 2 each worker keeps its own figures; a scrape, whichever worker serves it,
+// answers the sum over every worker (prom-client's AggregatorRegistry in the primary, see
+// server/workers.ts); the SMS gauges count database rows, so they are taken from one worker.
 
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
@@ -41,7 +44,13 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function createMetrics(db: Registry, opts: { token?: string } = {}): AppMetrics {
+export interface MetricsOptions {
+  token?: string;
+  /** The whole cluster's figures (a worker of WEB_WORKERS >= 2); default: this process's registry. */
+  aggregate?: () => Promise<string>;
+}
+
+export function createMetrics(db: Registry, opts: MetricsOptions = {}): AppMetrics {
   const registry = new PromRegistry();
   collectDefaultMetrics({ register: registry });
   registry.registerMetric(providerLatency);
@@ -83,6 +92,7 @@ export function createMetrics(db: Registry, opts: { token?: string } = {}): AppM
     help: 'SMS (sms.sms rows) by state.',
     labelNames: ['state'] as const,
     registers: [registry],
+    aggregator: 'first',
     async collect() {
       const { byState } = await smsStats();
       this.reset();
@@ -93,6 +103,7 @@ export function createMetrics(db: Registry, opts: { token?: string } = {}): AppM
     name: 'sms_queue_depth',
     help: 'Outgoing SMS waiting to be sent.',
     registers: [registry],
+    aggregator: 'first',
     async collect() {
       this.set((await smsStats()).queue);
     },
@@ -118,7 +129,7 @@ export function createMetrics(db: Registry, opts: { token?: string } = {}): AppM
         }
       }
       try {
-        const body = await registry.metrics();
+        const body = opts.aggregate ? await opts.aggregate() : await registry.metrics();
         res.status(200).set('Content-Type', registry.contentType).send(body);
       } catch {
         // the database is unreachable: say so rather than serve partial figures

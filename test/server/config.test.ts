@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { expect } from 'chai';
 import { ConfigError, loadConfig, registryConfig } from '../../server/config.ts';
 
@@ -35,5 +36,21 @@ describe('server: configuration', () => {
     expect(problems({ DATABASE_DIRECT_URL: 'postgresql://db/x' })).to.deep.equal(['DATABASE_DIRECT_URL is only used with DATABASE_URL (the embedded PostgreSQL has no pooler)']);
     expect(problems({ DATABASE_URL: env.DATABASE_URL, DATABASE_DIRECT_URL: 'mysql://db/x' })).to.deep.equal(['DATABASE_DIRECT_URL must start with postgresql:// or postgres:// (got mysql://)']);
     for (const v of ['0', '1001', 'ten']) expect(problems({ DATABASE_POOL_SIZE: v })).to.deep.equal([`DATABASE_POOL_SIZE must be an integer between 1 and 1000 (got "${v}")`]);
+  });
+
+  it('WEB_WORKERS: one process by default, a number of workers or auto (one per CPU), anything else refused', () => {
+    expect(loadConfig({}).webWorkers).to.equal(1);
+    expect(loadConfig({ WEB_WORKERS: '0' }).webWorkers).to.equal(1);
+    expect(loadConfig({ WEB_WORKERS: '4' }).webWorkers).to.equal(4);
+    expect(loadConfig({ WEB_WORKERS: 'auto' }).webWorkers).to.equal(Math.max(1, os.availableParallelism()));
+    for (const v of ['-1', 'two', '1.5', '33']) {
+      try {
+        loadConfig({ WEB_WORKERS: v });
+        expect.fail('should throw');
+      } catch (e) {
+        expect(e, v).to.be.instanceOf(ConfigError);
+        expect((e as ConfigError).problems).to.deep.equal([`WEB_WORKERS must be a number of processes between 0 and 32, or auto (got ${JSON.stringify(v)})`]);
+      }
+    }
   });
 });
