@@ -15,6 +15,7 @@ import { pgbouncerInstalled, startPgBouncer, PGBOUNCER, type PgBouncer } from '.
 import { testCluster, testLogger } from '../helpers/db.ts';
 import { fastSettings, waitFor } from '../helpers/sms.ts';
 import { DEFAULT_REGISTRY_CONFIG } from '../../models/orm/config.ts';
+import { LISTENER_APPLICATION_NAME } from '../../models/orm/notify.ts';
 import { configureSmsEngine, type SmsEngine } from '../../models/sms/dispatch.ts';
 import type { SimulatorProvider } from '../../models/sms/providers/simulator.ts';
 import { linkRedirects } from '../../models/link_tracker/redirect.ts';
@@ -137,8 +138,8 @@ describe(`server: behind PgBouncer in transaction pooling${missing}`, function (
     const id = await call('link.tracker', 'create', [{ url: 'https://example.com/before' }]);
     const [{ code }] = await call('link.tracker', 'read', [[id], ['code']]);
     const cache = linkRedirects(s.registry).cache;
-    // The LISTEN session is on PostgreSQL itself, not behind the pooler.
-    await waitFor(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'`, [s.dbName])).rowCount === 1);
+    // The LISTEN session (the registry's listener, models/orm/notify.ts) is on PostgreSQL itself, not behind the pooler.
+    await waitFor(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE $2`, [s.dbName, `${LISTENER_APPLICATION_NAME} %`])).rowCount === 1);
     const target = async (app = s.app) => (await request(app).get(`/r/${code}`).set('User-Agent', 'bot')).headers.location;
     expect(await target()).to.equal('https://example.com/before');
     expect(cache.size).to.be.greaterThan(0);
