@@ -6,9 +6,13 @@
 // /xmlrpc/2/object, JSON-RPC /jsonrpc, JSON-2 /json/2/<model>/<method>, /web/dataset/call_kw),
 // one at a time. For each it checks the answer (test/rpc/fuzz_cases.ts: Odoo-shaped, no
 // JavaScript or SQL text) and, for a failed call, that a checksum of the key tables did not move.
-// The server's log is read for unexpected (non-Odoo) errors. Prints the counts by error class.
+// The server's log is read for unexpected (non-Odoo) errors. One case in FUZZ_LOW_RIGHT_EVERY is
+// sent as a portal user, one as an internal user without marketing rights; around each of those
+// a checksum of the tables they have no right to change must not move. Prints the counts by
+// error class.
 //
-// Environment: FUZZ_CASES (default 10000), FUZZ_SEED (default: random, printed).
+// Environment: FUZZ_CASES (default 10000), FUZZ_SEED (default: random, printed),
+// FUZZ_LOW_RIGHT_EVERY (default 5: cases 1 and 2 of every 5 run as the two low-right users).
 
 import '../models/index.ts';
 import { spawn } from 'node:child_process';
@@ -22,10 +26,13 @@ import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { syncAdminPassword } from '../server/app.ts';
-import { CHECKSUM_TABLES, checksumSql, emptyReport, formatReport, fuzzCaseArb, runCase, type FuzzTarget } from '../test/rpc/fuzz_cases.ts';
+import { xmlidToResId } from '../models/base/ir_model_access.ts';
+import { generateApiKey } from '../models/base/res_users_apikeys.ts';
+import { CHECKSUM_TABLES, LOW_RIGHT_PROTECTED_TABLES, checksumSql, emptyReport, formatReport, fuzzCaseArb, runCase, type Credentials, type FuzzTarget } from '../test/rpc/fuzz_cases.ts';
 
 const CASES = Number(process.env.FUZZ_CASES || 10_000);
 const SEED = Number(process.env.FUZZ_SEED || Math.floor(Math.random() * 2 ** 31));
+const LOW_RIGHT_EVERY = Number(process.env.FUZZ_LOW_RIGHT_EVERY || 5);
 const PASSWORD = 'fuzz-admin-password';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -96,6 +103,7 @@ async function main(): Promise<void> {
     const apiKey = (await rpc('res.users.apikeys.description', 'make_key', [[descId]])).context.default_key as string;
     const tables = (await runtime.registry.pool.query<{ relname: string }>(`SELECT relname FROM pg_class WHERE relname = ANY($1) AND relkind = 'r'`, [CHECKSUM_TABLES])).rows.map((r) => r.relname);
     const checksum = checksumSql(tables);
+    const protectedSum = checksumSql(tables.filter((x) => LOW_RIGHT_PROTECTED_TABLES.includes(x)));
     const target: FuzzTarget = {
       async send(req) {
         const res = await fetch(base + req.path, { method: 'POST', headers: req.headers, body: req.body });
@@ -104,14 +112,27 @@ async function main(): Promise<void> {
       checksum: async () => (await runtime.registry.pool.query<{ sum: string }>(checksum)).rows[0]!.sum,
       // the log arrives asynchronously: give it a moment after each answer
       unexpectedErrors: () => unexpected,
+      protectedChecksum: async () => (await runtime.registry.pool.query<{ sum: string }>(protectedSum)).rows[0]!.sum,
     };
     const creds = { db: 'fuzz', uid: 2, password: PASSWORD, apiKey, cookie };
+    // a portal user and an internal user without marketing rights, each with a password, a key and a session
+    const lowRight: [string, Credentials][] = [];
+    const portalGroup = await runtime.registry.sudo((env) => xmlidToResId(env, 'base.group_portal', 'res.groups'));
+    for (const [who, vals] of [['portal', { group_ids: [[6, 0, [portalGroup]]] }], ['internal', {}]] as const) {
+      const password = `${who}-fuzz-password`;
+      const uid = await rpc('res.users', 'create', [{ name: who, login: `fuzz_${who}`, password, ...vals }]) as number;
+      const key = await runtime.registry.transaction({ uid }, (env) => generateApiKey(env, null, 'fuzz', new Date(Date.now() + 12 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')));
+      const login = await post('/web/session/authenticate', { jsonrpc: '2.0', method: 'call', id: 1, params: { db: 'fuzz', login: `fuzz_${who}`, password } });
+      lowRight.push([who, { db: 'fuzz', uid, password, apiKey: key, cookie: (login.headers.get('set-cookie') ?? '').split(';')[0]! }]);
+    }
     console.log(`fuzz: ${CASES} cases, seed ${SEED}, server process pid ${child.pid} on ${base} (separate process, real HTTP)`);
     const report = emptyReport();
     const started = Date.now();
     let before: string | undefined;
-    for (const c of fc.sample(fuzzCaseArb, { numRuns: CASES, seed: SEED })) {
-      const { after } = await runCase(target, creds, c, report, before);
+    for (const [i, c] of fc.sample(fuzzCaseArb, { numRuns: CASES, seed: SEED }).entries()) {
+      const slot = i % LOW_RIGHT_EVERY;
+      const [who, as] = slot < lowRight.length ? lowRight[slot]! : [undefined, creds];
+      const { after } = await runCase(target, as, c, report, before, who);
       before = after;
       if (report.cases % 1000 === 0) process.stderr.write(`  ${report.cases} cases, ${Math.round((Date.now() - started) / 1000)} s\n`);
     }
@@ -127,7 +148,7 @@ async function main(): Promise<void> {
       console.log(`- ${f.kind}: ${f.detail.slice(0, 400)}\n    ${f.case.slice(0, 300)}`);
     }
     for (const line of serverErrors) console.log(`server: ${line}`);
-    process.exitCode = report.notOdooShaped + report.jsOrSqlText + report.changesFromFailedCalls + unexpected > 0 ? 1 : 0;
+    process.exitCode = report.notOdooShaped + report.jsOrSqlText + report.changesFromFailedCalls + report.forbiddenChanges + unexpected > 0 ? 1 : 0;
   } finally {
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));

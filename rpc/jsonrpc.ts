@@ -125,8 +125,8 @@ export function jsonrpcService(ctx: RpcContext): JsonRpcHandler {
 }
 
 /** The session of an `auth='user'` route, or SessionExpiredException (error code 100). */
-export function requireSession(ctx: RpcContext, req: Request): WebSession {
-  const session = ctx.sessions.get(requestSessionId(req));
+export async function requireSession(ctx: RpcContext, req: Request): Promise<WebSession> {
+  const session = await ctx.sessions.get(requestSessionId(req));
   if (!session || session.db !== ctx.dbName) throw new SessionExpiredException();
   return session;
 }
@@ -136,7 +136,7 @@ export async function asSessionUser<T>(ctx: RpcContext, session: WebSession, fn:
   return ctx.registry.transaction({ uid: session.uid, context: { ...session.context } }, async (env) => {
     const [user] = await env.sudo().model('res.users').withContext({ active_test: false }).browse([session.uid]).fetch(['active']);
     if (!user?.active) {
-      ctx.sessions.delete(session.sid);
+      await ctx.sessions.delete(session.sid);
       throw new SessionExpiredException();
     }
     return fn(env);
@@ -169,16 +169,16 @@ export function webSessionAuthenticate(ctx: RpcContext): JsonRpcHandler {
     try {
       info = await ctx.registry.transaction({ uid, context: {} }, async (env) => {
         const context = await userContext(env, uid);
-        if (session) ctx.sessions.delete(session.sid); // a retried transaction
-        session = ctx.sessions.create({ db: ctx.dbName, uid, login: String(login), context });
+        if (session) await ctx.sessions.delete(session.sid); // a retried transaction
+        session = await ctx.sessions.create({ db: ctx.dbName, uid, login: String(login), context });
         return sessionInfo(env, session, { maxUploadSize: ctx.maxBodySize });
       });
     } catch (err) {
-      if (session) ctx.sessions.delete(session.sid);
+      if (session) await ctx.sessions.delete(session.sid);
       throw err;
     }
     const previous = requestSessionId(req);
-    if (previous) ctx.sessions.delete(previous);
+    if (previous) await ctx.sessions.delete(previous);
     res.setHeader('Set-Cookie', sessionCookie(session!.sid));
     return info;
   };
@@ -186,14 +186,14 @@ export function webSessionAuthenticate(ctx: RpcContext): JsonRpcHandler {
 
 export function webSessionInfo(ctx: RpcContext): JsonRpcHandler {
   return async (_params, req) => {
-    const session = requireSession(ctx, req);
+    const session = await requireSession(ctx, req);
     return asSessionUser(ctx, session, (env) => sessionInfo(env, session, { maxUploadSize: ctx.maxBodySize }));
   };
 }
 
 export function webSessionCheck(ctx: RpcContext): JsonRpcHandler {
   return async (_params, req) => {
-    const session = requireSession(ctx, req);
+    const session = await requireSession(ctx, req);
     await asSessionUser(ctx, session, async () => undefined);
     return null;
   };
@@ -201,15 +201,15 @@ export function webSessionCheck(ctx: RpcContext): JsonRpcHandler {
 
 export function webSessionModules(ctx: RpcContext): JsonRpcHandler {
   return async (_params, req) => {
-    requireSession(ctx, req);
+    await requireSession(ctx, req);
     return [...INSTALLED_MODULES];
   };
 }
 
 export function webSessionDestroy(ctx: RpcContext): JsonRpcHandler {
   return async (_params, req) => {
-    const session = requireSession(ctx, req);
-    ctx.sessions.delete(session.sid);
+    const session = await requireSession(ctx, req);
+    await ctx.sessions.delete(session.sid);
     return null;
   };
 }
@@ -224,7 +224,7 @@ export function webDatasetCall(ctx: RpcContext, button: boolean): JsonRpcHandler
     requireParams(button ? 'call_button' : 'call_kw', params, ['model', 'method', 'args', 'kwargs']);
     const { model, method, args, kwargs } = params;
     if (typeof model !== 'string' || !ctx.registry.has(model)) throw new NotFound();
-    const session = requireSession(ctx, req);
+    const session = await requireSession(ctx, req);
     const result = await asSessionUser(ctx, session, (env) => callKw(env, model, method, args, kwargs));
     if (!button) return result;
     // call_button: an action dict is cleaned and returned, anything else becomes false

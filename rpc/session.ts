@@ -1,12 +1,11 @@
 // Web sessions for /web/session/* and /web/dataset/* (Odoo's `session_id` cookie).
 //
-// Kept in memory: a restart logs everybody out (clients then get error code 100 "Odoo Session
-// Expired" and log in again, as after a session timeout in Odoo). With WEB_WORKERS >= 2 every
-// worker holds a copy, kept in step through the primary (server/workers.ts). Sessions expire after 7 days
-// without use (Odoo's default inactivity limit); the store is bounded so it cannot grow without
-// limit, dropping the least recently used sessions first.
+// Kept in PostgreSQL (table web_session, created by models/base's schema), so that every server
+// instance on the database knows every session: no sticky sessions behind a load balancer, and a
+// restart logs nobody out. Only a SHA-256 of the session id is stored. Sessions expire after
+// 7 days without use (Odoo's default inactivity limit); expired rows are swept hourly.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Env, Context } from '../models/orm/env.ts';
 import { getParam } from '../models/base/ir_config_parameter.ts';
@@ -15,7 +14,6 @@ import { SERVER_VERSION, SERVER_VERSION_INFO } from './services.ts';
 
 /** Odoo's default session inactivity limit: 7 days. */
 export const SESSION_MAX_AGE_S = 7 * 24 * 3600;
-const MAX_SESSIONS = 10_000;
 
 export interface WebSession {
   sid: string;
@@ -27,90 +25,51 @@ export interface WebSession {
   lastUsed: number;
 }
 
-/** A change of a store, to replay on the other workers' copies. */
-export type SessionChange = { op: 'set'; session: WebSession } | { op: 'delete'; sid: string } | { op: 'touch'; sid: string; lastUsed: number };
+/** What the store needs of the database: single statements (the registry's pool). */
+export interface SessionDatabase {
+  query<T extends Record<string, any> = any>(text: string, values?: unknown[]): Promise<{ rows: T[] }>;
+}
 
-/** A use after this much idleness is told to the other copies (their expiry then lags by less). */
-const TOUCH_SHARE_MS = 60_000;
+const hashSid = (sid: string): string => createHash('sha256').update(sid).digest('hex');
 
 export class SessionStore {
-  private readonly sessions = new Map<string, WebSession>();
   private readonly maxAgeMs: number;
   private readonly now: () => number;
-  private readonly onChange: ((change: SessionChange) => void) | undefined;
 
-  constructor(opts: { maxAgeS?: number; now?: () => number; onChange?: (change: SessionChange) => void } = {}) {
+  constructor(private readonly db: SessionDatabase, opts: { maxAgeS?: number; now?: () => number } = {}) {
     this.maxAgeMs = (opts.maxAgeS ?? SESSION_MAX_AGE_S) * 1000;
     this.now = opts.now ?? Date.now;
-    this.onChange = opts.onChange;
-  }
-
-  /** Replays a change made on another copy (never reported back). */
-  apply(change: SessionChange): void {
-    if (change.op === 'set') this.put(change.session);
-    else if (change.op === 'delete') this.sessions.delete(change.sid);
-    else {
-      const session = this.sessions.get(change.sid);
-      if (session && change.lastUsed > session.lastUsed) {
-        session.lastUsed = change.lastUsed;
-        this.sessions.delete(change.sid);
-        this.sessions.set(change.sid, session);
-      }
-    }
-  }
-
-  /** Every live session (a new worker's copy starts from the primary's). */
-  all(): WebSession[] {
-    return [...this.sessions.values()];
-  }
-
-  private put(session: WebSession): void {
-    this.sessions.delete(session.sid);
-    this.sessions.set(session.sid, session);
-    if (this.sessions.size > MAX_SESSIONS) {
-      // Map keeps insertion order and get() re-inserts: the first key is the least recently used
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
-    }
-  }
-
-  get size(): number {
-    return this.sessions.size;
   }
 
   /** A new session; the id is 42 random bytes as base64url (no `=`, cookie-safe). */
-  create(data: Omit<WebSession, 'sid' | 'lastUsed'>): WebSession {
+  async create(data: Omit<WebSession, 'sid' | 'lastUsed'>): Promise<WebSession> {
     const session: WebSession = { ...data, sid: randomBytes(42).toString('base64url'), lastUsed: this.now() };
-    this.put(session);
-    this.onChange?.({ op: 'set', session });
+    await this.db.query(
+      'INSERT INTO web_session (sid_hash, db, uid, login, context, last_used) VALUES ($1, $2, $3, $4, $5, $6)',
+      [hashSid(session.sid), session.db, session.uid, session.login, JSON.stringify(session.context ?? {}), session.lastUsed],
+    );
     return session;
   }
 
   /** The live session with this id (touching it), or undefined if unknown or expired. */
-  get(sid: string | undefined): WebSession | undefined {
-    if (!sid) return undefined;
-    const session = this.sessions.get(sid);
-    if (!session) return undefined;
+  async get(sid: string | undefined): Promise<WebSession | undefined> {
+    if (!sid || sid.length > 200) return undefined;
     const now = this.now();
-    this.sessions.delete(sid);
-    if (now - session.lastUsed > this.maxAgeMs) return undefined;
-    if (this.onChange && now - session.lastUsed > TOUCH_SHARE_MS) this.onChange({ op: 'touch', sid, lastUsed: now });
-    session.lastUsed = now;
-    this.sessions.set(sid, session);
-    return session;
+    const { rows } = await this.db.query<{ db: string; uid: number; login: string; context: Context }>(
+      'UPDATE web_session SET last_used = $2 WHERE sid_hash = $1 AND last_used >= $3 RETURNING db, uid, login, context',
+      [hashSid(sid), now, now - this.maxAgeMs],
+    );
+    if (!rows.length) return undefined;
+    return { sid, db: rows[0].db, uid: rows[0].uid, login: rows[0].login, context: rows[0].context ?? {}, lastUsed: now };
   }
 
-  delete(sid: string): void {
-    if (this.sessions.delete(sid)) this.onChange?.({ op: 'delete', sid });
+  async delete(sid: string): Promise<void> {
+    await this.db.query('DELETE FROM web_session WHERE sid_hash = $1', [hashSid(sid)]);
   }
 
-  /** Drop expired sessions (called periodically). */
-  sweep(): void {
-    const limit = this.now() - this.maxAgeMs;
-    for (const [sid, s] of this.sessions) {
-      if (s.lastUsed < limit) this.sessions.delete(sid);
-      else break; // LRU order: the rest are more recent
-    }
+  /** Drop expired sessions (called periodically by each instance). */
+  async sweep(): Promise<void> {
+    await this.db.query('DELETE FROM web_session WHERE last_used < $1', [this.now() - this.maxAgeMs]);
   }
 }
 

@@ -29,8 +29,8 @@ function safeRedirect(asked: unknown): string {
 }
 
 /** The logged-in session of the request, if any. */
-export function pageSession(ctx: RpcContext, req: Request): WebSession | undefined {
-  const session = ctx.sessions.get(requestSessionId(req));
+export async function pageSession(ctx: RpcContext, req: Request): Promise<WebSession | undefined> {
+  const session = await ctx.sessions.get(requestSessionId(req));
   return session && session.db === ctx.dbName ? session : undefined;
 }
 
@@ -41,14 +41,14 @@ export function pageSession(ctx: RpcContext, req: Request): WebSession | undefin
  */
 export function pageAs(ctx: RpcContext, render: (env: Env, req: Request, session: WebSession) => Promise<HttpAnswer>) {
   return async (req: Request, res: Response, next: express.NextFunction): Promise<void> => {
-    const session = pageSession(ctx, req);
+    const session = await pageSession(ctx, req);
     if (!session) return send(res, werkzeugRedirect(`/web/login?${new URLSearchParams({ redirect: req.originalUrl })}`, 303));
     let answer: HttpAnswer;
     try {
       answer = await ctx.registry.transaction({ uid: session.uid, context: { ...session.context } }, async (env) => {
         const [user] = await env.sudo().model('res.users').withContext({ active_test: false }).browse([session.uid]).fetch(['active']);
         if (!user?.active) {
-          ctx.sessions.delete(session.sid);
+          await ctx.sessions.delete(session.sid);
           return werkzeugRedirect('/web/login', 303);
         }
         return render(env, req, session);
@@ -94,8 +94,8 @@ export function webLoginRoutes(app: Express, ctx: RpcContext): void {
       }
       const context = await ctx.registry.transaction({ uid }, (env) => userContext(env, uid));
       const previous = requestSessionId(req);
-      if (previous) ctx.sessions.delete(previous);
-      const session = ctx.sessions.create({ db: ctx.dbName, uid, login: String(body.login), context });
+      if (previous) await ctx.sessions.delete(previous);
+      const session = await ctx.sessions.create({ db: ctx.dbName, uid, login: String(body.login), context });
       const answer = werkzeugRedirect(redirect, 303);
       res.setHeader('Set-Cookie', sessionCookie(session.sid));
       send(res, answer);

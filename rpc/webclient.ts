@@ -87,7 +87,7 @@ export async function loadAction(env: Env, actionId: unknown): Promise<Record<st
 function webActionLoad(ctx: RpcContext): JsonRpcHandler {
   return async (params, req) => {
     requireParams('load', params, ['action_id']);
-    const session = requireSession(ctx, req);
+    const session = await requireSession(ctx, req);
     const extra = params.context && typeof params.context === 'object' && !Array.isArray(params.context) ? (params.context as Record<string, unknown>) : {};
     return asSessionUser(ctx, session, (env) => loadAction(env.withContext(extra), params.action_id));
   };

@@ -73,9 +73,13 @@ function protocolOf(path: string): 'xmlrpc' | 'xmlrpc-legacy' | 'jsonrpc' | 'jso
  * `redirect` (default /odoo). Only same-site paths are followed, never another host.
  */
 function webSessionLogout(ctx: RpcContext) {
-  return (req: Request, res: Response): void => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const sid = requestSessionId(req);
-    if (sid) ctx.sessions.delete(sid);
+    try {
+      if (sid) await ctx.sessions.delete(sid);
+    } catch (err) {
+      return next(err);
+    }
     const asked = typeof req.query.redirect === 'string' ? req.query.redirect : '';
     const target = /^\/(?![/\\])/.test(asked) && !/[\x00-\x1f\x7f]/.test(asked) ? asked : '/odoo';
     const page = werkzeugRedirect(target, 303);
@@ -86,8 +90,6 @@ function webSessionLogout(ctx: RpcContext) {
 export interface AppOptions {
   /** GET /metrics answers these figures (a cluster's sum) instead of this process's own. */
   metricsAggregate?: () => Promise<string>;
-  /** The web sessions (a worker's copy kept in step with the others); default: a store of this app's own. */
-  sessions?: SessionStore;
 }
 
 export function createApp(source: Runtime | Registry, config: AppConfig, logger: Logger, opts: AppOptions = {}): Express {
@@ -99,12 +101,12 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
     masterPassword: config.adminPassword,
     maxBodySize: config.maxBodySize,
     logger: log,
-    sessions: opts.sessions ?? new SessionStore(),
+    sessions: new SessionStore(registry.pool),
     deprecation: new DeprecationNotice(log),
     logError: (err) => log.error({ err }, 'unexpected error while serving a request'),
     proxyMode: config.proxyMode ?? false,
   };
-  const sweeper = setInterval(() => ctx.sessions.sweep(), 3600_000);
+  const sweeper = setInterval(() => void ctx.sessions.sweep().catch((err) => log.warn({ err }, 'could not sweep expired web sessions')), 3600_000);
   sweeper.unref();
 
   const app = express();

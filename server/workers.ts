@@ -9,9 +9,7 @@
 //             runner and the SMS engine like any server instance: jobs are exclusive through their
 //             lease on the ir_cron row and SMS batches through their leases and the instance
 //             heartbeat (models/sms/instance_heartbeat.ts), exactly as with several servers.
-// Workers share nothing but the database, and the web sessions (in memory, rpc/session.ts): a
-// worker's login, logout or use is relayed by the primary to the other workers' copies, and a new
-// worker starts from the primary's copy.
+// Workers share nothing but the database (web sessions included: rpc/session.ts keeps them there).
 
 import cluster, { type Worker } from 'node:cluster';
 import http from 'node:http';
@@ -24,14 +22,12 @@ import { createRegistry } from './bootstrap.ts';
 import { createApp, type AppLocals } from './app.ts';
 import { startCronRunner, type CronRunner } from './cron.ts';
 import type { Registry } from '../models/orm/registry.ts';
-import { SessionStore, type SessionChange, type WebSession } from '../rpc/session.ts';
 
 const ASK_DATABASE = 'sms_marketing:database?';
 const DATABASE = 'sms_marketing:database';
 const LISTENING = 'sms_marketing:listening';
 const ASK_METRICS = 'sms_marketing:metrics?';
 const METRICS = 'sms_marketing:metrics';
-const SESSION = 'sms_marketing:session';
 
 /** A worker that dies this soon after its start, before listening, counts as failing to start. */
 const EARLY_DEATH_MS = 10_000;
@@ -136,9 +132,6 @@ export async function runPrimary(config: Config, logger: Logger, t0: number): Pr
   if (stopping) return;
   const connectionString = runtime.server.connectionString(config.dbName);
   const aggregator = new AggregatorRegistry();
-  const sessions = new SessionStore();
-  const sweeper = setInterval(() => sessions.sweep(), 3600_000);
-  sweeper.unref();
 
   const fork = (): void => {
     const worker = cluster.fork();
@@ -146,11 +139,7 @@ export async function runPrimary(config: Config, logger: Logger, t0: number): Pr
   };
 
   cluster.on('message', (worker: Worker, message: Message) => {
-    if (message?.type === ASK_DATABASE) worker.send({ type: DATABASE, connectionString, sessions: sessions.all() });
-    else if (message?.type === SESSION) {
-      sessions.apply(message.change as SessionChange);
-      for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(message);
-    }
+    if (message?.type === ASK_DATABASE) worker.send({ type: DATABASE, connectionString });
     else if (message?.type === ASK_METRICS) {
       aggregator.clusterMetrics().then(
         (body) => worker.isConnected() && worker.send({ type: METRICS, id: message.id, body }),
@@ -220,13 +209,9 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
 
   const pending = new Map<number, { resolve: (body: string) => void; reject: (err: Error) => void }>();
   let nextId = 1;
-  const sessions = new SessionStore({ onChange: (change) => process.connected && process.send!({ type: SESSION, change }) });
   const connectionString = await new Promise<string>((resolve) => {
     process.on('message', (message: Message) => {
-      if (message?.type === DATABASE) {
-        for (const session of (message.sessions as WebSession[] | undefined) ?? []) sessions.apply({ op: 'set', session });
-        resolve(String(message.connectionString));
-      } else if (message?.type === SESSION) sessions.apply(message.change as SessionChange);
+      if (message?.type === DATABASE) resolve(String(message.connectionString));
       else if (message?.type === METRICS) {
         const p = pending.get(Number(message.id));
         pending.delete(Number(message.id));
@@ -245,7 +230,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
 
   try {
     registry = createRegistry(connectionString, config.databasePoolSize, { config: registryConfig(config), logger });
-    const app = createApp(registry, config, logger, { metricsAggregate, sessions });
+    const app = createApp(registry, config, logger, { metricsAggregate });
     // answer the primary's requests for this worker's figures
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([(app.locals as AppLocals).metrics.registry]);

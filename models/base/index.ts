@@ -49,6 +49,11 @@ export const BASE: Addon = {
     ensureDataFileTable,
     // NOTIFY every instance when credentials or access rights change (their in-memory caches).
     installSecurityTriggers,
+    // /web/session sessions (rpc/session.ts), shared by every server instance on the database;
+    // last_used in epoch ms, only a SHA-256 of the session id is kept
+    `CREATE TABLE IF NOT EXISTS web_session (
+      sid_hash char(64) PRIMARY KEY, db varchar NOT NULL, uid int4 NOT NULL, login varchar NOT NULL,
+      context jsonb NOT NULL DEFAULT '{}', last_used int8 NOT NULL)`,
   ],
   hooks: { registryBuilt: registerAddonCrons },
 };

@@ -91,8 +91,8 @@ export const IrActionsServer: ModelSpec = {
           const action = self.sudo().browse([row.id as number]);
           const modelName = String(row.model_name || '');
           if (!self.env.su && self.env.registry.has(modelName)) {
-            const records = activeRecords(self.env, modelName);
-            if (records.ids.length && !(await records.env.registry.accessChecker?.(records.env, modelName, 'write', false) ?? true)) {
+            // Odoo asks for write access on the action's model, whether or not records are active
+            if (!(await self.env.registry.accessChecker?.(self.env, modelName, 'write', false) ?? true)) {
               throw new AccessError(`You are not allowed to modify '${self.env.registry.get(modelName).description}' (${modelName}) records.`);
             }
           }

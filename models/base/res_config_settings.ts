@@ -112,6 +112,8 @@ export const ResConfigSettings: ModelSpec = {
       params: ['fields'],
       async fn(self: RecordSet, fields: string[]) {
         const res = ((await this.super(fields)) ?? {}) as Vals;
+        // the current settings are system parameters: settings administrators only
+        if (Array.isArray(fields) && fields.some((f) => BINDINGS.has(f))) await self.checkAccess('read');
         const current = await currentValues(self);
         for (const f of Array.isArray(fields) ? fields : []) if (f in current && !(`default_${f}` in self.env.context)) res[f] = current[f];
         return res;
@@ -131,7 +133,7 @@ export const ResConfigSettings: ModelSpec = {
       api: 'model',
       params: [],
       readonly: true,
-      fn: (self: RecordSet) => currentValues(self),
+      fn: async (self: RecordSet) => (await self.checkAccess('read'), currentValues(self)),
     },
     set_values: {
       api: 'record',

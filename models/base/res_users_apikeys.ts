@@ -8,7 +8,7 @@ import type { ModelSpec } from '../orm/model.ts';
 import type { Cursor, Env } from '../orm/env.ts';
 import type { RecordSet, Vals } from '../orm/records.ts';
 import { AccessError, ValidationError } from '../orm/exceptions.ts';
-import { sql } from '../orm/sql.ts';
+import { ident, sql } from '../orm/sql.ts';
 import { formatDatetime } from '../orm/fields.ts';
 import { API_KEY_INDEX_SIZE, hashApiKey, invalidateCredentialCache, newApiKey } from './auth.ts';
 import { isSystem, userGroups, userHasGroup } from './ir_model_access.ts';
@@ -78,19 +78,6 @@ export async function generateApiKeyRecord(env: Env, scope: string | null, name:
   return { id: row.id, key };
 }
 
-/** Domain of the keys a user may see (Odoo's record rules on res.users.apikeys). */
-async function visibleKeysDomain(env: Env): Promise<unknown[] | null> {
-  if (await isSystem(env)) return null;
-  if (await userHasGroup(env, 'base.group_public')) return [['id', '=', 0]];
-  return [['user_id', '=', env.uid]];
-}
-
-function andDomain(domain: unknown, extra: unknown[] | null): unknown {
-  if (!extra) return domain;
-  const d = Array.isArray(domain) ? domain : [];
-  return d.length ? ['&', ...extra, ...d] : extra;
-}
-
 export const ResUsersApikeys: ModelSpec = {
   _name: 'res.users.apikeys',
   _description: 'Users API Keys',
@@ -102,43 +89,17 @@ export const ResUsersApikeys: ModelSpec = {
     create_date: { type: 'datetime', string: 'Creation Date', readonly: true },
     expiration_date: { type: 'datetime', string: 'Expiration Date', readonly: true },
   },
+  // Record rules: users see their own keys, system users every key, public users none; applied by
+  // the ORM to every read (web_read, copy_data, get_metadata...), search, write and unlink.
+  _access_filter: {
+    condition: async (env, _operation, alias) => {
+      if (await isSystem(env)) return null;
+      if (await userHasGroup(env, 'base.group_public')) return sql`FALSE`;
+      return sql`${ident(alias, 'user_id')} = ${env.uid}`;
+    },
+    error: (records, operation) => recordRuleError(records.env, operation),
+  },
   methods: {
-    // Record rules: users see their own keys, system users every key, public users none.
-    search: {
-      api: 'model',
-      params: ['domain', ['offset', 0], ['limit', null], ['order', null]],
-      readonly: true,
-      async fn(self: RecordSet, domain: unknown, offset: unknown, limit: unknown, order: unknown) {
-        if (self.env.su) return this.super(domain, offset, limit, order);
-        return this.super(andDomain(domain, await visibleKeysDomain(self.env)), offset, limit, order);
-      },
-    },
-    search_count: {
-      api: 'model',
-      params: ['domain', ['limit', null]],
-      readonly: true,
-      async fn(self: RecordSet, domain: unknown, limit: unknown) {
-        if (self.env.su) return this.super(domain, limit);
-        return this.super(andDomain(domain, await visibleKeysDomain(self.env)), limit);
-      },
-    },
-    read: {
-      api: 'record',
-      params: [['fields', null], ['load', '_classic_read']],
-      readonly: true,
-      async fn(self: RecordSet, fields: unknown, load: unknown) {
-        const extra = self.env.su ? null : await visibleKeysDomain(self.env);
-        if (extra && self.ids.length) {
-          const visible = new Set((await self.sudo().search([['id', 'in', self.ids], ...extra])).ids);
-          const hidden = self.ids.filter((id) => !visible.has(id));
-          if (hidden.length) {
-            const existing = (await self.sudo().browse(hidden).call<RecordSet>('exists')).ids;
-            if (existing.length) throw await recordRuleError(self.env, 'read');
-          }
-        }
-        return this.super(fields, load);
-      },
-    },
     /** Revoke keys: one's own, or anyone's for a system user. */
     remove: {
       api: 'record',

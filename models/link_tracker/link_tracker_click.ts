@@ -34,6 +34,8 @@ export const LinkTrackerClick: ModelSpec = {
       api: 'model',
       params: ['code', '**route_values'],
       fn: async (self: RecordSet, code: unknown, routeValues: Vals = {}) => {
+        // Odoo searches the code as the caller: the redirect route calls it as superuser
+        await self.env.model('link.tracker.code').checkAccess('read');
         const rows = await self.env.cr.query<{ link_id: number }>(sql`SELECT link_id FROM link_tracker_code WHERE code = ${String(code)} LIMIT 1`);
         if (!rows.length) return null;
         const values = await self.call<Vals>('_prepare_click_values_from_route', { ...routeValues, link_id: rows[0].link_id });

@@ -722,6 +722,8 @@ async function createAbTestingCampaign(mailing: RecordSet, vals: Vals): Promise<
 
 async function viewTraces(self: RecordSet, filter: string): Promise<Vals> {
   self.ensureOne();
+  // Odoo names the action after the mailing: reading it needs read access
+  await self.checkAccess('read');
   return {
     type: 'ir.actions.act_window',
     name: 'Sent Mailings',

@@ -288,7 +288,7 @@ export const MailingMailingSms: ModelSpec = {
     action_view_link_trackers: {
       api: 'record',
       params: [],
-      fn: async (self: RecordSet) => ({
+      fn: async (self: RecordSet) => (await self.checkAccess('read'), {
         name: 'Link Statistics', type: 'ir.actions.act_window', res_model: 'link.tracker', view_mode: 'list,graph,form',
         domain: [['mass_mailing_id', '=', self.ensureOne().ids[0]]], context: { ...self.env.context, create: false },
       }),

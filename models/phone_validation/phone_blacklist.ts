@@ -181,7 +181,8 @@ export const PhoneBlacklist: ModelSpec = {
     phone_action_blacklist_remove: {
       api: 'record',
       params: [],
-      fn: () => ({
+      // Odoo passes the record's number to the wizard: reading it needs read access
+      fn: async (self: RecordSet) => (await self.checkAccess('read'), {
         name: 'Are you sure you want to unblacklist this Phone Number?',
         type: 'ir.actions.act_window',
         view_mode: 'form',

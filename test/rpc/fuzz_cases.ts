@@ -573,6 +573,15 @@ export const CHECKSUM_TABLES = [
   'mailing_contact', 'mailing_list', 'mailing_trace', 'utm_campaign', 'phone_blacklist', 'res_users_apikeys', 'ir_model_access',
 ];
 
+/**
+ * The key tables a portal user or an internal user without marketing rights may not change at
+ * all, whatever it calls (its own messages, API keys, preferences and UTM records aside).
+ */
+export const LOW_RIGHT_PROTECTED_TABLES = [
+  'res_groups', 'ir_config_parameter', 'sms_sms', 'sms_template', 'mailing_mailing', 'mailing_contact', 'mailing_list',
+  'mailing_trace', 'phone_blacklist', 'ir_model_access',
+];
+
 export function checksumSql(existing: string[]): string {
   return `SELECT ${existing.map((t) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM ${t} x)`).join(" || ':' || ")} AS sum`;
 }
@@ -593,10 +602,12 @@ export interface FuzzTarget {
   checksum(): Promise<string>;
   /** Unexpected (non-Odoo) errors the server logged so far, e.g. a JS TypeError reaching the boundary. */
   unexpectedErrors(): number;
+  /** Checksum of LOW_RIGHT_PROTECTED_TABLES, compared around every call of a low-right user. */
+  protectedChecksum?(): Promise<string>;
 }
 
 export interface FuzzFinding {
-  kind: 'shape' | 'leak' | 'change' | 'unexpected';
+  kind: 'shape' | 'leak' | 'change' | 'unexpected' | 'forbidden change';
   detail: string;
   case: string;
 }
@@ -609,17 +620,23 @@ export interface FuzzReport {
   jsOrSqlText: number;
   changesFromFailedCalls: number;
   unexpectedErrors: number;
+  /** Cases run as a portal user / an internal user without marketing rights. */
+  byUser: Record<string, number>;
+  /** Calls of those users that changed a table they have no right to change. */
+  forbiddenChanges: number;
   findings: FuzzFinding[];
 }
 
 export function emptyReport(): FuzzReport {
-  return { cases: 0, byProtocol: {}, byClass: {}, notOdooShaped: 0, jsOrSqlText: 0, changesFromFailedCalls: 0, unexpectedErrors: 0, findings: [] };
+  return { cases: 0, byProtocol: {}, byClass: {}, notOdooShaped: 0, jsOrSqlText: 0, changesFromFailedCalls: 0, unexpectedErrors: 0, byUser: {}, forbiddenChanges: 0, findings: [] };
 }
 
 /** Run one case against the target and add it to the report; returns the findings of this case. */
-export async function runCase(target: FuzzTarget, creds: Credentials, c: FuzzCase, report: FuzzReport, before?: string): Promise<{ findings: FuzzFinding[]; after?: string }> {
+export async function runCase(target: FuzzTarget, creds: Credentials, c: FuzzCase, report: FuzzReport, before?: string, lowRightUser?: string): Promise<{ findings: FuzzFinding[]; after?: string }> {
   const findings: FuzzFinding[] = [];
   const sumBefore = before ?? (await target.checksum());
+  const protectedBefore = lowRightUser && target.protectedChecksum ? await target.protectedChecksum() : undefined;
+  if (lowRightUser) report.byUser[lowRightUser] = (report.byUser[lowRightUser] ?? 0) + 1;
   const unexpectedBefore = target.unexpectedErrors();
   const answer = await target.send(buildRequest(c, creds));
   const v = judge(c, answer);
@@ -649,6 +666,10 @@ export async function runCase(target: FuzzTarget, creds: Credentials, c: FuzzCas
       findings.push({ kind: 'change', detail: 'a failed call changed the key tables', case: what });
     }
   }
+  if (protectedBefore !== undefined && (await target.protectedChecksum!()) !== protectedBefore) {
+    report.forbiddenChanges++;
+    findings.push({ kind: 'forbidden change', detail: `a call as the ${lowRightUser} user changed a table it has no right to change`, case: what });
+  }
   report.findings.push(...findings);
   return { findings, after };
 }
@@ -661,5 +682,9 @@ export function formatReport(r: FuzzReport): string {
   lines.push(`answers with JavaScript/SQL text: ${r.jsOrSqlText}`);
   lines.push(`unexpected errors logged by the server: ${r.unexpectedErrors}`);
   lines.push(`changes from failed calls: ${r.changesFromFailedCalls}`);
+  if (Object.keys(r.byUser).length) {
+    lines.push(`cases as low-right users: ${Object.entries(r.byUser).map(([u, n]) => `${u} ${n}`).join(', ')}`);
+    lines.push(`changes by low-right users to tables they may not change: ${r.forbiddenChanges}`);
+  }
   return lines.join('\n');
 }

@@ -1,9 +1,9 @@
-// Unit tests of the protocol pieces that need no database: sessions, the deprecation notice,
+// Unit tests of the protocol pieces that need no database: the session cookie, the deprecation notice,
 // Python-like argument checks, and how the app answers errors raised outside the handlers.
 
 import { expect } from 'chai';
 import request from 'supertest';
-import { SessionStore, requestSessionId, sessionCookie } from '../../rpc/session.ts';
+import { requestSessionId, sessionCookie } from '../../rpc/session.ts';
 import { DeprecationNotice } from '../../rpc/deprecation.ts';
 import { checkArity, pyInt } from '../../rpc/services.ts';
 import { createApp } from '../../server/app.ts';
@@ -14,20 +14,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../server/log.ts';
 
 describe('rpc pieces', () => {
-  it('sessions expire after 7 days without use and are touched on use', () => {
-    let now = 0;
-    const store = new SessionStore({ now: () => now });
-    const s = store.create({ db: 'db', uid: 2, login: 'admin', context: {} });
-    expect(s.sid).to.match(/^[A-Za-z0-9_-]{56}$/);
-    now = 6 * 86400_000;
-    expect(store.get(s.sid)?.uid).to.equal(2);
-    now += 6 * 86400_000; // 12 days after creation, 6 after last use
-    expect(store.get(s.sid)?.uid).to.equal(2);
-    now += 7 * 86400_000 + 1;
-    expect(store.get(s.sid)).to.equal(undefined);
-    expect(store.get(undefined)).to.equal(undefined);
-  });
-
   it('the cookie is session_id=<sid> first, 7 days, HttpOnly, Path=/', () => {
     const c = sessionCookie('abc', Date.UTC(2026, 0, 1));
     expect(c).to.equal('session_id=abc; Expires=Thu, 08 Jan 2026 00:00:00 GMT; Max-Age=604800; HttpOnly; Path=/');
