@@ -3,6 +3,7 @@
 // (allow_none=False). Pure: no I/O; the route turns thrown errors into faults via rpc/errors.ts.
 
 import { createRequire } from 'node:module';
+import { isUtf8 } from 'node:buffer';
 import { OdooError } from '../models/orm/exceptions.ts';
 
 // sax has no bundled typings: describe the small surface we use.
@@ -86,13 +87,16 @@ const DOUBLE_RE = /^\s*[+-]?(?:\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|inf|i
 // 20240131T10:00:00 (Python's own format) plus the ISO variants other clients send.
 const DATETIME_RE = /^\s*(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(?:[.,]\d+)?(Z|[+-]\d{2}:?\d{2})?\s*$/;
 
+const LATIN1_ENCODINGS = new Set(['iso-8859-1', 'latin-1', 'latin1', 'us-ascii', 'ascii']);
+
 function decodeBody(body: string | Buffer): string {
   if (typeof body === 'string') return body;
-  const head = body.subarray(0, 100).toString('latin1');
-  const enc = /^<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
-  if (enc === 'iso-8859-1' || enc === 'latin-1' || enc === 'latin1' || enc === 'us-ascii' || enc === 'ascii') {
-    return body.toString('latin1');
-  }
+  const enc = body[0] === 0x3c && body[1] === 0x3f
+    ? /^<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']/.exec(body.subarray(0, 100).toString('latin1'))?.[1]?.toLowerCase()
+    : undefined;
+  if (enc !== undefined && LATIN1_ENCODINGS.has(enc)) return body.toString('latin1');
+  // UTF-8 checked natively; a body starting with a BOM goes through TextDecoder, which drops it
+  if (body[0] !== 0xef && isUtf8(body)) return body.toString('utf8');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
@@ -167,7 +171,328 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
  * entity is ever expanded or fetched. Throws XmlRpcParseError (answer: fault 1 with its text).
  */
 export function parseMethodCall(body: string | Buffer): MethodCall {
-  let text = decodeBody(body);
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  // a BOM or invalid UTF-8: the general path decodes (or refuses) it
+  const fast = bytes[0] !== 0xef && isUtf8(bytes) ? parseFast(bytes) : null;
+  return fast ?? parseSax(decodeBody(body));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fast path: one pass over the text for the plain documents clients send (the methodCall grammar,
+// no attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything else, valid
+// or not, it gives up (null) and the general parser answers, errors included, so both agree.
+// ---------------------------------------------------------------------------------------------
+
+const XML_DECL_RE = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.\d\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/;
+
+class GiveUp {}
+const GIVE_UP = new GiveUp();
+
+// Member names repeat from record to record: the last string seen per (length, first byte).
+const NAME_CACHE_SIZE = 256;
+
+/** Reads the UTF-8 bytes themselves: a large body never becomes one large string. */
+class FastParser {
+  p = 0;
+  private readonly names: (string | undefined)[] = new Array(NAME_CACHE_SIZE);
+  constructor(private readonly b: Buffer) {}
+
+  parse(): MethodCall | null {
+    const b = this.b;
+    try {
+      if (b[0] === 0x3c && b[1] === 0x3f) {
+        const head = b.toString('latin1', 0, Math.min(b.length, 200));
+        const decl = XML_DECL_RE.exec(head);
+        // another encoding than UTF-8: the general path decodes it
+        if (!decl || (decl[2] && !/encoding[ \t\n]*=[ \t\n]*["']utf-?8["']/i.test(decl[0]))) return null;
+        this.p = decl[0].length;
+      }
+      this.skipSpace();
+      this.tag('<methodCall>');
+      this.skipSpace();
+      this.tag('<methodName>');
+      const methodName = this.textUntil('</methodName>');
+      this.skipSpace();
+      const params: unknown[] = [];
+      if (this.is('<params/>')) this.p += 9;
+      else {
+        this.tag('<params>');
+        this.skipSpace();
+        while (this.is('<param>')) {
+          this.p += 7;
+          this.skipSpace();
+          params.push(this.value());
+          this.skipSpace();
+          this.tag('</param>');
+          this.skipSpace();
+        }
+        this.tag('</params>');
+        this.skipSpace();
+      }
+      this.tag('</methodCall>');
+      this.skipSpace();
+      if (this.p !== b.length) return null;
+      return { methodName, params };
+    } catch (err) {
+      if (err === GIVE_UP) return null;
+      throw err;
+    }
+  }
+
+  skipSpace(): void {
+    const b = this.b;
+    let c = b[this.p];
+    while (c === 0x20 || c === 0x0a || c === 0x09) c = b[++this.p];
+  }
+
+  /** Whether the ASCII `t` is at the current position. */
+  is(t: string): boolean {
+    const b = this.b;
+    const n = t.length;
+    const p = this.p;
+    if (p + n > b.length) return false;
+    for (let i = 0; i < n; i++) if (b[p + i] !== t.charCodeAt(i)) return false;
+    return true;
+  }
+
+  tag(t: string): void {
+    if (!this.is(t)) throw GIVE_UP;
+    this.p += t.length;
+  }
+
+  /**
+   * Character data up to the next `<`, which must open `close` (consumed too). Gives up on what
+   * the general parser treats specially: CR, XML-illegal characters, `]]>`; decodes entities.
+   */
+  textUntil(close: string, name = false): string {
+    const b = this.b;
+    const start = this.p;
+    const n = b.length;
+    let amp = false;
+    let ascii = true;
+    let i = start;
+    for (;;) {
+      if (i >= n) throw GIVE_UP;
+      const c = b[i]!;
+      if (c === 0x3c) break;
+      if (c < 0x20) {
+        if (c !== 0x09 && c !== 0x0a) throw GIVE_UP;
+      } else if (c >= 0x80) {
+        ascii = false;
+        // U+FFFE and U+FFFF are not XML characters
+        if (c === 0xef && b[i + 1] === 0xbf && (b[i + 2] === 0xbe || b[i + 2] === 0xbf)) throw GIVE_UP;
+      } else if (c === 0x26) amp = true;
+      else if (c === 0x5d && b[i + 1] === 0x5d && b[i + 2] === 0x3e) throw GIVE_UP;
+      i++;
+    }
+    this.p = i;
+    this.tag(close);
+    if (amp) return decodeEntities(ascii ? b.toString('latin1', start, i) : b.toString('utf8', start, i));
+    if (!ascii) return b.toString('utf8', start, i);
+    if (name && i > start) {
+      const slot = ((i - start) * 31 + b[start]!) & (NAME_CACHE_SIZE - 1);
+      const known = this.names[slot];
+      if (known !== undefined && known.length === i - start) {
+        let same = true;
+        for (let k = 0; k < known.length; k++) {
+          if (known.charCodeAt(k) !== b[start + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return known;
+      }
+      return (this.names[slot] = b.toString('latin1', start, i));
+    }
+    return b.toString('latin1', start, i);
+  }
+
+  /** An `<int>`/`<i4>`/`<i8>` body: optional sign and up to 15 digits, then `close`. */
+  intUntil(close: string): number {
+    const b = this.b;
+    let i = this.p;
+    let neg = false;
+    let c = b[i];
+    if (c === 0x2d || c === 0x2b) {
+      neg = c === 0x2d;
+      c = b[++i];
+    }
+    const first = i;
+    let v = 0;
+    while (c !== undefined && c >= 0x30 && c <= 0x39) {
+      v = v * 10 + (c - 0x30);
+      c = b[++i];
+    }
+    if (i === first || i - first > 15) throw GIVE_UP;
+    this.p = i;
+    this.tag(close);
+    return neg ? -v : v;
+  }
+
+  // A `<value>` element (consumed with its `</value>`).
+  value(): unknown {
+    const b = this.b;
+    if (!this.is('<value>')) {
+      if (this.is('<value/>')) {
+        this.p += 8;
+        return '';
+      }
+      throw GIVE_UP;
+    }
+    this.p += 7;
+    const textStart = this.p;
+    this.skipSpace();
+    if (b[this.p] !== 0x3c || b[this.p + 1] === 0x2f) {
+      // bare text (blanks included): a string
+      this.p = textStart;
+      return this.textUntil('</value>');
+    }
+    let v: unknown;
+    switch (b[this.p + 1]) {
+      case 0x73: // s
+        if (this.is('<string>')) {
+          this.p += 8;
+          v = this.textUntil('</string>');
+        } else if (this.is('<struct>')) {
+          this.p += 8;
+          v = this.struct();
+        } else if (this.is('<string/>')) {
+          this.p += 9;
+          v = '';
+        } else throw GIVE_UP;
+        break;
+      case 0x69: // i
+        if (this.is('<int>')) {
+          this.p += 5;
+          v = this.intUntil('</int>');
+        } else if (this.is('<i4>')) {
+          this.p += 4;
+          v = this.intUntil('</i4>');
+        } else if (this.is('<i8>')) {
+          this.p += 4;
+          v = this.intUntil('</i8>');
+        } else throw GIVE_UP;
+        break;
+      case 0x61: // a
+        this.tag('<array>');
+        this.skipSpace();
+        v = this.array();
+        this.skipSpace();
+        this.tag('</array>');
+        break;
+      case 0x62: // b
+        if (this.is('<boolean>')) {
+          this.p += 9;
+          const c = b[this.p];
+          if (c !== 0x30 && c !== 0x31) throw GIVE_UP;
+          this.p++;
+          this.tag('</boolean>');
+          v = c === 0x31;
+        } else if (this.is('<base64>')) {
+          this.p += 8;
+          v = this.textUntil('</base64>').replace(/\s+/g, '');
+        } else throw GIVE_UP;
+        break;
+      case 0x64: // d
+        if (this.is('<double>')) {
+          this.p += 8;
+          const t = this.textUntil('</double>');
+          if (!DOUBLE_RE.test(t)) throw GIVE_UP;
+          v = parseDouble(t);
+        } else if (this.is('<dateTime.iso8601>')) {
+          this.p += 18;
+          const t = this.textUntil('</dateTime.iso8601>');
+          try {
+            v = parseDateTime(t);
+          } catch {
+            throw GIVE_UP;
+          }
+        } else throw GIVE_UP;
+        break;
+      case 0x6e: // n
+        this.tag('<nil/>');
+        v = null;
+        break;
+      default:
+        throw GIVE_UP;
+    }
+    this.skipSpace();
+    this.tag('</value>');
+    return v;
+  }
+
+  // After `<array>`: `<data>` values `</data>`.
+  array(): unknown[] {
+    const items: unknown[] = [];
+    if (this.is('<data/>')) {
+      this.p += 7;
+      return items;
+    }
+    this.tag('<data>');
+    this.skipSpace();
+    while (this.b[this.p + 1] === 0x76) {
+      // <v(alue)
+      items.push(this.value());
+      this.skipSpace();
+    }
+    this.tag('</data>');
+    return items;
+  }
+
+  // After `<struct>`: members, then `</struct>` (consumed).
+  struct(): Record<string, unknown> {
+    const obj: Record<string, unknown> = {};
+    this.skipSpace();
+    while (this.is('<member>')) {
+      this.p += 8;
+      this.skipSpace();
+      this.tag('<name>');
+      const name = this.textUntil('</name>', true);
+      this.skipSpace();
+      const value = this.value();
+      if (name === '__proto__') setOwn(obj, name, value);
+      else obj[name] = value;
+      this.skipSpace();
+      this.tag('</member>');
+      this.skipSpace();
+    }
+    this.tag('</struct>');
+    return obj;
+  }
+}
+
+const ENTITY_RE = /&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#x([0-9A-Fa-f]{1,6}));/y;
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(text: string): string {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const next = text.indexOf('&', i);
+    if (next === -1) return out + text.slice(i);
+    out += text.slice(i, next);
+    ENTITY_RE.lastIndex = next;
+    const m = ENTITY_RE.exec(text);
+    if (!m) throw GIVE_UP;
+    if (m[1]) out += NAMED_ENTITIES[m[1]];
+    else {
+      const code = m[2] ? parseInt(m[2], 10) : parseInt(m[3]!, 16);
+      // only characters XML allows (expat refuses the others)
+      if (code > 0x10ffff || (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0xd800 && code <= 0xdfff) || code === 0xfffe || code === 0xffff) throw GIVE_UP;
+      out += String.fromCodePoint(code);
+    }
+    i = ENTITY_RE.lastIndex;
+  }
+}
+
+/** The fast path over a valid UTF-8 body; null when the general parser must answer. */
+export function parseFast(body: Buffer): MethodCall | null {
+  return new FastParser(body).parse();
+}
+
+// The general parser: any XML, every error located as expat reports it.
+function parseSax(decoded: string): MethodCall {
+  let text = decoded;
   const dtd = DTD_RE.exec(text);
   if (dtd) {
     const pos = positionOf(text, dtd.index);
