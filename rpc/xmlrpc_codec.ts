@@ -707,17 +707,53 @@ function dumpString(s: string): string {
 
 const NONE_ERROR = 'cannot marshal None unless allow_none is enabled';
 
-// String concatenation (V8 ropes) measured ~3x faster than pushing parts and joining.
-function dumpValue(value: unknown, seen: Set<object>): string {
+// Containers deeper than this are checked for cycles (Python's "recursive" errors) on a second
+// pass that tracks the containers being written; results are rarely deeper than a few levels.
+const CHECKED_DEPTH = 64;
+class TooDeep {}
+const TOO_DEEP = new TooDeep();
+
+// `<member>…<name>key</name>` per key: result rows repeat the same keys.
+const memberHeads = new Map<string, string>();
+
+function memberHead(key: string): string {
+  let head = memberHeads.get(key);
+  if (head === undefined) {
+    head = '<member>\n<name>' + xmlText(key) + '</name>\n';
+    if (memberHeads.size < 4096) memberHeads.set(key, head);
+  }
+  return head;
+}
+
+/**
+ * The answer being written: text is appended to `s` (V8 ropes, ~3x faster than joining parts)
+ * and turned into UTF-8 every 16 K characters, so a large answer never becomes one large string.
+ */
+class Out {
+  s = '';
+  readonly chunks: Buffer[] = [];
+  flush(): void {
+    if (this.s.length) this.chunks.push(Buffer.from(this.s));
+    this.s = '';
+  }
+}
+const OUT_CHUNK = 16384;
+
+// `seen`: null on the first pass (depth-limited), the containers being written on the second.
+function dumpValue(value: unknown, seen: Set<object> | null, depth: number, out: Out): void {
   switch (typeof value) {
     case 'string':
-      return dumpString(value);
-    case 'boolean':
-      return value ? '<value><boolean>1</boolean></value>\n' : '<value><boolean>0</boolean></value>\n';
+      out.s += dumpString(value);
+      return;
     case 'number':
-      return Number.isInteger(value) ? dumpInt(value) : '<value><double>' + pyFloatRepr(value) + '</double></value>\n';
+      out.s += Number.isInteger(value) ? dumpInt(value) : '<value><double>' + pyFloatRepr(value) + '</double></value>\n';
+      return;
+    case 'boolean':
+      out.s += value ? '<value><boolean>1</boolean></value>\n' : '<value><boolean>0</boolean></value>\n';
+      return;
     case 'bigint':
-      return dumpInt(value);
+      out.s += dumpInt(value);
+      return;
     case 'undefined':
       throw new XmlRpcMarshalError('builtins.TypeError', NONE_ERROR);
     case 'function':
@@ -727,42 +763,90 @@ function dumpValue(value: unknown, seen: Set<object>): string {
   if (value === null) throw new XmlRpcMarshalError('builtins.TypeError', NONE_ERROR);
   const obj = value as object;
   if (Array.isArray(obj)) {
-    if (seen.has(obj)) throw new XmlRpcMarshalError('builtins.TypeError', 'cannot marshal recursive sequences');
-    seen.add(obj);
-    let out = '<value><array><data>\n';
-    for (let i = 0; i < obj.length; i++) out += dumpValue(obj[i], seen);
-    seen.delete(obj);
-    return out + '</data></array></value>\n';
+    if (seen === null) {
+      if (depth > CHECKED_DEPTH) throw TOO_DEEP;
+    } else {
+      if (seen.has(obj)) throw new XmlRpcMarshalError('builtins.TypeError', 'cannot marshal recursive sequences');
+      seen.add(obj);
+    }
+    out.s += '<value><array><data>\n';
+    for (let i = 0; i < obj.length; i++) {
+      dumpValue(obj[i], seen, depth + 1, out);
+      if (out.s.length > OUT_CHUNK) out.flush();
+    }
+    seen?.delete(obj);
+    out.s += '</data></array></value>\n';
+    return;
   }
-  if (obj instanceof XmlRpcDouble) return '<value><double>' + pyFloatRepr(obj.value) + '</double></value>\n';
+  if (obj instanceof XmlRpcDouble) {
+    out.s += '<value><double>' + pyFloatRepr(obj.value) + '</double></value>\n';
+    return;
+  }
   if (obj instanceof Date) {
     if (Number.isNaN(obj.getTime())) throw new XmlRpcMarshalError('builtins.TypeError', 'cannot marshal an invalid datetime');
-    return dumpString(formatOdooDatetime(obj));
+    out.s += dumpString(formatOdooDatetime(obj));
+    return;
   }
   if (obj instanceof Uint8Array) {
     // OdooMarshaller.dump_bytes: binary data travels as its (base64) text
-    return dumpString(Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('utf8'));
+    out.s += dumpString(Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('utf8'));
+    return;
   }
   if (obj instanceof Set) throw new XmlRpcMarshalError('builtins.TypeError', "cannot marshal <class 'set'> objects");
-  if (seen.has(obj)) throw new XmlRpcMarshalError('builtins.TypeError', 'cannot marshal recursive dictionaries');
-  seen.add(obj);
-  let out = '<value><struct>\n';
+  if (seen === null) {
+    if (depth > CHECKED_DEPTH) throw TOO_DEEP;
+  } else {
+    if (seen.has(obj)) throw new XmlRpcMarshalError('builtins.TypeError', 'cannot marshal recursive dictionaries');
+    seen.add(obj);
+  }
+  out.s += '<value><struct>\n';
   if (obj instanceof Map) {
-    for (const [key, v] of obj) out += dumpMember(key, v, seen);
+    for (const [key, v] of obj) {
+      if (typeof key !== 'string') throw new XmlRpcMarshalError('builtins.TypeError', 'dictionary key must be string');
+      if (v === undefined) continue;
+      out.s += memberHead(key);
+      dumpValue(v, seen, depth + 1, out);
+      out.s += '</member>\n';
+    }
   } else {
     const rec = obj as Record<string, unknown>;
-    const keys = Object.keys(rec);
-    for (let i = 0; i < keys.length; i++) out += dumpMember(keys[i]!, rec[keys[i]!], seen);
+    for (const key in rec) {
+      if (!Object.prototype.hasOwnProperty.call(rec, key)) continue;
+      const v = rec[key];
+      // an undefined member is dropped, as JSON.stringify does, so both transports agree
+      if (v === undefined) continue;
+      out.s += memberHead(key);
+      dumpValue(v, seen, depth + 1, out);
+      out.s += '</member>\n';
+    }
   }
-  seen.delete(obj);
-  return out + '</struct></value>\n';
+  seen?.delete(obj);
+  out.s += '</struct></value>\n';
 }
 
-function dumpMember(key: unknown, v: unknown, seen: Set<object>): string {
-  if (typeof key !== 'string') throw new XmlRpcMarshalError('builtins.TypeError', 'dictionary key must be string');
-  // an undefined member is dropped, as JSON.stringify does, so both transports agree
-  if (v === undefined) return '';
-  return '<member>\n<name>' + xmlText(key) + '</name>\n' + dumpValue(v, seen) + '</member>\n';
+function dumpTop(value: unknown, head: string, tail: string): Buffer {
+  for (const seen of [null, new Set<object>()]) {
+    const out = new Out();
+    out.s = head;
+    try {
+      dumpValue(value, seen, 0, out);
+    } catch (err) {
+      if (err === TOO_DEEP) continue;
+      throw err;
+    }
+    out.s += tail;
+    out.flush();
+    return out.chunks.length === 1 ? out.chunks[0]! : Buffer.concat(out.chunks);
+  }
+  throw new Error('unreachable');
+}
+
+const RESPONSE_HEAD = '<?xml version="1.0"?>\n<methodResponse>\n<params>\n<param>\n';
+const RESPONSE_TAIL = '</param>\n</params>\n\n</methodResponse>\n';
+
+/** serializeResponse as the UTF-8 bytes sent (what the route uses: no large string is built). */
+export function serializeResponseBytes(value: unknown): Buffer {
+  return dumpTop(value, RESPONSE_HEAD, RESPONSE_TAIL);
 }
 
 /**
@@ -770,7 +854,7 @@ function dumpMember(key: unknown, v: unknown, seen: Set<object>): string {
  * refuses (None/undefined, ints outside 32 bits, recursive data); answer that with fault 1.
  */
 export function serializeResponse(value: unknown): string {
-  return '<?xml version="1.0"?>\n<methodResponse>\n<params>\n<param>\n' + dumpValue(value, new Set()) + '</param>\n</params>\n\n</methodResponse>\n';
+  return serializeResponseBytes(value).toString('utf8');
 }
 
 /** A `<fault>` response; a string code is the legacy /xmlrpc form. */
