@@ -490,6 +490,11 @@ export function parseFast(body: Buffer): MethodCall | null {
   return new FastParser(body).parse();
 }
 
+/** The general parser alone (tests compare it with the fast path). */
+export function parseMethodCallGeneral(body: string | Buffer): MethodCall {
+  return parseSax(decodeBody(body));
+}
+
 // The general parser: any XML, every error located as expat reports it.
 function parseSax(decoded: string): MethodCall {
   let text = decoded;
