@@ -166,19 +166,22 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
   else obj[key] = value;
 }
 
+const LONE_SURROGATE_RE = /\p{Cs}/u;
+
 /**
  * Parse an XML-RPC `<methodCall>`. DTDs/entity declarations are refused before parsing, so no
  * entity is ever expanded or fetched. Throws XmlRpcParseError (answer: fault 1 with its text).
  */
 export function parseMethodCall(body: string | Buffer): MethodCall {
+  // lone surrogates (UTF-8 cannot carry them), a BOM or invalid UTF-8: the general path decodes or refuses
+  if (typeof body === 'string' && LONE_SURROGATE_RE.test(body)) return parseSax(body);
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  // a BOM or invalid UTF-8: the general path decodes (or refuses) it
   const fast = bytes[0] !== 0xef && isUtf8(bytes) ? parseFast(bytes) : null;
   return fast ?? parseSax(decodeBody(body));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fast path: one pass over the text for the plain documents clients send (the methodCall grammar,
+// Fast path: one pass over the UTF-8 bytes of the plain documents clients send (the methodCall grammar,
 // no attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything else, valid
 // or not, it gives up (null) and the general parser answers, errors included, so both agree.
 // ---------------------------------------------------------------------------------------------
