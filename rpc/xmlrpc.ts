@@ -6,19 +6,19 @@ import type { Request, Response } from 'express';
 import type { RpcContext } from './context.ts';
 import { readBody } from './body.ts';
 import { toXmlRpcFault } from './errors.ts';
-import { parseMethodCall, serializeFault, serializeResponse } from './xmlrpc_codec.ts';
+import { parseMethodCall, serializeFault, serializeResponseBytes } from './xmlrpc_codec.ts';
 import { dispatchRpc, type CallerInfo } from './services.ts';
 import { remoteAddr } from './remote_addr.ts';
 
-/** The XML answer (methodResponse or fault) for one raw XML-RPC request body. */
-export async function xmlrpcAnswer(ctx: RpcContext, service: string, body: Buffer | Error, legacy: boolean, caller: CallerInfo = {}): Promise<string> {
+/** The XML answer (methodResponse as UTF-8 bytes, or fault) for one raw XML-RPC request body. */
+export async function xmlrpcAnswer(ctx: RpcContext, service: string, body: Buffer | Error, legacy: boolean, caller: CallerInfo = {}): Promise<string | Buffer> {
   try {
     if (body instanceof Error) throw body;
     const call = parseMethodCall(body);
     const result = await dispatchRpc(ctx, service, call.methodName, call.params, caller);
     // marshalling happens after the commit, as in Odoo: a None result is fault 1 but the
     // method's writes are kept
-    return serializeResponse(result);
+    return serializeResponseBytes(result);
   } catch (err) {
     const { faultCode, faultString } = toXmlRpcFault(err, legacy, ctx.logError);
     return serializeFault(faultCode, faultString);

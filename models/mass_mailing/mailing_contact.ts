@@ -44,7 +44,7 @@ export const MailingContact: ModelSpec = {
     company_name: { type: 'char', string: 'Company Name' },
     email: { type: 'char', string: 'Email' },
     email_normalized: {
-      type: 'char', string: 'Normalized Email', compute: '_compute_email_normalized', store: true, index: true, depends: ['email'],
+      type: 'char', string: 'Normalized Email', compute: '_compute_email_normalized', store: true, precompute: true, index: true, depends: ['email'],
       help: 'This field is used to search on email address as the primary email field can contain more than strictly an email address.',
     },
     is_blacklisted: {

@@ -580,9 +580,14 @@ export class RecordSet implements Iterable<RecordSet> {
     // Relational commands, batched per field over all records; then inverses, grouped by value.
     const x2manyFields = new Map<Field, { id: number; value: unknown }[]>();
     const inverseFields = new Map<Field, { id: number; value: unknown }[]>();
+    const collect = (into: Map<Field, { id: number; value: unknown }[]>, f: Field, id: number, value: unknown) => {
+      const list = into.get(f);
+      if (list) list.push({ id, value });
+      else into.set(f, [{ id, value }]);
+    };
     prepared.forEach((p, i) => {
-      for (const [f, cmds] of p.x2many) x2manyFields.set(f, [...(x2manyFields.get(f) ?? []), { id: ids[i], value: cmds }]);
-      for (const [f, v] of p.inverse) inverseFields.set(f, [...(inverseFields.get(f) ?? []), { id: ids[i], value: v }]);
+      for (const [f, cmds] of p.x2many) collect(x2manyFields, f, ids[i], cmds);
+      for (const [f, v] of p.inverse) collect(inverseFields, f, ids[i], v);
     });
     for (const [f, items] of x2manyFields) await createX2many(this, f, items);
     for (const [f, items] of inverseFields) {

@@ -35,7 +35,7 @@ export function phoneSearchIndex(fname: string): [string, string] {
 
 export function phoneSanitizedField(depends: string[]): FieldSpec {
   return {
-    type: 'char', string: 'Sanitized Number', compute: '_compute_phone_sanitized', store: true, index: 'btree_not_null', depends,
+    type: 'char', string: 'Sanitized Number', compute: '_compute_phone_sanitized', store: true, precompute: true, index: 'btree_not_null', depends,
     help: 'Field used to store sanitized phone number. Helps speeding up searches and comparisons.',
   };
 }
@@ -72,6 +72,22 @@ async function fetchNumbers(self: RecordSet, fields: string[]): Promise<Vals[]> 
     FROM ${ident(t)}${joinCountry} WHERE ${ident(t, 'id')} = ANY(${self.ids}::int4[])`);
 }
 
+/** Number fields and country code of records read through the ORM (records being created included). */
+async function numbersOf(self: RecordSet, fields: string[]): Promise<Vals[]> {
+  const countryField = phoneCountryField(self.model);
+  const values = await self.sudo().fetchValues(countryField ? [...fields, countryField] : fields);
+  const countryIds = new Set<number>();
+  if (countryField) for (const v of values.values()) if (v[countryField]) countryIds.add(v[countryField] as number);
+  const codes = new Map<number, string>();
+  if (countryIds.size) {
+    const countries = await self.env.model('res.country').sudo().browse([...countryIds]).fetchValues(['code']);
+    for (const [id, v] of countries) codes.set(id, v.code as string);
+  }
+  const rows: Vals[] = [];
+  for (const [id, v] of values) rows.push({ ...v, id, __country: countryField && v[countryField] ? codes.get(v[countryField] as number) ?? null : null });
+  return rows;
+}
+
 export const MailThreadPhone: ModelSpec = {
   _name: 'mail.thread.phone',
   _description: 'Phone Blacklist Mixin',
@@ -99,15 +115,16 @@ export const MailThreadPhone: ModelSpec = {
       private: true,
       fn: async (self: RecordSet) => {
         const fields = assertPhoneField(self.model);
-        const rows = await fetchNumbers(self, fields);
+        // Through the ORM (no SQL of its own): new records are computed before their INSERT.
+        const rows = await numbersOf(self, fields);
         const fallback = await defaultPhoneCountry(self.env);
         // One parse per distinct (country, number): group records by their country.
         const byCountry = new Map<string, Vals[]>();
         for (const r of rows) {
           const code = (r.__country as string | null) ?? fallback ?? '';
-          const list = byCountry.get(code) ?? [];
-          list.push(r);
-          byCountry.set(code, list);
+          const list = byCountry.get(code);
+          if (list) list.push(r);
+          else byCountry.set(code, [r]);
         }
         const out = new Map<number, Vals>();
         for (const [code, list] of byCountry) {

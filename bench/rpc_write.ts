@@ -1,0 +1,235 @@
+// Write throughput over the wire: `npx tsx bench/rpc_write.ts`.
+//
+// Starts the server as its own process, as `npm start` does (`node server/start.mjs`, temp
+// DATA_DIR, free PORT, embedded PostgreSQL, default durability), creates a mailing list, then
+// from this process creates BENCH_WRITE_RECORDS (default 10,000) `mailing.contact` with a mobile
+// number and the list, in calls of BENCH_WRITE_BATCH (default 1,000): first over /jsonrpc
+// execute_kw, then as many over /xmlrpc/2/object. Request bodies are encoded before the clock
+// starts. Prints records/s per protocol, then the pure codec cost inside this process: decoding
+// the XML-RPC create body vs JSON.parse of its JSON-RPC twin, and encoding a 1,000-row
+// search_read answer as XML-RPC vs JSON (ratios printed).
+//
+// Environment: BENCH_WRITE_RECORDS, BENCH_WRITE_BATCH, BENCH_CPU_PROF=dir (server runs with
+// --cpu-prof into that folder), BENCH_KEEP=1 keeps the temp folder.
+// `runWriteBench(opts)` returns the result rows (for bench/rpc).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseMethodCall, serializeResponseBytes } from '../rpc/xmlrpc_codec.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PASSWORD = 'bench-admin-password';
+const DB = 'bench_write';
+
+export interface WriteBenchOptions {
+  records?: number;
+  batch?: number;
+  /** Folder for the server's --cpu-prof output (none: no profile). */
+  cpuProfDir?: string;
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface WriteBenchRow {
+  case: string;
+  value: number;
+  unit: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function post(url: string, body: string, contentType: string): Promise<string> {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': contentType } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return text;
+}
+
+function jsonrpcBody(args: unknown[]): string {
+  return JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'object', method: 'execute_kw', args } });
+}
+
+async function jsonrpc(base: string, args: unknown[]): Promise<unknown> {
+  const answer = JSON.parse(await post(`${base}/jsonrpc`, jsonrpcBody(args), 'application/json'));
+  if (answer.error) throw new Error(`JSON-RPC error: ${JSON.stringify(answer.error).slice(0, 500)}`);
+  return answer.result;
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** XML-RPC value as Python's xmlrpc.client.dumps writes it (what client scripts send). */
+function xmlValue(v: unknown): string {
+  if (typeof v === 'string') return `<value><string>${xmlEscape(v)}</string></value>\n`;
+  if (typeof v === 'boolean') return `<value><boolean>${v ? 1 : 0}</boolean></value>\n`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `<value><int>${v}</int></value>\n` : `<value><double>${v}</double></value>\n`;
+  if (v === null || v === undefined) return '<value><nil/></value>';
+  if (Array.isArray(v)) return `<value><array><data>\n${v.map(xmlValue).join('')}</data></array></value>\n`;
+  const members = Object.entries(v as Record<string, unknown>).map(([k, x]) => `<member>\n<name>${xmlEscape(k)}</name>\n${xmlValue(x)}</member>\n`);
+  return `<value><struct>\n${members.join('')}</struct></value>\n`;
+}
+
+export function xmlrpcBody(method: string, params: unknown[]): string {
+  return `<?xml version='1.0'?>\n<methodCall>\n<methodName>${method}</methodName>\n<params>\n${params.map((p) => `<param>\n${xmlValue(p)}</param>\n`).join('')}</params>\n</methodCall>\n`;
+}
+
+/** `count` contacts numbered from `start`, each with a Belgian mobile number and the list. */
+export function contacts(start: number, count: number, listId: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = start + k;
+    const vals: Record<string, unknown> = { name: `Contact ${i}`, mobile: `+3247${String(i).padStart(7, '0')}`, list_ids: i % 2 ? [[6, 0, [listId]]] : [[4, listId]] };
+    if (i % 3 === 0) vals.email = `contact${i}@example.com`;
+    return vals;
+  });
+}
+
+async function startServer(opts: WriteBenchOptions, dataDir: string): Promise<{ base: string; child: ChildProcess; stderr: () => string }> {
+  const port = await freePort();
+  const nodeArgs = ['--enable-source-maps'];
+  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'server/start.mjs')], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: '0', ADMIN_PASSWORD: PASSWORD, DB_NAME: DB, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${err}`);
+    try {
+      const text = await post(`${base}/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'common', method: 'version', args: [] } }), 'application/json');
+      if (text.includes('server_version')) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${err}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { base, child, stderr: () => err };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Best time per call of each function, measured interleaved (a shared machine's noise hits all alike). */
+function bestTimes(fns: (() => unknown)[], rounds = 40, perRound = 5): number[] {
+  const best = fns.map(() => Infinity);
+  for (const fn of fns) for (let i = 0; i < 3; i++) fn();
+  for (let r = 0; r < rounds; r++) {
+    fns.forEach((fn, k) => {
+      const t0 = performance.now();
+      for (let i = 0; i < perRound; i++) fn();
+      best[k] = Math.min(best[k]!, (performance.now() - t0) / perRound);
+    });
+  }
+  return best;
+}
+
+/** In-process codec cost: XML-RPC vs JSON for the same create payload and search_read answer. */
+export function codecRows(batch = 1000): WriteBenchRow[] {
+  const vals = contacts(0, batch, 1);
+  const args = [DB, 2, PASSWORD, 'mailing.contact', 'create', [vals]];
+  const json = jsonrpcBody(args);
+  const xml = Buffer.from(xmlrpcBody('execute_kw', args));
+  const jsonBuf = Buffer.from(json);
+  const rows = Array.from({ length: batch }, (_, i) => ({
+    id: i + 1, name: `Contact ${i}`, email: i % 3 ? false : `contact${i}@example.com`, mobile: `+3247${String(i).padStart(7, '0')}`,
+    phone_sanitized: `+3247${String(i).padStart(7, '0')}`, list_ids: [1, 2], country_id: i % 5 ? false : [20, 'Belgium'], message_bounce: 0,
+    create_date: '2026-01-01 10:00:00',
+  }));
+  // decoding starts from the request's bytes, encoding ends with the answer's bytes
+  const [decXml, decJson, encXml, encJson] = bestTimes([
+    () => parseMethodCall(xml),
+    () => JSON.parse(jsonBuf.toString('utf8')),
+    () => serializeResponseBytes(rows),
+    () => Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: rows })),
+  ]) as [number, number, number, number];
+  return [
+    { case: `decode ${batch}-record create: XML-RPC`, value: +decXml.toFixed(3), unit: 'ms' },
+    { case: `decode ${batch}-record create: JSON-RPC`, value: +decJson.toFixed(3), unit: 'ms' },
+    { case: 'decode ratio XML/JSON', value: +(decXml / decJson).toFixed(2), unit: 'x' },
+    { case: `encode ${batch}-row search_read: XML-RPC`, value: +encXml.toFixed(3), unit: 'ms' },
+    { case: `encode ${batch}-row search_read: JSON-RPC`, value: +encJson.toFixed(3), unit: 'ms' },
+    { case: 'encode ratio XML/JSON', value: +(encXml / encJson).toFixed(2), unit: 'x' },
+  ];
+}
+
+export async function runWriteBench(opts: WriteBenchOptions = {}): Promise<WriteBenchRow[]> {
+  const records = opts.records ?? 10_000;
+  const batch = opts.batch ?? 1000;
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-write-bench-'));
+  let child: ChildProcess | undefined;
+  const rows: WriteBenchRow[] = [];
+  try {
+    const server = await startServer(opts, dataDir);
+    child = server.child;
+    const { base } = server;
+    const uid = 2;
+    const listId = (await jsonrpc(base, [DB, uid, PASSWORD, 'mailing.list', 'create', [{ name: 'Bench write list' }]])) as number;
+    // warm-up (JIT, pool, caches) on another list: not measured
+    const warmList = (await jsonrpc(base, [DB, uid, PASSWORD, 'mailing.list', 'create', [{ name: 'Warm-up' }]])) as number;
+    await jsonrpc(base, [DB, uid, PASSWORD, 'mailing.contact', 'create', [contacts(10_000_000, batch, warmList)]]);
+    await post(`${base}/xmlrpc/2/object`, xmlrpcBody('execute_kw', [DB, uid, PASSWORD, 'mailing.contact', 'create', [contacts(20_000_000, batch, warmList)]]), 'text/xml');
+
+    const calls = Math.ceil(records / batch);
+    const jsonBodies = Array.from({ length: calls }, (_, c) => jsonrpcBody([DB, uid, PASSWORD, 'mailing.contact', 'create', [contacts(c * batch, Math.min(batch, records - c * batch), listId)]]));
+    const xmlBodies = Array.from({ length: calls }, (_, c) => xmlrpcBody('execute_kw', [DB, uid, PASSWORD, 'mailing.contact', 'create', [contacts(records + c * batch, Math.min(batch, records - c * batch), listId)]]));
+
+    let t0 = performance.now();
+    for (const body of jsonBodies) {
+      const answer = JSON.parse(await post(`${base}/jsonrpc`, body, 'application/json'));
+      if (!Array.isArray(answer.result)) throw new Error(`create over JSON-RPC failed: ${JSON.stringify(answer.error ?? answer).slice(0, 500)}`);
+    }
+    const jsonMs = performance.now() - t0;
+    t0 = performance.now();
+    for (const body of xmlBodies) {
+      const answer = await post(`${base}/xmlrpc/2/object`, body, 'text/xml');
+      if (answer.includes('<fault>')) throw new Error(`create over XML-RPC failed: ${answer.slice(0, 800)}`);
+    }
+    const xmlMs = performance.now() - t0;
+    const check = (await jsonrpc(base, [DB, uid, PASSWORD, 'mailing.contact', 'search_count', [[['list_ids', 'in', [listId]], ['phone_sanitized', '!=', false]]]])) as number;
+    if (check !== 2 * records) throw new Error(`expected ${2 * records} sanitised contacts in the list, found ${check}`);
+    rows.push({ case: `create ${records} mailing.contact /jsonrpc (calls of ${batch})`, value: Math.round((records / jsonMs) * 1000), unit: 'records/s' });
+    rows.push({ case: `create ${records} mailing.contact /xmlrpc/2 (calls of ${batch})`, value: Math.round((records / xmlMs) * 1000), unit: 'records/s' });
+  } finally {
+    if (child) await stopServer(child);
+    if (!opts.keep) await fs.rm(dataDir, { recursive: true, force: true });
+  }
+  rows.push(...codecRows(batch));
+  for (const r of rows) log(`  ${r.case}: ${r.value} ${r.unit}`);
+  return rows;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  console.log(`sms_marketing write bench: node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  runWriteBench({
+    records: Number(process.env.BENCH_WRITE_RECORDS || 10_000),
+    batch: Number(process.env.BENCH_WRITE_BATCH || 1000),
+    cpuProfDir: process.env.BENCH_CPU_PROF || undefined,
+    keep: process.env.BENCH_KEEP === '1',
+  }).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { XmlRpcParseError, parseFast, parseMethodCall, parseMethodCallGeneral, serializeResponse, serializeResponseBytes } from '../../rpc/xmlrpc_codec.ts';
+
+// Documents as Python's xmlrpc.client.dumps writes them (what Odoo's users send).
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function pyValue(v: unknown): string {
+  if (v === null) return '<value><nil/></value>';
+  if (typeof v === 'boolean') return `<value><boolean>${v ? 1 : 0}</boolean></value>\n`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `<value><int>${v}</int></value>\n` : `<value><double>${v}</double></value>\n`;
+  if (typeof v === 'string') return `<value><string>${esc(v)}</string></value>\n`;
+  if (Array.isArray(v)) return `<value><array><data>\n${v.map(pyValue).join('')}</data></array></value>\n`;
+  const members = Object.entries(v as Record<string, unknown>).map(([k, x]) => `<member>\n<name>${esc(k)}</name>\n${pyValue(x)}</member>\n`);
+  return `<value><struct>\n${members.join('')}</struct></value>\n`;
+}
+function pyCall(method: string, params: unknown[]): string {
+  return `<?xml version='1.0'?>\n<methodCall>\n<methodName>${method}</methodName>\n<params>\n${params.map((p) => `<param>\n${pyValue(p)}</param>\n`).join('')}</params>\n</methodCall>\n`;
+}
+
+/** The fast path's answer, which must be the general parser's whenever it gives one. */
+function fastAgrees(body: string | Buffer): 'fast' | 'general' {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const fast = parseFast(bytes);
+  let general: unknown;
+  try {
+    general = parseMethodCallGeneral(body);
+  } catch (err) {
+    expect(err).to.be.instanceOf(XmlRpcParseError);
+    expect(fast, `fast path accepted what the general parser refuses: ${String(err)}`).to.equal(null);
+    return 'general';
+  }
+  if (fast === null) return 'general';
+  expect(fast).to.deep.equal(general);
+  return 'fast';
+}
+
+describe('rpc/xmlrpc_codec fast path', () => {
+  it('reads every type Odoo uses, as the general parser does', () => {
+    const body = `<?xml version="1.0" encoding="utf-8"?>
+<methodCall><methodName>execute_kw</methodName><params>
+<param><value><int>42</int></value></param>
+<param><value><i4>-7</i4></value></param>
+<param><value><i8>9007199254740</i8></value></param>
+<param><value><boolean>1</boolean></value></param>
+<param><value><boolean>0</boolean></value></param>
+<param><value><string>a &amp; b &lt;c&gt; &#233;&#x20AC; é €</string></value></param>
+<param><value>bare</value></param>
+<param><value/></param>
+<param><value><string/></value></param>
+<param><value><double>-2.5e3</double></value></param>
+<param><value><dateTime.iso8601>20240131T10:05:09</dateTime.iso8601></value></param>
+<param><value><base64>aGVs
+bG8=</base64></value></param>
+<param><value><nil/></value></param>
+<param><value><array><data><value><int>1</int></value><value><array><data/></array></value></data></array></value></param>
+<param><value><struct><member><name>a</name><value><struct><member><name>b</name><value><array><data><value><string>x</string></value></data></array></value></member></struct></value></member><member><name>__proto__</name><value><int>1</int></value></member></struct></value></param>
+</params></methodCall>`;
+    expect(fastAgrees(body)).to.equal('fast');
+    const { params } = parseMethodCall(Buffer.from(body));
+    expect(params.slice(0, 14)).to.deep.equal([42, -7, 9007199254740, true, false, 'a & b <c> é€ é €', 'bare', '', '', -2500, '2024-01-31 10:05:09', 'aGVsbG8=', null, [1, []]]);
+    const struct = params[14] as Record<string, unknown>;
+    expect(struct.a).to.deep.equal({ b: ['x'] });
+    expect(Object.getPrototypeOf(struct)).to.equal(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(struct, '__proto__')?.value).to.equal(1);
+  });
+
+  it('round-trips answers: what serializeResponse writes, both parsers read back alike', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
+      // XML-RPC has no None and 32-bit ints only: what Odoo answers
+      const clean = JSON.parse(JSON.stringify(v, (_k, x) => (x === null ? false : typeof x === 'number' && (!Number.isInteger(x) || Math.abs(x) > 2 ** 31 - 1) ? String(x) : x)));
+      const xml = serializeResponse(clean).replace('<methodResponse>', '<methodCall><methodName>rt</methodName>').replace('</methodResponse>', '</methodCall>');
+      expect(serializeResponseBytes(clean).toString()).to.equal(serializeResponse(clean));
+      expect(fastAgrees(xml)).to.equal('fast');
+      expect(parseMethodCall(xml).params[0]).to.deep.equal(clean);
+    }), { numRuns: 300, seed: 16 });
+  });
+
+  it('never accepts what the general parser refuses, nor reads anything differently (mutated documents)', () => {
+    const doc = fc.tuple(fc.string(), fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 4 }));
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('', '<', '>', '&', '/', 'x', '\r', '\x01', '<!--c-->', '&amp;', '&#0;', ']]>', '<value>', '</value>', ' ', '\u00e9', '\uFFFF', '<![CDATA[<]]>', '<!DOCTYPE x>'), fc.nat({ max: 3 }));
+    let fast = 0;
+    fc.assert(fc.property(doc, edit, ([method, params], [pos, insert, del]) => {
+      const body = pyCall(method.replace(/[<&\r]/g, ''), params);
+      if (fastAgrees(body) === 'fast') fast++;
+      const at = pos % (body.length + 1);
+      fastAgrees(body.slice(0, at) + insert + body.slice(at + del));
+      fastAgrees(body.slice(0, at));
+    }), { numRuns: 1500, seed: 16 });
+    // most documents are plain (the others carry control characters, CR...): the fast path reads them
+    expect(fast).to.be.greaterThan(500);
+  });
+
+  it('leaves DTDs, comments, CDATA, CR, undefined entities and bad encodings to the general parser', () => {
+    const wrap = (inner: string) => `<?xml version="1.0"?><methodCall><methodName>m</methodName><params><param>${inner}</param></params></methodCall>`;
+    for (const body of [
+      '<!DOCTYPE m [<!ENTITY x "y">]><methodCall><methodName>&x;</methodName></methodCall>',
+      wrap('<value><string>a<!-- c -->b</string></value>'),
+      wrap('<value><string><![CDATA[<raw>]]></string></value>'),
+      wrap('<value><string>a\r\nb</string></value>'),
+      wrap('<value><string>a&nbsp;b</string></value>'),
+      wrap('<value><string>a&#1;b</string></value>'),
+      wrap('<value><ex:i8>5</ex:i8></value>'),
+      wrap('<value><int> 5 </int></value>'),
+      wrap('<value><boolean>2</boolean></value>'),
+      wrap('<value><string a="1">x</string></value>'),
+      '<?xml version="1.0" encoding="iso-8859-1"?><methodCall><methodName>m</methodName></methodCall>',
+      '\uFEFF<methodCall><methodName>m</methodName></methodCall>',
+    ]) {
+      expect(parseFast(Buffer.from(body)), body).to.equal(null);
+    }
+    expect(() => parseMethodCall(wrap('<value><string>a&nbsp;b</string></value>'))).to.throw(XmlRpcParseError, /^undefined entity/);
+    expect(() => parseMethodCall(wrap('<value><string>x</strin></value>'))).to.throw(XmlRpcParseError, /^mismatched tag/);
+    expect(() => parseMethodCall(wrap('<value><string>x</string></value>').slice(0, -5))).to.throw(XmlRpcParseError, /^unclosed token|^no element found/);
+    expect(parseMethodCall(wrap('<value><string>a\r\nb&#13;</string></value>')).params).to.deep.equal(['a\nb\r']);
+  });
+});
