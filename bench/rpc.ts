@@ -44,6 +44,7 @@ const CONTACTS = Number(process.env.BENCH_CONTACTS || 1_000_000);
 const WORKERS = process.env.BENCH_WORKERS || undefined;
 const KEEP_DATA = process.env.BENCH_KEEP_DATA || undefined;
 const PROFILE = ['1', 'true', 'yes'].includes((process.env.BENCH_PROFILE ?? '').toLowerCase());
+const SKIP_WRITE = ['1', 'true', 'yes'].includes((process.env.BENCH_SKIP_WRITE ?? '').toLowerCase());
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const PASSWORD = 'bench-admin-password';
 const DB = 'bench';
@@ -364,11 +365,27 @@ const readSection: Section = async (bench) => {
   return rows;
 };
 
-// The write section (create 10,000 mailing.contact with number and list, calls of 1,000, over
-// /jsonrpc and /xmlrpc/2; bench/rpc_write.ts) is plugged in here.
 const SECTIONS: Section[] = [
   readSection,
 ];
+
+/**
+ * The write case, on its own server started after the read server stopped (bench/rpc_write.ts):
+ * create 10,000 mailing.contact with number and list in calls of 1,000 over /jsonrpc and /xmlrpc/2.
+ */
+async function writeSection(): Promise<void> {
+  console.log('\nWrites (bench/rpc_write.ts, its own server):');
+  const rows = await runWriteBench({ log: (line) => console.log(`  ${line}`) });
+  console.table(rows);
+  const rate = (protocol: string) => rows.find((r) => r.case.startsWith('create') && r.case.includes(protocol))?.value ?? 0;
+  const decode = rows.find((r) => r.case === 'decode ratio XML/JSON')?.value;
+  const encode = rows.find((r) => r.case === 'encode ratio XML/JSON')?.value;
+  console.log('\nMust show (writes):');
+  console.log(`  ${rate('/jsonrpc') >= 20_000 ? 'PASS' : 'FAIL'}  create over /jsonrpc ≥ 20,000 records/s (${rate('/jsonrpc')})`);
+  console.log(`  ${rate('/xmlrpc/2') >= 16_000 ? 'PASS' : 'FAIL'}  create over /xmlrpc/2 ≥ 16,000 records/s (${rate('/xmlrpc/2')})`);
+  console.log(`  ${rate('/xmlrpc/2') * 1.25 >= rate('/jsonrpc') ? 'PASS' : 'FAIL'}  a create call over XML-RPC costs ≤ 1.25× its JSON-RPC twin`);
+  console.log(`  ${decode !== undefined && decode <= 1.25 ? 'PASS' : 'FAIL'}  XML-RPC decoder alone ≤ 1.25× JSON.parse (${decode}×); encoder ${encode}× JSON.stringify`);
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -501,6 +518,7 @@ async function main(): Promise<void> {
     server = undefined;
     if (code !== 0) console.log(`  server exited with code ${code}`);
     if (profileDir) printCpuProfiles(profileDir);
+    if (!SKIP_WRITE) await writeSection();
     console.log(`\nbench/rpc done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   } finally {
     await db?.end().catch(() => undefined);
