@@ -24,6 +24,7 @@
 //   BENCH_PROFILE=1    run the server under `node --cpu-prof` and with pg_stat_statements, print the
 //                      top self-time functions/files per server process and the top statements
 //   BENCH_ONLY         comma-separated substrings: run only the cases whose label contains one
+//   BENCH_SKIP_WRITE=1 skip the write case (bench/rpc_write.ts, run last on its own server)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,6 +35,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { printCpuProfiles } from './cpuprofile.ts';
+import { runWriteBench } from './rpc_write.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_DURATION || 10);
