@@ -98,6 +98,8 @@ interface MenuRow {
  * the user, and then so do its parents; a menu without one shows only as such a parent.
  */
 async function visibleMenus(env: Env, debug: boolean): Promise<MenuRow[]> {
+  // Odoo reads the menus with the user's rights: a user who may not read ir.ui.menu (portal) is refused
+  await checkModelAccess(env, 'ir.ui.menu', 'read');
   const groups = new Set((await userGroups(env)).ids);
   if (!debug) {
     const noOne = await xmlidToResId(env.sudo(), 'base.group_no_one', 'res.groups');

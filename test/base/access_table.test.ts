@@ -145,6 +145,8 @@ const METHODS: Record<string, Record<string, Rule>> = {
     execute: r('write'),
   },
   'ir.ui.view': { default_view: r('any', ['res.partner', 'list']) },
+  // the web client's menus are read from ir.ui.menu (none for a user without read access)
+  'ir.ui.menu': { load_menus: r('read', [false]), load_web_menus: r('read', [false]) },
   'ir.actions.server': { run: r(['write', 'mailing.contact']) },
   'utm.campaign': { action_create_mass_sms: r('any'), action_redirect_to_mailing_sms: r('any') },
   'link.tracker': {
