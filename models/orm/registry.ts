@@ -457,8 +457,8 @@ export function translatePgError(registry: Registry, err: unknown): unknown {
     // SQL constraints declared on models carry their own message.
     for (const m of registry.models.values()) {
       for (const [name, , message] of m.sqlConstraints) {
-        // CHECK constraints: Odoo 19 prefixes their message (captured for mailing's ab_testing_pc).
-        if (`${m.table}_${name}` === e.constraint) return new ValidationError(e.code === '23514' ? `The operation cannot be completed: ${message}` : message);
+        // Odoo 19 prefixes every known constraint's message (captured: link.tracker.code's unique, mailing's ab_testing_pc check).
+        if (`${m.table}_${name}` === e.constraint) return new ValidationError(`The operation cannot be completed: ${message}`);
       }
     }
     return new ValidationError(`The operation cannot be completed: ${e.detail ?? e.message}`);

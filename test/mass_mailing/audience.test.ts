@@ -93,7 +93,7 @@ describe('mass_mailing: lists, contacts, subscriptions', () => {
     const l = await t.call('mailing.list', 'create', [{ name: 'Unique' }]);
     const c = await t.call('mailing.contact', 'create', [{ name: 'Once', list_ids: [[4, l]] }]);
     await expectError(t.call('mailing.subscription', 'create', [{ contact_id: c, list_id: l }]), 'odoo.exceptions.ValidationError',
-      'A mailing contact cannot subscribe to the same mailing list multiple times.');
+      'The operation cannot be completed: A mailing contact cannot subscribe to the same mailing list multiple times.');
     await expectError(t.call('mailing.contact', 'create', [{ name: 'Both', list_ids: [[4, l]], subscription_ids: [[0, 0, { list_id: l }]] }]), 'odoo.exceptions.UserError',
       'You should give either list_ids, either subscription_ids to create new contacts.');
     // lists of the calling screen (default_list_ids) become subscriptions, merged with given ones

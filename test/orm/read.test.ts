@@ -171,7 +171,7 @@ describe('ORM: read serialisation and read-like methods', () => {
         expect.fail('should raise');
       } catch (e: any) {
         expect(e.odooName).to.equal('odoo.exceptions.ValidationError');
-        expect(e.message).to.equal('The code must be unique!');
+        expect(e.message).to.equal('The operation cannot be completed: The code must be unique!');
       }
       try {
         await t.call('test.orm.item', 'exists', [[full]]);

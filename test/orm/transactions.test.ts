@@ -32,7 +32,7 @@ describe('ORM: transactions', () => {
     await expectError(
       t.call('test.orm.item', 'create', [[{ name: 'ok1', code: 'DUP' }, { name: 'ok2' }, { name: 'bad', code: 'DUP' }]]),
       'odoo.exceptions.ValidationError',
-      'The code must be unique!',
+      'The operation cannot be completed: The code must be unique!',
     );
     expect(await count()).to.equal(before);
     expect(await t.call('test.orm.line', 'search_count', [[]])).to.equal(0);
@@ -129,9 +129,9 @@ describe('ORM: transactions', () => {
 
   it('SQL constraint messages: unique, and check with Odoo 19\'s prefix', async () => {
     await t.call('test.orm.item', 'create', [{ name: 'u', code: 'UNIQ' }]);
-    await expectError(t.call('test.orm.item', 'create', [{ name: 'u2', code: 'UNIQ' }]), 'odoo.exceptions.ValidationError', 'The code must be unique!');
+    await expectError(t.call('test.orm.item', 'create', [{ name: 'u2', code: 'UNIQ' }]), 'odoo.exceptions.ValidationError', 'The operation cannot be completed: The code must be unique!');
     await expectError(t.call('test.orm.item', 'create', [{ name: 'cheap', price: -1001 }]), 'odoo.exceptions.ValidationError', 'The operation cannot be completed: The price cannot be that low.');
-    await expectError(t.call('res.country', 'create', [{ name: 'Belgium', code: 'XX' }]), 'odoo.exceptions.ValidationError', 'The name of the country must be unique!');
+    await expectError(t.call('res.country', 'create', [{ name: 'Belgium', code: 'XX' }]), 'odoo.exceptions.ValidationError', 'The operation cannot be completed: The name of the country must be unique!');
     await expectError(t.call('ir.model.data', 'create', [{ name: 'has space', module: 'x', model: 'res.partner', res_id: 1 }]), 'odoo.exceptions.ValidationError', 'The operation cannot be completed: External IDs cannot contain spaces');
   });
 

@@ -81,7 +81,7 @@ describe('phone_validation: phone.blacklist', () => {
     await t.call('phone.blacklist', 'write', [[a], { number: '0472 00 00 03' }]);
     expect((await numberOf(a)).number).to.equal('+32472000003');
     await expectError(t.call('phone.blacklist', 'write', [[a], { number: 'nope' }]), 'odoo.exceptions.UserError', / Please correct the number and try again\.$/);
-    await expectError(t.call('phone.blacklist', 'write', [[a], { number: '0472000002' }]), 'odoo.exceptions.ValidationError', 'Number already exists');
+    await expectError(t.call('phone.blacklist', 'write', [[a], { number: '0472000002' }]), 'odoo.exceptions.ValidationError', 'The operation cannot be completed: Number already exists');
     void b;
   });
 
