@@ -116,14 +116,17 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   Object.assign(app.locals as AppLocals, { rpc: ctx, metrics });
   app.use(metrics.track);
 
-  // access log (debug: one line per request is too much at info for RPC-heavy integrations)
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const t0 = performance.now();
-    res.on('finish', () => {
-      log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round((performance.now() - t0) * 10) / 10 }, 'request');
+  // access log (debug: one line per request is too much at info for RPC-heavy integrations);
+  // not installed at all below debug, so a busy server pays no listener per request for it
+  if (typeof log.isLevelEnabled !== 'function' || log.isLevelEnabled('debug')) {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const t0 = performance.now();
+      res.on('finish', () => {
+        log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round((performance.now() - t0) * 10) / 10 }, 'request');
+      });
+      next();
     });
-    next();
-  });
+  }
 
   // --- version -------------------------------------------------------------------------------
   app.all(['/web/version', '/json/version'], (_req, res) => {
