@@ -17,11 +17,11 @@
 import '../models/index.ts';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { freePort } from './server_process.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { openRuntime } from '../server/runtime.ts';
@@ -35,17 +35,6 @@ const SEED = Number(process.env.FUZZ_SEED || Math.floor(Math.random() * 2 ** 31)
 const LOW_RIGHT_EVERY = Number(process.env.FUZZ_LOW_RIGHT_EVERY || 5);
 const PASSWORD = 'fuzz-admin-password';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-fuzz-'));

@@ -26,18 +26,17 @@
 //   BENCH_ONLY         comma-separated substrings: run only the cases whose label contains one
 //   BENCH_SKIP_WRITE=1 skip the write case (bench/rpc_write.ts, run last on its own server)
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { printCpuProfiles } from './cpuprofile.ts';
 import { runWriteBench } from './rpc_write.ts';
+import { freePort, killAll, ROOT, startServer as startServerProcess, track, type ServerProcess } from './server_process.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_DURATION || 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 10);
@@ -53,98 +52,10 @@ const DB = 'bench';
 const LIST_NAME = 'Bench customers';
 
 // ---------------------------------------------------------------------------------------------
-// Processes
+// Processes (bench/server_process.ts): the server, with this bench's database and workers
 
-/** Every process this bench started, stopped on any exit. */
-const children = new Set<ChildProcess>();
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-function killAll(): void {
-  for (const c of children) {
-    try {
-      // detached children lead their own process group: take their children (postgres, workers) too
-      if (c.pid) process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      c.kill('SIGKILL');
-    }
-  }
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export interface ServerProcess {
-  base: string;
-  pid: number;
-  /** Stops the server with SIGTERM (as a service manager does) and waits for it to exit. */
-  stop(): Promise<number | null>;
-}
-
-/** `npm start` in a child process, on `dataDir`; resolves once it logs that it listens. */
-export async function startServer(opts: { dataDir: string; pgPort: number; nodeArgs?: string[]; env?: Record<string, string> }): Promise<ServerProcess> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: opts.dataDir, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(opts.pgPort), DB_NAME: DB, ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'info', ...opts.env };
-  delete env.DATABASE_URL;
-  if (WORKERS && !opts.env?.WEB_WORKERS) env.WEB_WORKERS = WORKERS;
-  const child = track(spawn(process.execPath, ['--enable-source-maps', ...(opts.nodeArgs ?? []), 'server/start.mjs'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
-  const tail: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 180 s:\n${tail.join('\n')}`)), 180_000);
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += String(d);
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        tail.push(line.slice(0, 400));
-        if (tail.length > 30) tail.shift();
-        if (/"level":(50|60)/.test(line)) process.stderr.write(`  server: ${line.slice(0, 400)}\n`);
-        if (line.includes('external API listening on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d) => tail.push(String(d).slice(0, 400)));
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${tail.join('\n')}`));
-    });
-  });
-  return {
-    base: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }, 30_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
+function startServer(opts: { dataDir: string; pgPort: number; nodeArgs?: string[] }): Promise<ServerProcess> {
+  return startServerProcess({ ...opts, dbName: DB, adminPassword: PASSWORD, env: WORKERS ? { WEB_WORKERS: WORKERS } : {} });
 }
 
 async function startHello(): Promise<{ url: string; stop(): void }> {

@@ -13,15 +13,13 @@
 // --cpu-prof into that folder), BENCH_KEEP=1 keeps the temp folder.
 // `runWriteBench(opts)` returns the result rows (for bench/rpc).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMethodCall, serializeResponseBytes } from '../rpc/xmlrpc_codec.ts';
+import { freePort, startServer, type ServerProcess } from './server_process.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PASSWORD = 'bench-admin-password';
 const DB = 'bench_write';
 
@@ -38,17 +36,6 @@ export interface WriteBenchRow {
   case: string;
   value: number;
   unit: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function post(url: string, body: string, contentType: string): Promise<string> {
@@ -95,40 +82,6 @@ export function contacts(start: number, count: number, listId: number): Record<s
     if (i % 3 === 0) vals.email = `contact${i}@example.com`;
     return vals;
   });
-}
-
-async function startServer(opts: WriteBenchOptions, dataDir: string): Promise<{ base: string; child: ChildProcess; stderr: () => string }> {
-  const port = await freePort();
-  const nodeArgs = ['--enable-source-maps'];
-  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'server/start.mjs')], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: '0', ADMIN_PASSWORD: PASSWORD, DB_NAME: DB, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${err}`);
-    try {
-      const text = await post(`${base}/jsonrpc`, JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'common', method: 'version', args: [] } }), 'application/json');
-      if (text.includes('server_version')) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${err}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { base, child, stderr: () => err };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /** Best time per call of each function, measured interleaved (a shared machine's noise hits all alike). */
@@ -179,11 +132,13 @@ export async function runWriteBench(opts: WriteBenchOptions = {}): Promise<Write
   const batch = opts.batch ?? 1000;
   const log = opts.log ?? ((l: string) => console.log(l));
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-write-bench-'));
-  let child: ChildProcess | undefined;
+  let server: ServerProcess | undefined;
   const rows: WriteBenchRow[] = [];
   try {
-    const server = await startServer(opts, dataDir);
-    child = server.child;
+    server = await startServer({
+      dataDir, pgPort: await freePort(), dbName: DB, adminPassword: PASSWORD,
+      nodeArgs: opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [],
+    });
     const { base } = server;
     const uid = 2;
     const listId = (await jsonrpc(base, [DB, uid, PASSWORD, 'mailing.list', 'create', [{ name: 'Bench write list' }]])) as number;
@@ -213,7 +168,7 @@ export async function runWriteBench(opts: WriteBenchOptions = {}): Promise<Write
     rows.push({ case: `create ${records} mailing.contact /jsonrpc (calls of ${batch})`, value: Math.round((records / jsonMs) * 1000), unit: 'records/s' });
     rows.push({ case: `create ${records} mailing.contact /xmlrpc/2 (calls of ${batch})`, value: Math.round((records / xmlMs) * 1000), unit: 'records/s' });
   } finally {
-    if (child) await stopServer(child);
+    await server?.stop();
     if (!opts.keep) await fs.rm(dataDir, { recursive: true, force: true });
   }
   rows.push(...codecRows(batch));
