@@ -9,8 +9,7 @@ import { createLogger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { createApp } from './app.ts';
 import { startCronRunner, type CronRunner } from './cron.ts';
-import { DatabaseConnectionError } from '../models/orm/pg_config.ts';
-import { closeHttp, listen, listeningMessage, runPrimary, runWorker } from './workers.ts';
+import { closeHttp, listen, listeningMessage, logStartFailure, runPrimary, runWorker } from './workers.ts';
 
 const t0 = performance.now();
 
@@ -80,9 +79,7 @@ async function runSingle(): Promise<void> {
     cron = startCronRunner(runtime.registry, config, logger);
     logger.info({ port, host: config.host, database: config.dbName, startupMs: Math.round(performance.now() - t0) }, listeningMessage(config, port));
   } catch (err) {
-    // A connection refused for a reason of configuration (TLS, pg_hba, password) needs no stack.
-    if (err instanceof DatabaseConnectionError) logger.fatal(`could not start the server: ${err.message}`);
-    else logger.fatal({ err }, 'could not start the server');
+    logStartFailure(logger, err);
     await runtime?.close().catch(() => undefined);
     process.exit(1);
   }

