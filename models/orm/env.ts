@@ -170,8 +170,9 @@ export class Cursor {
     const alone = this.pendingBegin !== undefined && this.probing && PLAIN_READ.test(text) && !READ_WITH_EFFECTS.test(text);
     const withBegin = this.pendingBegin !== undefined && !alone;
     // Statements with bindings go through the extended protocol anyway: name them so the
-    // connection parses and plans each text once (never once temporary objects may shadow tables).
-    if (this.opts.prepare && values && values.length && !this.temp) {
+    // connection parses and plans each text once (never once temporary objects may shadow tables);
+    // so are single SELECTs without bindings (a search with no domain values), planned once too.
+    if (this.opts.prepare && ((values && values.length) || (PLAIN_READ.test(text) && !text.includes(';'))) && !this.temp) {
       const name = statementName(text);
       const parsed = (this.conn as any).connection?.parsedStatements as Record<string, string> | undefined;
       if (parsed && name in parsed) config.name = name;

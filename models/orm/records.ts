@@ -190,7 +190,9 @@ export class RecordSet implements Iterable<RecordSet> {
     }
     let q = sql`SELECT ${join(selected)} FROM ${ident(this.model.table)} ${ident(alias)}${joins}${join(nameJoins, '')} WHERE ${where}`;
     if (orderBy) q = sql`${q} ORDER BY ${orderBy}`;
-    if (opts.limit) q = sql`${q} LIMIT ${Number(opts.limit)}`;
+    // LIMIT as a literal: a bound limit keeps PostgreSQL from ever reusing a prepared statement's
+    // generic plan (it estimates an unknown limit at 10% of the rows), so every call was planned.
+    if (opts.limit) q = sql`${q} LIMIT ${raw(String(toCount(opts.limit, 'limit')))}`;
     if (opts.offset) q = sql`${q} OFFSET ${Number(opts.offset)}`;
     return q;
   }
@@ -215,7 +217,7 @@ export class RecordSet implements Iterable<RecordSet> {
     const where = extra ? sql`(${domainWhere}) AND (${extra})` : domainWhere;
     const lim = toLimit(limit);
     const q = lim
-      ? sql`SELECT count(*) AS c FROM (SELECT 1 FROM ${ident(this.model.table)} ${ident(alias)} WHERE ${where} LIMIT ${lim}) t`
+      ? sql`SELECT count(*) AS c FROM (SELECT 1 FROM ${ident(this.model.table)} ${ident(alias)} WHERE ${where} LIMIT ${raw(String(lim))}) t`
       : sql`SELECT count(*) AS c FROM ${ident(this.model.table)} ${ident(alias)} WHERE ${where}`;
     const rows = await this.env.cr.query<{ c: number }>(q);
     return Number(rows[0].c);
