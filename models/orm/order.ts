@@ -12,7 +12,23 @@ export interface OrderTerm {
 
 const TERM_RE = /^\s*([a-z_][a-z0-9_]*)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$/i;
 
-export function parseOrder(order: string, model: Model): OrderTerm[] {
+// Parsed orders per model: a model's fields never change once its registry is built.
+const parsed = new WeakMap<Model, Map<string, readonly OrderTerm[]>>();
+const MAX_CACHED_PER_MODEL = 1000;
+
+/** The terms of `order` on `model` (validated; the same frozen list for the same text). */
+export function parseOrder(order: string, model: Model): readonly OrderTerm[] {
+  let byText = parsed.get(model);
+  const hit = byText?.get(order);
+  if (hit) return hit;
+  const terms = Object.freeze(parseTerms(order, model).map((t) => Object.freeze(t)));
+  if (!byText) parsed.set(model, (byText = new Map()));
+  if (byText.size >= MAX_CACHED_PER_MODEL) byText.clear();
+  byText.set(order, terms);
+  return terms;
+}
+
+function parseTerms(order: string, model: Model): OrderTerm[] {
   const terms: OrderTerm[] = [];
   if (!order || !order.trim()) return terms;
   for (const part of order.split(',')) {

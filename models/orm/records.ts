@@ -16,6 +16,20 @@ import { collectDependents, computeStored, protecting, recompute, recomputeDepen
 export type Vals = Record<string, unknown>;
 export type Load = '_classic_read' | '_classic_write' | null;
 
+interface ReadPlan {
+  fields: Field[];
+  columns: string[];
+  joined: { field: string; comodel: Model; column: string }[];
+  /** Per field: the selected column holding its many2one's name (load `_classic_read`), else null. */
+  dnKeys: (string | null)[];
+  direct: boolean;
+}
+/** search_read plans per model and (load, field names) (see readPlan). */
+const READ_PLANS = new WeakMap<Model, Map<string, ReadPlan>>();
+
+/** ORDER BY clauses without joins, per model and (depth, tie-break, alias, order) (see orderToSql). */
+const PLAIN_ORDERS = new WeakMap<Model, Map<string, { joins: SQL; orderBy: SQL | null }>>();
+
 const MAGIC = new Set(['id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'parent_path', '__last_update']);
 const INSERT_BATCH = 5000;
 
@@ -225,6 +239,21 @@ export class RecordSet implements Iterable<RecordSet> {
 
   /** ORDER BY clause from an Odoo order spec; many2one orders follow the comodel's _order. */
   orderToSql(order: string | null, alias: string, compiler: DomainCompiler, depth = 0, tieBreak = true): { joins: SQL; orderBy: SQL | null } {
+    // An order without joins depends on nothing but its text and alias: built once per process.
+    const key = `${depth}|${tieBreak ? 1 : 0}|${alias}|${order || this.model.order}`;
+    let cache = PLAIN_ORDERS.get(this.model);
+    const hit = cache?.get(key);
+    if (hit) return hit;
+    const built = this.buildOrder(order, alias, compiler, depth, tieBreak);
+    if (built.joins.isEmpty) {
+      if (!cache) PLAIN_ORDERS.set(this.model, (cache = new Map()));
+      if (cache.size >= 1000) cache.clear();
+      cache.set(key, built);
+    }
+    return built;
+  }
+
+  private buildOrder(order: string | null, alias: string, compiler: DomainCompiler, depth: number, tieBreak: boolean): { joins: SQL; orderBy: SQL | null } {
     const terms = parseOrder(order || this.model.order, this.model);
     const joins: SQL[] = [];
     const parts: SQL[] = [];
@@ -333,25 +362,47 @@ export class RecordSet implements Iterable<RecordSet> {
     const lim = toLimit(limit);
     const off = toOffset(offset);
     const ord = order === '' || order === false || order === null || order === undefined ? this.model.order : pyRequireStr(order);
-    const columns = (names ?? []).map((n) => this.model.fields.get(n)!).filter((f) => f.columnType);
-    // Many2one names that are a plain column of the comodel come with the same query.
-    const joined = load === '_classic_read'
-      ? columns.filter((f) => f.type === 'many2one').map((f) => ({ field: f.name, comodel: this.env.registry.get(f.comodel!), column: this.displayNameColumn(this.env.registry.get(f.comodel!)) })).filter((j) => j.column !== null) as { field: string; comodel: Model; column: string }[]
-      : [];
+    const plan = this.readPlan(names ?? [], load);
     const extraWhere = await this.accessCondition('read');
-    const q = this.searchQuery(domain, { order: ord, limit: lim, offset: off, columns: columns.map((f) => f.name), displayNames: joined, extraWhere });
+    const q = this.searchQuery(domain, { order: ord, limit: lim, offset: off, columns: plan.columns, displayNames: plan.joined, extraWhere });
     const rows = await this.env.cr.query(q);
-    const recs = this.browse(rows.map((r) => r.id as number));
-    if (names === null) return recs.ids.map((id) => ({ id }));
+    if (names === null) return rows.map((r) => ({ id: r.id }));
     if (!rows.length) return [];
+    if (plan.direct && !this.env.cache.has(`pending:${this.model.name}`)) return formatRows(rows, plan.fields, plan.dnKeys);
+    const recs = this.browse(rows.map((r) => r.id as number));
     const prefetched = new Map<number, Vals>(rows.map((r) => [r.id as number, r]));
     const known = new Map<string, Map<number, string>>();
-    for (const j of joined) {
+    for (const j of plan.joined) {
       const map = known.get(j.comodel.name) ?? new Map<number, string>();
       for (const r of rows) if (r[j.field]) map.set(r[j.field] as number, (r[`__dn__${j.field}`] as string) || '');
       known.set(j.comodel.name, map);
     }
     return recs.formatRead(names, await recs.fetchValues(names, prefetched), load, known);
+  }
+
+  /**
+   * What search_read selects for `names` (built once per model, names and load): the stored
+   * columns, the many2one names joined from their comodel, and whether the selected row is
+   * the whole answer (every field a column, every many2one name joined).
+   */
+  private readPlan(names: string[], load: Load): ReadPlan {
+    const key = `${load}|${names.join(',')}`;
+    let byKey = READ_PLANS.get(this.model);
+    const hit = byKey?.get(key);
+    if (hit) return hit;
+    const fields = names.map((n) => this.model.fields.get(n)!);
+    const columns = fields.filter((f) => f.columnType);
+    // Many2one names that are a plain column of the comodel come with the same query.
+    const joined = load === '_classic_read'
+      ? columns.filter((f) => f.type === 'many2one').map((f) => ({ field: f.name, comodel: this.env.registry.get(f.comodel!), column: this.displayNameColumn(this.env.registry.get(f.comodel!)) })).filter((j) => j.column !== null) as ReadPlan['joined']
+      : [];
+    const dnKeys = fields.map((f) => (load === '_classic_read' && f.type === 'many2one' ? `__dn__${f.name}` : null));
+    const direct = columns.length === fields.length && dnKeys.every((k, i) => k === null || joined.some((j) => j.field === fields[i].name));
+    const plan: ReadPlan = { fields, columns: columns.map((f) => f.name), joined, dnKeys, direct };
+    if (!byKey) READ_PLANS.set(this.model, (byKey = new Map()));
+    if (byKey.size >= 1000) byKey.clear();
+    byKey.set(key, plan);
+    return plan;
   }
 
   /** Raw values (m2o as id|null, x2many as id lists) of existing records, keyed by id. */
@@ -976,6 +1027,24 @@ export class RecordSet implements Iterable<RecordSet> {
 }
 
 // ---------------------------------------------------------------- value conversion
+
+/** read() values straight from selected rows: columns as formatValue gives them, joined many2one names. */
+function formatRows(rows: Vals[], fields: Field[], dnKeys: (string | null)[]): Vals[] {
+  const out: Vals[] = new Array(rows.length);
+  const n = fields.length;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const rec: Vals = { id: r.id };
+    for (let k = 0; k < n; k++) {
+      const f = fields[k];
+      const dn = dnKeys[k];
+      const v = r[f.name];
+      rec[f.name] = dn === null ? formatValue(f, v, null) : v === null || v === undefined ? false : [Number(v), (r[dn] as string) || ''];
+    }
+    out[i] = rec;
+  }
+  return out;
+}
 
 /** Records grouped by equal value (for inverse methods, which take one value). */
 function groupByValue(items: { id: number; value: unknown }[]): { ids: number[]; value: unknown }[] {
