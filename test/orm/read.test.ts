@@ -91,6 +91,14 @@ describe('ORM: read serialisation and read-like methods', () => {
   });
 
   describe('search_read / search_count', () => {
+    const expectValueError = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        expect.fail('should raise');
+      } catch (e: any) {
+        expect(e.odooName).to.equal('builtins.ValueError');
+      }
+    };
     it('limit, offset and order', async () => {
       const ids = await t.call('test.orm.item', 'search', [[]], { order: 'id' });
       const page = await t.call('test.orm.item', 'search_read', [[]], { fields: ['name'], limit: 1, offset: 1, order: 'id' });
@@ -104,6 +112,41 @@ describe('ORM: read serialisation and read-like methods', () => {
       const pos = await t.call('test.orm.item', 'search_read', [[['id', '=', full]], ['name'], '', '', '']);
       expect(pos).to.deep.equal([{ id: full, name: 'Full' }]);
       expect(await t.call('test.orm.item', 'search_read', [[['id', '=', -1]]])).to.deep.equal([]);
+    });
+    it('answers what search then read answer, for every kind of field and load', async () => {
+      // a many2one whose name is joined in the search (parent_id: rec name `name`) and one whose is computed (res.partner)
+      await t.call('test.orm.item', 'write', [[empty], { parent_id: full, partner_id: partner }]);
+      try {
+        const fields = ['name', 'qty', 'price', 'flag', 'day', 'moment', 'state', 'partner_id', 'parent_id', 'tag_ids', 'line_ids',
+          'line_count', 'partner_email', 'partner_country_code', 'partner_label', 'upper_name', 'display_name'];
+        for (const load of ['_classic_read', '_classic_write', null]) {
+          const ids = await t.call('test.orm.item', 'search', [[]], { order: 'id desc' });
+          const read = await t.call('test.orm.item', 'read', [ids, fields], { load });
+          expect(await t.call('test.orm.item', 'search_read', [[]], { fields, order: 'id desc', load })).to.deep.equal(read);
+          // only columns and joined names: the answer comes from the search's own row
+          const plain = ['name', 'state', 'parent_id', 'moment'];
+          const readPlain = await t.call('test.orm.item', 'read', [ids, plain], { load });
+          expect(await t.call('test.orm.item', 'search_read', [[]], { fields: plain, order: 'id desc', load })).to.deep.equal(readPlain);
+        }
+        const [row] = await t.call('test.orm.item', 'search_read', [[['id', '=', empty]]], { fields: ['parent_id', 'partner_id', 'upper_name', 'partner_label'] });
+        expect(row).to.deep.equal({ id: empty, parent_id: [full, 'Full'], partner_id: [partner, 'Reader Co'], upper_name: false, partner_label: '@Reader Co' });
+      } finally {
+        await t.call('test.orm.item', 'write', [[empty], { parent_id: false, partner_id: false }]);
+      }
+    });
+    it('the same search with other limits gives each its own rows, call after call', async () => {
+      const all = (await t.call('res.country', 'search_read', [[]], { fields: ['code'] })).map((r: { id: number }) => r.id);
+      for (let round = 0; round < 8; round++) {
+        for (const limit of [1, 2, 3, 7]) {
+          const rows = await t.call('res.country', 'search_read', [[]], { fields: ['code'], limit });
+          expect(rows.map((r: { id: number }) => r.id)).to.deep.equal(all.slice(0, limit));
+        }
+        const page = await t.call('res.country', 'search_read', [[]], { fields: ['code'], limit: 2, offset: round });
+        expect(page.map((r: { id: number }) => r.id)).to.deep.equal(all.slice(round, round + 2));
+      }
+      expect(await t.call('res.country', 'search_count', [[]], { limit: 5 })).to.equal(5);
+      await expectValueError(t.call('res.country', 'search_read', [[]], { fields: ['code'], limit: -1 }));
+      await expectValueError(t.call('res.country', 'search_read', [[]], { fields: ['code'], limit: 2.5 }));
     });
     it('search_count with limit', async () => {
       expect(await t.call('test.orm.item', 'search_count', [[]])).to.equal(2);
