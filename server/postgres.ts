@@ -62,8 +62,10 @@ export interface DatabaseServer {
   readonly adminConnectionString: string;
   /** Start-up measurements (embedded only; zeros for an external server). */
   readonly startup: { initialised: boolean; initdbMs: number; startMs: number };
-  /** Connection string for database `dbName` on this server. */
+  /** Connection string for database `dbName` on this server (TCP for the embedded one: what tools and tests use). */
   connectionString(dbName: string): string;
+  /** What the server's own connections to `dbName` use: the embedded cluster's Unix socket when it has one. */
+  localConnectionString(dbName: string): string;
   /** Stops the embedded server (fast shutdown). No-op for an external server. Idempotent. */
   stop(): Promise<void>;
 }
@@ -119,6 +121,7 @@ export async function startDatabaseServer(
       adminConnectionString: withDatabase(base, MAINTENANCE_DB),
       startup: { initialised: false, initdbMs: 0, startMs: 0 },
       connectionString: (dbName) => withDatabase(base, dbName),
+      localConnectionString: (dbName) => withDatabase(base, dbName),
       stop: async () => {},
     };
   }
@@ -281,10 +284,10 @@ async function startEmbedded(
     'embedded PostgreSQL ready',
   );
 
-  // `host=<folder>`: node-postgres and libpq connect to <folder>/.s.PGSQL.<port> instead of TCP
-  const socketParam = socketDir ? `?host=${encodeURIComponent(socketDir)}` : '';
   const url = (db: string) =>
-    `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(db)}${socketParam}`;
+    `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
+  // `host=<folder>`: node-postgres and libpq connect to <folder>/.s.PGSQL.<port> instead of TCP
+  const localUrl = (db: string) => (socketDir ? `${url(db)}?host=${encodeURIComponent(socketDir)}` : url(db));
   let stopped: Promise<void> | undefined;
   return {
     embedded: true,
@@ -292,6 +295,7 @@ async function startEmbedded(
     adminConnectionString: url(MAINTENANCE_DB),
     startup: { initialised, initdbMs, startMs },
     connectionString: url,
+    localConnectionString: localUrl,
     stop: () => {
       stopping = true;
       stopped ??= stopIfRunning(server!)
