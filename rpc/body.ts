@@ -2,7 +2,7 @@
 // so each protocol can answer an oversized body in its own shape (XML-RPC fault, JSON-RPC error,
 // JSON-2 413) instead of a generic HTML page.
 
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpException } from './errors.ts';
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; error: HttpException };
@@ -47,3 +47,18 @@ export function mimetype(req: IncomingMessage): string {
   if (!ct) return '';
   return ct.split(';', 1)[0]!.trim().toLowerCase();
 }
+
+/**
+ * Answer with `body` in one write: the status, `headers` in their order, then Content-Length
+ * (the headers express's res.send gives these routes, without its per-call work). A HEAD
+ * answer keeps the headers and drops the body, as node does.
+ */
+export function writeAnswer(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+  res.statusCode = status;
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  res.end(body);
+}
+
+export const JSON_CONTENT_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
+export const XML_CONTENT_TYPE = { 'Content-Type': 'text/xml; charset=utf-8' };

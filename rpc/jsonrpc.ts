@@ -5,13 +5,14 @@
 // `result` left out when the method returns None; errors are HTTP 200 with error.code 0 (100 for
 // an expired session, 404 for not found), message "Odoo Server Error" and data.{name, message,
 // arguments, context, debug}. The `method` member of the request is ignored (the URL routes the
-// call) and `params` must be an object. The envelope itself goes through the `json-rpc-2.0`
-// package: one JSONRPCServer with a single "call" method that runs the route's handler.
+// call) and `params` must be an object. The envelope is built here, in the `json-rpc-2.0`
+// package's types (its JSONRPCServer cost a few µs of promises and checks per call for nothing
+// Odoo's envelope needs).
 
-import type { Request, Response } from 'express';
-import { JSONRPC, JSONRPCServer, type JSONRPCID, type JSONRPCRequest, type JSONRPCResponse } from 'json-rpc-2.0';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JSONRPC, type JSONRPCID, type JSONRPCResponse } from 'json-rpc-2.0';
 import type { RpcContext } from './context.ts';
-import { mimetype, readBody } from './body.ts';
+import { JSON_CONTENT_TYPE, mimetype, readBody, writeAnswer } from './body.ts';
 import { parseJsonRpcBody, toJsonRpcError, unsupportedMediaType, type HttpAnswer } from './errors.ts';
 import { AccessDenied, AccessError, NotFound, PyRecursionError, PyTypeError, SessionExpiredException } from '../models/orm/exceptions.ts';
 import { callKw } from '../models/orm/call_kw.ts';
@@ -23,36 +24,27 @@ import { remoteAddr } from './remote_addr.ts';
 import { requestSessionId, sessionCookie, sessionInfo, userContext, type WebSession } from './session.ts';
 
 type Params = Record<string, unknown>;
-export type JsonRpcHandler = (params: Params, req: Request, res: Response) => Promise<unknown>;
-
-interface ServerParams {
-  run: () => Promise<unknown>;
-  ctx: RpcContext;
-}
+export type JsonRpcHandler = (params: Params, req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
 
 const JSON_TYPES = new Set(['application/json', 'application/json-rpc']);
 
-// One envelope server for every route: the route's work travels in serverParams.
-const envelope = new JSONRPCServer<ServerParams>({ errorListener: () => undefined });
-envelope.addMethodAdvanced('call', async (request: JSONRPCRequest, sp: ServerParams): Promise<JSONRPCResponse> => {
-  const id = request.id as JSONRPCID;
+/** The answer to a call with this id: `result`, or Odoo's error object for what `run` threw. */
+async function envelope(id: JSONRPCID, run: () => Promise<unknown>, ctx: RpcContext): Promise<JSONRPCResponse> {
   try {
-    const result = await sp.run();
+    const result = await run();
     // Python's None: no `result` key at all (JSON.stringify drops undefined members)
     return { jsonrpc: JSONRPC, id, result: result === null ? undefined : result };
   } catch (err) {
-    return { jsonrpc: JSONRPC, id, error: toJsonRpcError(err, {}, sp.ctx.logError) };
+    return { jsonrpc: JSONRPC, id, error: toJsonRpcError(err, {}, ctx.logError) };
   }
-});
-// Not reached (the method catches everything), kept so a failure still has Odoo's shape.
-envelope.mapErrorToJSONRPCErrorResponse = (id, err) => ({ jsonrpc: JSONRPC, id, error: toJsonRpcError(err) });
-
-function sendAnswer(res: Response, answer: HttpAnswer): void {
-  res.status(answer.status).set(answer.headers).send(answer.body);
 }
 
-function sendJson(res: Response, payload: unknown): void {
-  res.status(200).set('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify(payload));
+function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
+  writeAnswer(res, answer.status, answer.headers, answer.body);
+}
+
+function sendJson(res: ServerResponse, payload: unknown): void {
+  writeAnswer(res, 200, JSON_CONTENT_TYPE, JSON.stringify(payload));
 }
 
 /** The envelope for an error raised before the route's handler runs (id unknown: null). */
@@ -75,10 +67,16 @@ export function requireParams(fn: string, params: Params, required: string[]): v
 
 /** An express handler speaking JSON-RPC around `handler`. */
 export function jsonRpcRoute(ctx: RpcContext, handler: JsonRpcHandler, opts: { deprecated?: boolean } = {}) {
-  return async (req: Request, res: Response): Promise<void> => {
-    if (opts.deprecated) ctx.deprecation.warn('jsonrpc', req.path, req.socket.remoteAddress, req.get('user-agent'));
+  const serve = serveJsonRpc(ctx, handler, opts);
+  return (req: IncomingMessage & { path: string }, res: ServerResponse): Promise<void> => serve(req, res, req.path);
+}
+
+/** JSON-RPC around `handler` on node's request and response, `path` being the request's path. */
+export function serveJsonRpc(ctx: RpcContext, handler: JsonRpcHandler, opts: { deprecated?: boolean } = {}) {
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (opts.deprecated) ctx.deprecation.warn('jsonrpc', path, req.socket.remoteAddress, req.headers['user-agent']);
     if (!JSON_TYPES.has(mimetype(req))) {
-      sendAnswer(res, unsupportedMediaType(req.path, 'jsonrpc'));
+      sendAnswer(res, unsupportedMediaType(path, 'jsonrpc'));
       return;
     }
     const read = await readBody(req, ctx.maxBodySize);
@@ -103,9 +101,8 @@ export function jsonRpcRoute(ctx: RpcContext, handler: JsonRpcHandler, opts: { d
       }
       return handler(params as Params, req, res);
     };
-    // the package needs an id to answer; Odoo answers `"id": null` when the request has none
-    const response = await envelope.receive({ jsonrpc: JSONRPC, method: 'call', params, id: id as JSONRPCID }, { run, ctx });
-    sendJson(res, response);
+    // Odoo answers `"id": null` when the request has none
+    sendJson(res, await envelope(id as JSONRPCID, run, ctx));
   };
 }
 
@@ -125,7 +122,7 @@ export function jsonrpcService(ctx: RpcContext): JsonRpcHandler {
 }
 
 /** The session of an `auth='user'` route, or SessionExpiredException (error code 100). */
-export async function requireSession(ctx: RpcContext, req: Request): Promise<WebSession> {
+export async function requireSession(ctx: RpcContext, req: IncomingMessage): Promise<WebSession> {
   const session = await ctx.sessions.get(requestSessionId(req));
   if (!session || session.db !== ctx.dbName) throw new SessionExpiredException();
   return session;

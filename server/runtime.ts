@@ -25,7 +25,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { poolSi
     const regConfig = registryConfig(config);
     const adjusted = poolerAdjustments(regConfig);
     if (adjusted.length) logger.info({ adjusted }, `DATABASE_POOLER=transaction: ${adjusted.join('; ')}`);
-    const registry = await loadRegistry(server.connectionString(config.dbName), opts.poolSize ?? config.databasePoolSize, { config: regConfig, logger });
+    const registry = await loadRegistry(server.localConnectionString(config.dbName), opts.poolSize ?? config.databasePoolSize, { config: regConfig, logger });
     return {
       config,
       server,

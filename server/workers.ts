@@ -134,7 +134,7 @@ export async function runPrimary(config: Config, logger: Logger, t0: number): Pr
   // the primary needs no registry of its own once the schema is there
   await runtime.registry.close();
   if (stopping) return;
-  const connectionString = runtime.server.connectionString(config.dbName);
+  const connectionString = runtime.server.localConnectionString(config.dbName);
   const aggregator = new AggregatorRegistry();
 
   const fork = (): void => {

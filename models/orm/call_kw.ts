@@ -60,16 +60,32 @@ export function toIds(value: unknown): number[] {
   throw new PyTypeError(`Invalid ids: ${JSON.stringify(value)}`);
 }
 
+interface Param { name: string; def: unknown; hasDefault: boolean }
+interface Signature { fixed: Param[]; varargs: boolean; varkw: boolean; names: Set<string> }
+
+// A method's declared parameters, read once per method spec rather than on every call.
+const signatures = new WeakMap<MethodSpec, Signature>();
+
+function signatureOf(spec: MethodSpec): Signature {
+  let sig = signatures.get(spec);
+  if (!sig) {
+    const all: Param[] = (spec.params ?? []).map((p) => (Array.isArray(p) ? { name: p[0], def: p[1], hasDefault: true } : { name: p, def: undefined, hasDefault: false }));
+    // `**name` (last): the remaining keyword arguments, passed as one object.
+    const varkw = all.length > 0 && all[all.length - 1]!.name.startsWith('**');
+    const params = varkw ? all.slice(0, -1) : all;
+    const varargs = params.findIndex((p) => p.name.startsWith('*'));
+    const fixed = varargs >= 0 ? params.slice(0, varargs) : params;
+    sig = { fixed, varargs: varargs >= 0, varkw, names: new Set(fixed.map((p) => p.name)) };
+    signatures.set(spec, sig);
+  }
+  return sig;
+}
+
 /** Bind positional + keyword arguments to the method's declared parameters, like Python. */
 export function bindArguments(qualname: string, spec: MethodSpec, args: unknown[], kwargs: Record<string, unknown>): unknown[] {
-  const all = (spec.params ?? []).map((p) => (Array.isArray(p) ? { name: p[0], def: p[1], hasDefault: true } : { name: p, def: undefined, hasDefault: false }));
-  // `**name` (last): the remaining keyword arguments, passed as one object.
-  const varkw = all.length && all[all.length - 1].name.startsWith('**') ? all[all.length - 1] : null;
-  const params = varkw ? all.slice(0, -1) : all;
-  const varargs = params.findIndex((p) => p.name.startsWith('*'));
+  const { fixed, varargs, varkw, names } = signatureOf(spec);
   const bound: unknown[] = [];
-  const fixed = varargs >= 0 ? params.slice(0, varargs) : params;
-  if (varargs < 0 && args.length > fixed.length) {
+  if (!varargs && args.length > fixed.length) {
     throw new PyTypeError(`${qualname}() takes ${fixed.length + 1} positional arguments but ${args.length + 1} were given`);
   }
   const used = new Set<string>();
@@ -87,13 +103,13 @@ export function bindArguments(qualname: string, spec: MethodSpec, args: unknown[
       throw new PyTypeError(`${qualname}() missing 1 required positional argument: '${p.name}'`);
     }
   }
-  if (varargs >= 0) bound.push(...args.slice(fixed.length));
+  if (varargs) bound.push(...args.slice(fixed.length));
   if (varkw) {
-    bound.push(Object.fromEntries(Object.entries(kwargs).filter(([k]) => !used.has(k) && !fixed.some((p) => p.name === k))));
+    bound.push(Object.fromEntries(Object.entries(kwargs).filter(([k]) => !used.has(k) && !names.has(k))));
     return bound;
   }
   for (const k of Object.keys(kwargs)) {
-    if (!used.has(k) && !fixed.some((p) => p.name === k)) {
+    if (!used.has(k) && !names.has(k)) {
       throw new PyTypeError(`${qualname}() got an unexpected keyword argument '${k}'`);
     }
   }

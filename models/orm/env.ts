@@ -56,6 +56,18 @@ function statementName(text: string): string {
 }
 
 /**
+ * One statement on `conn` as a pg Query built from its text: pg copies any config object it is
+ * given (property descriptors and all, on every call), never a text.
+ */
+function runStatement(conn: pg.ClientBase, text: string, values: unknown[] | undefined, name: string | undefined): Promise<pg.QueryResult> {
+  return new Promise((resolve, reject) => {
+    const query = new (pg.Query as any)(text, values, (err: Error | null, res: pg.QueryResult) => (err ? reject(err) : resolve(res)));
+    if (name !== undefined) query.name = name;
+    conn.query(query);
+  });
+}
+
+/**
  * A query preceded by BEGIN in the same round trip (one pipeline of extended-protocol messages,
  * one Sync): pg's Query with the BEGIN's messages sent first and its completion not counted as
  * a result.
@@ -184,7 +196,7 @@ export class Cursor {
     }
     if (alone) {
       this.probed = true;
-      return this.conn.query(config);
+      return runStatement(this.conn, text, config.values, config.name);
     }
     if (withBegin) {
       const begin = this.pendingBegin!;
@@ -198,7 +210,7 @@ export class Cursor {
       const res: any = await this.conn.query(`${begin}; ${text}`);
       return (Array.isArray(res) ? (res.length === 2 ? res[1] : res.slice(1)) : res) as pg.QueryResult;
     }
-    return this.conn.query(config);
+    return runStatement(this.conn, text, config.values, config.name);
   }
 
   /** Run a query; `q` is an SQL fragment or plain text with $n params. */
