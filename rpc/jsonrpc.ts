@@ -5,12 +5,11 @@
 // `result` left out when the method returns None; errors are HTTP 200 with error.code 0 (100 for
 // an expired session, 404 for not found), message "Odoo Server Error" and data.{name, message,
 // arguments, context, debug}. The `method` member of the request is ignored (the URL routes the
-// call) and `params` must be an object. The envelope is built here, in the `json-rpc-2.0`
-// package's types (its JSONRPCServer cost a few µs of promises and checks per call for nothing
-// Odoo's envelope needs).
+// call) and `params` must be an object. The envelope itself goes through the `json-rpc-2.0`
+// package: one JSONRPCServer with a single "call" method that runs the route's handler.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { JSONRPC, type JSONRPCID, type JSONRPCResponse } from 'json-rpc-2.0';
+import { JSONRPC, JSONRPCServer, type JSONRPCID, type JSONRPCRequest, type JSONRPCResponse } from 'json-rpc-2.0';
 import type { RpcContext } from './context.ts';
 import { JSON_CONTENT_TYPE, mimetype, readBody, writeAnswer } from './body.ts';
 import { parseJsonRpcBody, toJsonRpcError, unsupportedMediaType, type HttpAnswer } from './errors.ts';
@@ -26,18 +25,27 @@ import { requestSessionId, sessionCookie, sessionInfo, userContext, type WebSess
 type Params = Record<string, unknown>;
 export type JsonRpcHandler = (params: Params, req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
 
+interface ServerParams {
+  run: () => Promise<unknown>;
+  ctx: RpcContext;
+}
+
 const JSON_TYPES = new Set(['application/json', 'application/json-rpc']);
 
-/** The answer to a call with this id: `result`, or Odoo's error object for what `run` threw. */
-async function envelope(id: JSONRPCID, run: () => Promise<unknown>, ctx: RpcContext): Promise<JSONRPCResponse> {
+// One envelope server for every route: the route's work travels in serverParams.
+const envelope = new JSONRPCServer<ServerParams>({ errorListener: () => undefined });
+envelope.addMethodAdvanced('call', async (request: JSONRPCRequest, sp: ServerParams): Promise<JSONRPCResponse> => {
+  const id = request.id as JSONRPCID;
   try {
-    const result = await run();
+    const result = await sp.run();
     // Python's None: no `result` key at all (JSON.stringify drops undefined members)
     return { jsonrpc: JSONRPC, id, result: result === null ? undefined : result };
   } catch (err) {
-    return { jsonrpc: JSONRPC, id, error: toJsonRpcError(err, {}, ctx.logError) };
+    return { jsonrpc: JSONRPC, id, error: toJsonRpcError(err, {}, sp.ctx.logError) };
   }
-}
+});
+// Not reached (the method catches everything), kept so a failure still has Odoo's shape.
+envelope.mapErrorToJSONRPCErrorResponse = (id, err) => ({ jsonrpc: JSONRPC, id, error: toJsonRpcError(err) });
 
 function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
   writeAnswer(res, answer.status, answer.headers, answer.body);
@@ -101,8 +109,9 @@ export function serveJsonRpc(ctx: RpcContext, handler: JsonRpcHandler, opts: { d
       }
       return handler(params as Params, req, res);
     };
-    // Odoo answers `"id": null` when the request has none
-    sendJson(res, await envelope(id as JSONRPCID, run, ctx));
+    // the package needs an id to answer; Odoo answers `"id": null` when the request has none
+    const response = await envelope.receive({ jsonrpc: JSONRPC, method: 'call', params, id: id as JSONRPCID }, { run, ctx });
+    sendJson(res, response);
   };
 }
 
