@@ -592,7 +592,12 @@ export class RecordSet implements Iterable<RecordSet> {
       for (const [f, cmds] of p.x2many) collect(x2manyFields, f, ids[i], cmds);
       for (const [f, v] of p.inverse) collect(inverseFields, f, ids[i], v);
     });
-    for (const [f, items] of x2manyFields) await createX2many(this, f, items);
+    // New records have no relation rows yet, unless another field of this call fills the same table.
+    const relationTable = (g: Field) => (g.type === 'many2many' ? g.m2mRelation.table : this.env.registry.get(g.comodel!).table);
+    for (const [f, items] of x2manyFields) {
+      const fresh = f.type === 'many2many' && ![...x2manyFields.keys()].some((g) => g !== f && relationTable(g) === f.m2mRelation.table);
+      await createX2many(this, f, items, { fresh });
+    }
     for (const [f, items] of inverseFields) {
       for (const group of groupByValue(items)) await this.browse(group.ids).applyInverse(f, group.value);
     }
