@@ -69,19 +69,24 @@ export const MailingContact: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const rows = await self.fetch(['name', 'first_name', 'last_name']);
-        return new Map<number, Vals>(rows.map((r) => {
+        // raw values (records being created included), no read-access check: a compute reads its own records
+        const rows = await self.sudo().fetchValues(['name', 'first_name', 'last_name']);
+        const out = new Map<number, Vals>();
+        for (const [id, r] of rows) {
           const parts = [r.first_name, r.last_name].filter(Boolean) as string[];
-          return [r.id as number, { name: parts.length ? parts.join(' ') : r.name ?? false }];
-        }));
+          out.set(id, { name: parts.length ? parts.join(' ') : r.name ?? false });
+        }
+        return out;
       },
     },
     _compute_email_normalized: {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const rows = await self.fetch(['email']);
-        return new Map<number, Vals>(rows.map((r) => [r.id as number, { email_normalized: emailNormalize(r.email) }]));
+        const rows = await self.sudo().fetchValues(['email']);
+        const out = new Map<number, Vals>();
+        for (const [id, r] of rows) out.set(id, { email_normalized: emailNormalize(r.email) });
+        return out;
       },
     },
     _compute_is_blacklisted: {

@@ -15,6 +15,8 @@ import { collectDependents, computeStored, protecting, recompute, recomputeDepen
 
 export type Vals = Record<string, unknown>;
 export type Load = '_classic_read' | '_classic_write' | null;
+/** A record's values split for the INSERT: columns, x2many commands, inverse writes. */
+type Prepared = { columns: Vals; x2many: [Field, unknown][]; inverse: [Field, unknown][] };
 
 interface ReadPlan {
   fields: Field[];
@@ -599,9 +601,10 @@ export class RecordSet implements Iterable<RecordSet> {
     for (const vals of list) {
       if (!vals || typeof vals !== 'object' || Array.isArray(vals)) throw new PyTypeError(`create() values must be a dict, got ${pyRepr(vals)}`);
     }
-    await this.checkFieldAccess(new Set(list.flatMap((v) => Object.keys(v as Vals))), 'write');
-    const defaults = await this.defaultValues(list as Vals[]);
-    const prepared = list.map((vals, i) => this.splitVals(defaults[i] ? { ...defaults[i], ...(vals as Vals) } : (vals as Vals), true));
+    const givenNames = new Set<string>();
+    for (const vals of list) for (const k in vals as Vals) givenNames.add(k);
+    await this.checkFieldAccess(givenNames, 'write');
+    const prepared = await this.prepareCreate(list as Vals[]);
     const n = prepared.length;
     const seq = `${model.table}_id_seq`;
     const idRows = await this.env.cr.query<{ id: number }>(sql`SELECT nextval(${seq}) AS id FROM generate_series(1, ${n})`);
@@ -642,7 +645,12 @@ export class RecordSet implements Iterable<RecordSet> {
       for (const [f, cmds] of p.x2many) collect(x2manyFields, f, ids[i], cmds);
       for (const [f, v] of p.inverse) collect(inverseFields, f, ids[i], v);
     });
-    for (const [f, items] of x2manyFields) await createX2many(this, f, items);
+    // New records have no relation rows yet, unless another field of this call fills the same table.
+    const relationTable = (g: Field) => (g.type === 'many2many' ? g.m2mRelation.table : this.env.registry.get(g.comodel!).table);
+    for (const [f, items] of x2manyFields) {
+      const fresh = f.type === 'many2many' && ![...x2manyFields.keys()].some((g) => g !== f && relationTable(g) === f.m2mRelation.table);
+      await createX2many(this, f, items, { fresh });
+    }
     for (const [f, items] of inverseFields) {
       for (const group of groupByValue(items)) await this.browse(group.ids).applyInverse(f, group.value);
     }
@@ -763,13 +771,21 @@ export class RecordSet implements Iterable<RecordSet> {
     const key = `pending:${model.name}`;
     const overlay = new Map<number, Vals>();
     const now = formatDatetime(new Date());
+    const uid = this.env.uid;
+    const byName = model.fields;
     prepared.forEach((p, i) => {
+      // only the given columns: fetchValues reads a missing one as NULL
       const row: Vals = {};
-      for (const f of model.columns) {
-        const v = p.columns[f.name];
-        row[f.name] = v === undefined ? null : f.type === 'json' && typeof v === 'string' ? JSON.parse(v) : v;
+      for (const k in p.columns) {
+        const v = p.columns[k];
+        row[k] = v === undefined ? null : typeof v === 'string' && byName.get(k)!.type === 'json' ? JSON.parse(v) : v;
       }
-      if (model.logAccess) Object.assign(row, { create_uid: this.env.uid, write_uid: this.env.uid, create_date: now, write_date: now });
+      if (model.logAccess) {
+        row.create_uid = uid;
+        row.write_uid = uid;
+        row.create_date = now;
+        row.write_date = now;
+      }
       overlay.set(ids[i], row);
     });
     const previous = this.env.cache.get(key);
@@ -806,63 +822,72 @@ export class RecordSet implements Iterable<RecordSet> {
   }
 
   /**
-   * Default values per record: context `default_<f>`, then field defaults. Constant defaults are
-   * resolved once; default functions are called once per record, as in Odoo.
+   * Each record's values, its defaults first (context `default_<f>`, then field defaults), split
+   * into columns, x2many commands and inverse writes. A constant default is converted once for
+   * the whole call; default functions are called once per record, as in Odoo.
    */
-  private async defaultValues(list: Vals[]): Promise<(Vals | null)[]> {
+  private async prepareCreate(list: Vals[]): Promise<Prepared[]> {
     const model = this.model;
     const ctx = this.env.context;
-    const candidates: { f: Field; fromCtx: boolean; value: unknown; fn?: (env: Env) => unknown }[] = [];
+    const candidates: { f: Field; value: unknown; fn?: (env: Env) => unknown; split?: Prepared }[] = [];
     for (const f of model.fields.values()) {
       if (MAGIC.has(f.name)) continue;
       const key = `default_${f.name}`;
-      if (key in ctx) candidates.push({ f, fromCtx: true, value: ctx[key] });
+      if (key in ctx) candidates.push({ f, value: ctx[key] });
       else if (f.spec.default !== undefined) {
         const def = f.spec.default;
-        if (typeof def === 'function') candidates.push({ f, fromCtx: false, value: undefined, fn: def as (env: Env) => unknown });
-        else candidates.push({ f, fromCtx: false, value: def });
+        if (typeof def === 'function') candidates.push({ f, value: undefined, fn: def as (env: Env) => unknown });
+        else candidates.push({ f, value: def });
       }
     }
-    if (!candidates.length) return list.map(() => null);
-    const out: (Vals | null)[] = new Array(list.length);
+    const out: Prepared[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const vals = list[i];
-      const d: Vals = {};
+      const p: Prepared = { columns: {}, x2many: [], inverse: [] };
       for (const c of candidates) {
         if (c.f.name in vals) continue;
         if (c.fn) {
           const v = c.fn(this.env);
-          d[c.f.name] = v instanceof Promise ? await v : v;
-        } else d[c.f.name] = c.value;
+          this.splitInto(p, c.f.name, v instanceof Promise ? await v : v);
+        } else {
+          if (!c.split) {
+            c.split = { columns: {}, x2many: [], inverse: [] };
+            this.splitInto(c.split, c.f.name, c.value);
+          }
+          // the converted constant is shared: columns are never mutated after conversion
+          for (const k in c.split.columns) p.columns[k] = c.split.columns[k];
+          for (const x of c.split.x2many) p.x2many.push(x);
+          for (const x of c.split.inverse) p.inverse.push(x);
+        }
       }
-      out[i] = d;
+      for (const name in vals) this.splitInto(p, name, vals[name]);
+      out[i] = p;
     }
     return out;
   }
 
   /** Split vals into column values, x2many commands and inverse writes; validate names. */
-  private splitVals(vals: Vals, creating: boolean): { columns: Vals; x2many: [Field, unknown][]; inverse: [Field, unknown][] } {
-    const columns: Vals = {};
-    const x2many: [Field, unknown][] = [];
-    const inverse: [Field, unknown][] = [];
-    const fields = this.model.fields;
-    for (const name in vals) {
-      const value = vals[name];
-      const f = fields.get(name);
-      if (!f) throw new PyValueError(`Invalid field ${pyRepr(name)} on model ${pyRepr(this.model.name)}`);
-      if (MAGIC.has(name) || name === 'display_name') continue;
-      if (f.isX2many && !(f.isComputed && !f.spec.inverse) && !f.isRelated) {
-        x2many.push([f, value]);
-      } else if (f.columnType) {
-        columns[name] = toColumn(f, value);
-        // A stored related field writes through; a stored computed one calls its inverse.
-        if ((f.isComputed && f.spec.inverse) || (f.isRelated && !f.readonly)) inverse.push([f, value]);
-      } else if (f.spec.inverse || (f.isRelated && !f.readonly)) {
-        inverse.push([f, value]);
-      }
-      // Writing a non-stored computed field without inverse is ignored, like Odoo.
+  private splitVals(vals: Vals): Prepared {
+    const p: Prepared = { columns: {}, x2many: [], inverse: [] };
+    for (const name in vals) this.splitInto(p, name, vals[name]);
+    return p;
+  }
+
+  /** One field's value into `p`: a column value, x2many commands or an inverse write (or nothing). */
+  private splitInto(p: Prepared, name: string, value: unknown): void {
+    const f = this.model.fields.get(name);
+    if (!f) throw new PyValueError(`Invalid field ${pyRepr(name)} on model ${pyRepr(this.model.name)}`);
+    if (MAGIC.has(name) || name === 'display_name') return;
+    if (f.isX2many && !(f.isComputed && !f.spec.inverse) && !f.isRelated) {
+      p.x2many.push([f, value]);
+    } else if (f.columnType) {
+      p.columns[name] = toColumn(f, value);
+      // A stored related field writes through; a stored computed one calls its inverse.
+      if ((f.isComputed && f.spec.inverse) || (f.isRelated && !f.readonly)) p.inverse.push([f, value]);
+    } else if (f.spec.inverse || (f.isRelated && !f.readonly)) {
+      p.inverse.push([f, value]);
     }
-    return { columns, x2many, inverse };
+    // Writing a non-stored computed field without inverse is ignored, like Odoo.
   }
 
   // ---------------------------------------------------------------- write
@@ -874,7 +899,7 @@ export class RecordSet implements Iterable<RecordSet> {
     await this.checkRecordAccess('write');
     await this.checkFieldAccess(Object.keys(vals as Vals), 'write');
     const model = this.model;
-    const { columns, x2many, inverse } = this.splitVals(vals as Vals, false);
+    const { columns, x2many, inverse } = this.splitVals(vals as Vals);
     const written = new Set(Object.keys(vals as Vals));
     const ids = [...new Set(this.ids)];
     const records = ids.length === this.ids.length ? this : this.browse(ids);

@@ -23,7 +23,7 @@ export function normalizeCommands(self: RecordSet, f: Field, value: unknown): [n
  * x2many commands of new records, set-based: the links of every record are worked out in
  * memory (a new record has none yet), then one create per comodel and one INSERT of links.
  */
-export async function createX2many(self: RecordSet, f: Field, items: { id: number; value: unknown }[]): Promise<void> {
+export async function createX2many(self: RecordSet, f: Field, items: { id: number; value: unknown }[], opts: { fresh?: boolean } = {}): Promise<void> {
   const comodel = self.env.model(f.comodel!);
   type Target = number | { create: number };
   const toCreate: Vals[] = [];
@@ -57,11 +57,17 @@ export async function createX2many(self: RecordSet, f: Field, items: { id: numbe
   if (f.type === 'many2many') {
     const src: number[] = [];
     const dst: number[] = [];
-    for (const [id, list] of targets) for (const x of list) {
-      src.push(id);
-      dst.push(resolve(x));
+    for (const [id, list] of targets) {
+      const seen = new Set<number>();
+      for (const x of list) {
+        const target = resolve(x);
+        if (seen.has(target)) continue;
+        seen.add(target);
+        src.push(id);
+        dst.push(target);
+      }
     }
-    await m2mInsert(self, f, src, dst);
+    await m2mInsert(self, f, src, dst, opts.fresh);
   } else {
     // Existing records attached to the new parent (created ones already point to it).
     const byParent = new Map<number, number[]>();
@@ -164,13 +170,17 @@ export async function o2mCut(self: RecordSet, f: Field, ids: number[]): Promise<
   else await comodel.write({ [f.inverseField!.name]: false });
 }
 
-/** Insert relation rows (src[i], dst[i]), ignoring the ones already there. */
-export async function m2mInsert(self: RecordSet, f: Field, src: number[], dst: number[]): Promise<void> {
+/**
+ * Insert relation rows (src[i], dst[i]), ignoring the ones already there. `fresh`: the pairs are
+ * distinct and no row of these sources can exist yet (records of this create), so a plain INSERT
+ * does (no DISTINCT, no speculative insertion).
+ */
+export async function m2mInsert(self: RecordSet, f: Field, src: number[], dst: number[], fresh = false): Promise<void> {
   if (!src.length) return;
   const { table, col1, col2 } = f.m2mRelation;
-  await self.env.cr.execute(
-    sql`INSERT INTO ${ident(table)} (${ident(col1)}, ${ident(col2)}) SELECT DISTINCT * FROM unnest(${src}::int4[], ${dst}::int4[]) ON CONFLICT DO NOTHING`,
-  );
+  await self.env.cr.execute(fresh
+    ? sql`INSERT INTO ${ident(table)} (${ident(col1)}, ${ident(col2)}) SELECT * FROM unnest(${src}::int4[], ${dst}::int4[])`
+    : sql`INSERT INTO ${ident(table)} (${ident(col1)}, ${ident(col2)}) SELECT DISTINCT * FROM unnest(${src}::int4[], ${dst}::int4[]) ON CONFLICT DO NOTHING`);
 }
 export async function m2mDelete(self: RecordSet, f: Field, ids: number[], targets: number[] | null): Promise<void> {
   const { table, col1, col2 } = f.m2mRelation;

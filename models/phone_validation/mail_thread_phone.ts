@@ -84,7 +84,12 @@ async function numbersOf(self: RecordSet, fields: string[]): Promise<Vals[]> {
     for (const [id, v] of countries) codes.set(id, v.code as string);
   }
   const rows: Vals[] = [];
-  for (const [id, v] of values) rows.push({ ...v, id, __country: countryField && v[countryField] ? codes.get(v[countryField] as number) ?? null : null });
+  for (const [id, v] of values) {
+    // fetchValues gives fresh rows: completed in place
+    v.id = id;
+    v.__country = countryField && v[countryField] ? codes.get(v[countryField] as number) ?? null : null;
+    rows.push(v);
+  }
   return rows;
 }
 

@@ -212,7 +212,7 @@ export function phoneSanitizeMany(
     }
     let sanitized = cache.get(number);
     if (sanitized === undefined) {
-      sanitized = sanitizeFast(number, region) ?? phoneSanitize(number, region);
+      sanitized = sanitizeFast(number, region);
       cache.set(number, sanitized);
     }
     out[i] = sanitized;
@@ -220,19 +220,22 @@ export function phoneSanitizeMany(
   return out;
 }
 
-// One parse and no UserError building: valid → E.164, possible but invalid → false (Odoo only
-// retries impossible numbers, and old Brazilian mobiles); undefined sends the rest down the full
-// path (too-long retries).
-function sanitizeFast(number: string, region: CountryCode | undefined): string | false | undefined {
+// phoneParse's outcome without building its errors (imports carry many bad numbers): valid →
+// E.164; possible but invalid → false unless an old Brazilian mobile; impossible → false, except a
+// too-long number, retried once as international (`00…` / no `+`), as phoneParse does.
+function sanitizeFast(number: string, region: CountryCode | undefined): string | false {
+  const possible = extractPossibleNumber(number);
   let phone: PhoneNumber;
   try {
-    phone = parsePhoneNumberWithError(extractPossibleNumber(number), { defaultCountry: region, extract: false });
+    phone = parsePhoneNumberWithError(possible, { defaultCountry: region, extract: false });
   } catch {
     return false;
   }
   if (phone.isValid()) return phone.number;
-  if (!phone.isPossible()) return undefined;
-  return brazilianNinthDigit(phone)?.number ?? false;
+  if (phone.isPossible()) return brazilianNinthDigit(phone)?.number ?? false;
+  if (validatePhoneNumberLength(possible, region) !== 'TOO_LONG') return false;
+  const retry = number.startsWith('00') ? `+${number.replace(/^0+/, '')}` : number.startsWith('+') ? null : `+${number}`;
+  return retry === null ? false : sanitizeFast(retry, region);
 }
 
 /**

@@ -79,6 +79,19 @@ describe('tools/phone', () => {
     });
   });
 
+  describe('phoneSanitizeMany', () => {
+    it('gives what phoneSanitize gives, bad numbers and retried too-long numbers included', () => {
+      const numbers = [
+        '0456 12 34 56', '+32456123456', '0032456123456', '32456123456', '+3245612345678901', '0032456123456789', '+3212',
+        'not a number', '', '  +33 6 12 34 56 78  ', '612345678', '+55 11 8765-4321', '+55 20 8765-4321', '+999 123', '00', '+',
+      ];
+      for (const country of ['BE', 'FR', 'BR', null]) {
+        const expected = numbers.map((n) => phoneSanitize(n.trim(), country));
+        expect(phoneSanitizeMany(numbers, country), String(country)).to.deep.equal(expected);
+      }
+    });
+  });
+
   describe('phoneFormat', () => {
     it('defaults to INTERNATIONAL', () => {
       expect(phoneFormat('0456998877', 'BE', 32)).to.equal('+32 456 99 88 77');
