@@ -131,7 +131,7 @@ async function topStatements(admin: pg.Client): Promise<string[]> {
     FROM pg_stat_statements WHERE total_exec_time > 20 ORDER BY total_exec_time DESC LIMIT 10`);
   await admin.query('SELECT pg_stat_statements_reset()');
   // PostgreSQL's foreign-key lookups all count as one statement, shown with the first one's table.
-  const label = (q: string) => (/^SELECT 1 FROM ONLY .* FOR KEY SHARE OF x$/.test(q) ? `foreign-key checks (every table; e.g. ${q})` : q);
+  const label = (q: string) => (/^SELECT 1 FROM ONLY "[^"]+"\."[^"]+" x WHERE /.test(q) ? `foreign-key checks (every table; e.g. ${q})` : q);
   return rows.map((r) => `${r.ms.padStart(7)} ms ${r.calls.padStart(7)} calls ${r.rows.padStart(7)} rows ${r.wal_mb.padStart(4)} MB WAL  ${label(r.q)}`);
 }
 
