@@ -11,15 +11,22 @@
 // each SMS its own short link) on the same list, and a body with a placeholder (rendered per
 // recipient in Node) on the smaller list.
 //
+// "CPU s" is the CPU time the preparation cost: its database backend's plus this process's; on a
+// shared machine it moves far less with the load than the elapsed seconds do.
+//
 // Environment: BENCH_SIZES (default "100000,1000000"), BENCH_KEEP=1 keeps the temp folder,
-// BENCH_ROLE=createdb runs as a role with only LOGIN CREATEDB instead of the superuser.
+// BENCH_ROLE=createdb runs as a role with only LOGIN CREATEDB instead of the superuser,
+// BENCH_STATEMENTS=1 prints, after each case, the statements that took the most time
+// (pg_stat_statements, nested ones included: the per-row foreign-key checks show as one line).
 
 import fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
+import pg from 'pg';
 import { startDatabaseServer } from '../server/postgres.ts';
 import { loadRegistry } from '../server/bootstrap.ts';
 import { createLogger } from '../server/log.ts';
@@ -30,11 +37,13 @@ import { BENCH_ROLE, benchDatabase } from './role.ts';
 
 const SIZES = (process.env.BENCH_SIZES || '100000,1000000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const DB = 'bench_prepare';
+const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 
 interface Row {
   case: string;
   recipients: number;
   seconds: number;
+  'CPU s': number;
   'recipients/s': number;
   'peak RSS MB': number;
   sms: number;
@@ -86,19 +95,44 @@ async function createMailing(registry: Registry, list: number, body: string): Pr
   });
 }
 
-/** Prepare `mailing` like the queue cron does; returns timing and counts. */
+/** CPU time (ms) process `pid` has used so far (user + system, from /proc). */
+function cpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
+/** Prepare `mailing` like the queue cron does; returns timing, CPU time and counts. */
 async function prepare(registry: Registry, mailing: number) {
   // The queue cron's path for one mailing: `sending`, then the preparation of its recipients.
+  const node0 = process.cpuUsage();
+  let backendMs = 0;
   const run = await withPeakRss(() => registry.sudo(async (env) => {
+    const [{ pid }] = await env.cr.query<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`);
+    const c0 = cpuMs(pid);
     const m = env.model('mailing.mailing').browse([mailing]);
     await m.write({ state: 'sending' });
     await m.call('action_send_sms');
+    backendMs = cpuMs(pid) - c0;
   }));
+  const node = process.cpuUsage(node0);
+  const cpu = backendMs + (node.user + node.system) / 1000;
   const counts = await registry.sudo(async (env) => {
     const rows = await env.cr.query<{ status: string; n: number }>(sql`SELECT trace_status AS status, count(*)::int AS n FROM mailing_trace WHERE mass_mailing_id = ${mailing} GROUP BY 1`);
     return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
   });
-  return { ...run, counts };
+  return { ...run, cpu, counts };
+}
+
+/** The statements (nested ones included) that took the most time since the last call, as lines. */
+async function topStatements(admin: pg.Client): Promise<string[]> {
+  const { rows } = await admin.query<{ ms: string; calls: string; rows: string; wal_mb: string; q: string }>(`
+    SELECT round(total_exec_time)::text AS ms, calls::text, rows::text, round(wal_bytes / 1e6)::text AS wal_mb,
+           left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q
+    FROM pg_stat_statements WHERE total_exec_time > 20 ORDER BY total_exec_time DESC LIMIT 10`);
+  await admin.query('SELECT pg_stat_statements_reset()');
+  // PostgreSQL's foreign-key lookups all count as one statement, shown with the first one's table.
+  const label = (q: string) => (/^SELECT 1 FROM ONLY "[^"]+"\."[^"]+" x WHERE /.test(q) ? `foreign-key checks (every table; e.g. ${q})` : q);
+  return rows.map((r) => `${r.ms.padStart(7)} ms ${r.calls.padStart(7)} calls ${r.rows.padStart(7)} rows ${r.wal_mb.padStart(4)} MB WAL  ${label(r.q)}`);
 }
 
 /** COPY `n` trace-shaped rows into a copy of mailing_trace (same columns, indexes, defaults). */
@@ -148,11 +182,26 @@ async function statsTime(registry: Registry, mailing: number): Promise<number> {
 async function main(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-bench-prepare-'));
   const logger = createLogger('warn');
-  const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger });
+  const postgresFlags = STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : [];
+  const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger, postgresFlags });
   let registry: Registry | undefined;
+  let admin: pg.Client | undefined;
   try {
     const conn = await benchDatabase(server, DB);
     registry = await loadRegistry(conn, 4);
+    if (STATEMENTS) {
+      // The statistics are read as the superuser: they cover every role's statements.
+      admin = new pg.Client({ connectionString: server.connectionString(DB) });
+      await admin.connect();
+      await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    }
+    const statements: string[] = [];
+    const timed = async (label: string, mailing: number) => {
+      if (admin) await topStatements(admin);
+      const r = await prepare(registry!, mailing);
+      if (admin) statements.push(`${label}:`, ...(await topStatements(admin)).map((l) => `  ${l}`));
+      return r;
+    };
     console.log(`bench/prepare: PostgreSQL in ${dataDir}; role ${BENCH_ROLE}; Node ${process.version}; sizes ${SIZES.join(', ')}; load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
     const rows: Row[] = [];
     const extra: string[] = [];
@@ -160,13 +209,14 @@ async function main(): Promise<void> {
       const list = await seedList(registry, n, String(n));
       const mailing = await createMailing(registry, list, 'Big sale this weekend: -20% on everything in store. Reply STOP to opt out.');
       const before = mb(process.memoryUsage().rss);
-      const res = await prepare(registry, mailing);
+      const res = await timed(`constant body, ${n}`, mailing);
       const copyMs = await copyBaseline(registry, n, mailing);
       const total = Object.values(res.counts).reduce((a, b) => a + b, 0);
       rows.push({
         case: `constant body, ${n.toLocaleString('en')} contacts`,
         recipients: total,
         seconds: Math.round(res.ms / 10) / 100,
+        'CPU s': Math.round(res.cpu / 10) / 100,
         'recipients/s': Math.round(total / (res.ms / 1000)),
         'peak RSS MB': mb(res.peak),
         sms: res.counts.outgoing ?? 0,
@@ -176,12 +226,13 @@ async function main(): Promise<void> {
       });
       // The same body with a link, on the same list: one tracker, each SMS gets its own /s/<sms id>.
       const linked = await createMailing(registry, list, 'Big sale this weekend: -20% at https://shop.example.com/sale?ref=sms Reply STOP to opt out.');
-      const rl = await prepare(registry, linked);
+      const rl = await timed(`constant body + link, ${n}`, linked);
       const totl = Object.values(rl.counts).reduce((a, b) => a + b, 0);
       rows.push({
         case: `constant body + link, ${n.toLocaleString('en')} contacts`,
         recipients: totl,
         seconds: Math.round(rl.ms / 10) / 100,
+        'CPU s': Math.round(rl.cpu / 10) / 100,
         'recipients/s': Math.round(totl / (rl.ms / 1000)),
         'peak RSS MB': mb(rl.peak),
         sms: rl.counts.outgoing ?? 0,
@@ -194,12 +245,13 @@ async function main(): Promise<void> {
       if (n === SIZES[0]) {
         // Per-recipient rendering on the same list (a second mailing, same recipients).
         const dyn = await createMailing(registry, list, 'Hello {{ object.name }}, -20% this weekend with code {{ object.mobile or "SMS" }}.');
-        const r = await prepare(registry, dyn);
+        const r = await timed(`placeholders, ${n}`, dyn);
         const tot = Object.values(r.counts).reduce((a, b) => a + b, 0);
         rows.push({
           case: `placeholders, ${n.toLocaleString('en')} contacts`,
           recipients: tot,
           seconds: Math.round(r.ms / 10) / 100,
+          'CPU s': Math.round(r.cpu / 10) / 100,
           'recipients/s': Math.round(tot / (r.ms / 1000)),
           'peak RSS MB': mb(r.peak),
           sms: r.counts.outgoing ?? 0,
@@ -211,8 +263,10 @@ async function main(): Promise<void> {
     }
     console.table(rows);
     for (const line of extra) console.log(`  ${line}`);
+    if (statements.length) console.log(`statements that took the most time (pg_stat_statements):\n${statements.join('\n')}`);
     console.log(`load average at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
   } finally {
+    await admin?.end();
     await registry?.close();
     await server.stop();
     if (!process.env.BENCH_KEEP) await fs.rm(dataDir, { recursive: true, force: true });
