@@ -174,54 +174,86 @@ const LONE_SURROGATE_RE = /\p{Cs}/u;
  */
 export function parseMethodCall(body: string | Buffer): MethodCall {
   // lone surrogates (UTF-8 cannot carry them), a BOM or invalid UTF-8: the general path decodes or refuses
-  if (typeof body === 'string' && LONE_SURROGATE_RE.test(body)) return parseSax(body);
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  const fast = bytes[0] !== 0xef && isUtf8(bytes) ? parseFast(bytes) : null;
+  let fast: MethodCall | null;
+  if (typeof body === 'string') {
+    if (LONE_SURROGATE_RE.test(body)) return parseSax(body);
+    fast = body.charCodeAt(0) !== 0xfeff ? new FastParser(null, body).parse() : null;
+  } else fast = body[0] !== 0xef && isUtf8(body) ? new FastParser(body, '').parse() : null;
   return fast ?? parseSax(decodeBody(body));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fast path: one pass over the UTF-8 bytes of the plain documents clients send (the methodCall grammar,
-// no attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything else, valid
-// or not, it gives up (null) and the general parser answers, errors included, so both agree.
+// Fast path: one pass over the plain documents clients send (the methodCall grammar, no
+// attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything else, valid or
+// not, it gives up (null) and the general parser answers, errors included, so both agree.
 // ---------------------------------------------------------------------------------------------
 
 const XML_DECL_RE = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.\d\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/;
+const UTF8_DECL_RE = /encoding[ \t\n]*=[ \t\n]*["']utf-?8["']/i;
 
 class GiveUp {}
 const GIVE_UP = new GiveUp();
 
-// Member names repeat from record to record: the last string seen per (length, first byte).
+// Member names repeat from record to record: the last string seen per (length, first character).
 const NAME_CACHE_SIZE = 256;
+// Bytes decoded at a time: a string past ~128 KB is a large-object allocation, far slower than small ones.
+const WINDOW_BYTES = 32768;
+// Markup read between two window checks (a few tags, an int) is shorter than this.
+const LOOKAHEAD = 64;
 
-/** Reads the UTF-8 bytes themselves: a large body never becomes one large string. */
+/**
+ * Reads the body as a window of text decoded a chunk at a time; native string operations
+ * (startsWith, charCodeAt) check the markup, and only character data is looked at per character.
+ */
 class FastParser {
+  s = '';
   p = 0;
+  // whether bytes remain to be decoded after the window
+  more: boolean;
+  // byte offset of the window's start, and of the end of the bytes decoded
+  private start = 0;
+  private next = 0;
   private readonly names: (string | undefined)[] = new Array(NAME_CACHE_SIZE);
-  constructor(private readonly b: Buffer) {}
+  constructor(private readonly b: Buffer | null, text: string) {
+    this.s = text;
+    this.more = b !== null && b.length > 0;
+    if (this.more) this.refill();
+  }
+
+  /** Decodes the window again from `p` with the next chunk (cut on a character boundary). */
+  refill(): void {
+    const b = this.b!;
+    // a flat string from the bytes: appending to the window would make a rope, slow to read
+    const from = this.start + (this.p === 0 ? 0 : Buffer.byteLength(this.s.slice(0, this.p)));
+    let cut = Math.min(b.length, Math.max(this.next, from) + WINDOW_BYTES);
+    while (cut < b.length && (b[cut]! & 0xc0) === 0x80) cut--;
+    this.s = b.toString('utf8', from, cut);
+    this.p = 0;
+    this.start = from;
+    this.next = cut;
+    this.more = cut < b.length;
+  }
 
   parse(): MethodCall | null {
-    const b = this.b;
     try {
-      if (b[0] === 0x3c && b[1] === 0x3f) {
-        const head = b.toString('latin1', 0, Math.min(b.length, 200));
-        const decl = XML_DECL_RE.exec(head);
+      if (this.s.startsWith('<?')) {
+        const decl = XML_DECL_RE.exec(this.s.slice(0, 200));
         // another encoding than UTF-8: the general path decodes it
-        if (!decl || (decl[2] && !/encoding[ \t\n]*=[ \t\n]*["']utf-?8["']/i.test(decl[0]))) return null;
+        if (!decl || (decl[2] && !UTF8_DECL_RE.test(decl[0]))) return null;
         this.p = decl[0].length;
       }
       this.skipSpace();
       this.tag('<methodCall>');
       this.skipSpace();
       this.tag('<methodName>');
-      const methodName = this.textUntil('</methodName>');
+      const methodName = this.text('</methodName>', false);
       this.skipSpace();
       const params: unknown[] = [];
-      if (this.is('<params/>')) this.p += 9;
+      if (this.s.startsWith('<params/>', this.p)) this.p += 9;
       else {
         this.tag('<params>');
         this.skipSpace();
-        while (this.is('<param>')) {
+        while (this.s.startsWith('<param>', this.p)) {
           this.p += 7;
           this.skipSpace();
           params.push(this.value());
@@ -234,7 +266,7 @@ class FastParser {
       }
       this.tag('</methodCall>');
       this.skipSpace();
-      if (this.p !== b.length) return null;
+      if (this.p !== this.s.length || this.more) return null;
       return { methodName, params };
     } catch (err) {
       if (err === GIVE_UP) return null;
@@ -242,24 +274,21 @@ class FastParser {
     }
   }
 
+  /** Blanks XML allows between elements (CR excepted: the general path normalises it). */
   skipSpace(): void {
-    const b = this.b;
-    let c = b[this.p];
-    while (c === 0x20 || c === 0x0a || c === 0x09) c = b[++this.p];
-  }
-
-  /** Whether the ASCII `t` is at the current position. */
-  is(t: string): boolean {
-    const b = this.b;
-    const n = t.length;
-    const p = this.p;
-    if (p + n > b.length) return false;
-    for (let i = 0; i < n; i++) if (b[p + i] !== t.charCodeAt(i)) return false;
-    return true;
+    for (;;) {
+      const s = this.s;
+      let p = this.p;
+      let c = s.charCodeAt(p);
+      while (c === 0x20 || c === 0x0a || c === 0x09) c = s.charCodeAt(++p);
+      this.p = p;
+      if (s.length - p >= LOOKAHEAD || !this.more) return;
+      this.refill();
+    }
   }
 
   tag(t: string): void {
-    if (!this.is(t)) throw GIVE_UP;
+    if (!this.s.startsWith(t, this.p)) throw GIVE_UP;
     this.p += t.length;
   }
 
@@ -267,64 +296,61 @@ class FastParser {
    * Character data up to the next `<`, which must open `close` (consumed too). Gives up on what
    * the general parser treats specially: CR, XML-illegal characters, `]]>`; decodes entities.
    */
-  textUntil(close: string, name = false): string {
-    const b = this.b;
-    const start = this.p;
-    const n = b.length;
+  text(close: string, name: boolean): string {
+    let s = this.s;
+    let i = this.p;
     let amp = false;
-    let ascii = true;
-    let i = start;
     for (;;) {
-      if (i >= n) throw GIVE_UP;
-      const c = b[i]!;
-      if (c === 0x3c) break;
-      if (c < 0x20) {
-        if (c !== 0x09 && c !== 0x0a) throw GIVE_UP;
-      } else if (c >= 0x80) {
-        ascii = false;
-        // U+FFFE and U+FFFF are not XML characters
-        if (c === 0xef && b[i + 1] === 0xbf && (b[i + 2] === 0xbe || b[i + 2] === 0xbf)) throw GIVE_UP;
-      } else if (c === 0x26) amp = true;
-      else if (c === 0x5d && b[i + 1] === 0x5d && b[i + 2] === 0x3e) throw GIVE_UP;
-      i++;
+      const c = s.charCodeAt(i);
+      if (c >= 0x20) {
+        if (c === 0x3c) {
+          if (s.length - i >= LOOKAHEAD || !this.more) break;
+        } else {
+          if (c === 0x26) amp = true;
+          else if (c === 0x5d) {
+            if (s.charCodeAt(i + 1) === 0x5d && s.charCodeAt(i + 2) === 0x3e) throw GIVE_UP;
+          } else if (c >= 0xfffe) throw GIVE_UP;
+          i++;
+          continue;
+        }
+      } else if (c === 0x09 || c === 0x0a) {
+        i++;
+        continue;
+      } else if (c === c || !this.more) throw GIVE_UP; // a control character, CR, or the end of the body
+      // the window ends inside the text or its closing tag: extend it and read the text again
+      this.refill();
+      s = this.s;
+      i = 0;
+      amp = false;
     }
+    const start = this.p;
     this.p = i;
     this.tag(close);
-    if (amp) return decodeEntities(ascii ? b.toString('latin1', start, i) : b.toString('utf8', start, i));
-    if (!ascii) return b.toString('utf8', start, i);
+    if (amp) return decodeEntities(s.slice(start, i));
     if (name && i > start) {
-      const slot = ((i - start) * 31 + b[start]!) & (NAME_CACHE_SIZE - 1);
+      const slot = ((i - start) * 31 + s.charCodeAt(start)) & (NAME_CACHE_SIZE - 1);
       const known = this.names[slot];
-      if (known !== undefined && known.length === i - start) {
-        let same = true;
-        for (let k = 0; k < known.length; k++) {
-          if (known.charCodeAt(k) !== b[start + k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return known;
-      }
-      return (this.names[slot] = b.toString('latin1', start, i));
+      if (known !== undefined && known.length === i - start && s.startsWith(known, start)) return known;
+      return (this.names[slot] = s.slice(start, i));
     }
-    return b.toString('latin1', start, i);
+    return s.slice(start, i);
   }
 
   /** An `<int>`/`<i4>`/`<i8>` body: optional sign and up to 15 digits, then `close`. */
-  intUntil(close: string): number {
-    const b = this.b;
+  int(close: string): number {
+    const s = this.s;
     let i = this.p;
     let neg = false;
-    let c = b[i];
+    let c = s.charCodeAt(i);
     if (c === 0x2d || c === 0x2b) {
       neg = c === 0x2d;
-      c = b[++i];
+      c = s.charCodeAt(++i);
     }
     const first = i;
     let v = 0;
-    while (c !== undefined && c >= 0x30 && c <= 0x39) {
+    while (c >= 0x30 && c <= 0x39) {
       v = v * 10 + (c - 0x30);
-      c = b[++i];
+      c = s.charCodeAt(++i);
     }
     if (i === first || i - first > 15) throw GIVE_UP;
     this.p = i;
@@ -334,46 +360,52 @@ class FastParser {
 
   // A `<value>` element (consumed with its `</value>`).
   value(): unknown {
-    const b = this.b;
-    if (!this.is('<value>')) {
-      if (this.is('<value/>')) {
+    const s = this.s;
+    if (!s.startsWith('<value>', this.p)) {
+      if (s.startsWith('<value/>', this.p)) {
         this.p += 8;
         return '';
       }
       throw GIVE_UP;
     }
     this.p += 7;
-    const textStart = this.p;
-    this.skipSpace();
-    if (b[this.p] !== 0x3c || b[this.p + 1] === 0x2f) {
-      // bare text (blanks included): a string
-      this.p = textStart;
-      return this.textUntil('</value>');
+    // blanks, then a typed element or bare text (blanks included: a string)
+    for (;;) {
+      const w = this.s;
+      let q = this.p;
+      let c = w.charCodeAt(q);
+      while (c === 0x20 || c === 0x0a || c === 0x09) c = w.charCodeAt(++q);
+      if (w.length - q >= LOOKAHEAD || !this.more) {
+        if (c !== 0x3c || w.charCodeAt(q + 1) === 0x2f) return this.text('</value>', false);
+        this.p = q;
+        break;
+      }
+      this.refill();
     }
     let v: unknown;
-    switch (b[this.p + 1]) {
+    switch (this.s.charCodeAt(this.p + 1)) {
       case 0x73: // s
-        if (this.is('<string>')) {
+        if (this.s.startsWith('<string>', this.p)) {
           this.p += 8;
-          v = this.textUntil('</string>');
-        } else if (this.is('<struct>')) {
+          v = this.text('</string>', false);
+        } else if (this.s.startsWith('<struct>', this.p)) {
           this.p += 8;
           v = this.struct();
-        } else if (this.is('<string/>')) {
+        } else if (this.s.startsWith('<string/>', this.p)) {
           this.p += 9;
           v = '';
         } else throw GIVE_UP;
         break;
       case 0x69: // i
-        if (this.is('<int>')) {
+        if (this.s.startsWith('<int>', this.p)) {
           this.p += 5;
-          v = this.intUntil('</int>');
-        } else if (this.is('<i4>')) {
+          v = this.int('</int>');
+        } else if (this.s.startsWith('<i4>', this.p)) {
           this.p += 4;
-          v = this.intUntil('</i4>');
-        } else if (this.is('<i8>')) {
+          v = this.int('</i4>');
+        } else if (this.s.startsWith('<i8>', this.p)) {
           this.p += 4;
-          v = this.intUntil('</i8>');
+          v = this.int('</i8>');
         } else throw GIVE_UP;
         break;
       case 0x61: // a
@@ -384,27 +416,27 @@ class FastParser {
         this.tag('</array>');
         break;
       case 0x62: // b
-        if (this.is('<boolean>')) {
+        if (this.s.startsWith('<boolean>', this.p)) {
           this.p += 9;
-          const c = b[this.p];
+          const c = this.s.charCodeAt(this.p);
           if (c !== 0x30 && c !== 0x31) throw GIVE_UP;
           this.p++;
           this.tag('</boolean>');
           v = c === 0x31;
-        } else if (this.is('<base64>')) {
+        } else if (this.s.startsWith('<base64>', this.p)) {
           this.p += 8;
-          v = this.textUntil('</base64>').replace(/\s+/g, '');
+          v = this.text('</base64>', false).replace(/\s+/g, '');
         } else throw GIVE_UP;
         break;
       case 0x64: // d
-        if (this.is('<double>')) {
+        if (this.s.startsWith('<double>', this.p)) {
           this.p += 8;
-          const t = this.textUntil('</double>');
+          const t = this.text('</double>', false);
           if (!DOUBLE_RE.test(t)) throw GIVE_UP;
           v = parseDouble(t);
-        } else if (this.is('<dateTime.iso8601>')) {
+        } else if (this.s.startsWith('<dateTime.iso8601>', this.p)) {
           this.p += 18;
-          const t = this.textUntil('</dateTime.iso8601>');
+          const t = this.text('</dateTime.iso8601>', false);
           try {
             v = parseDateTime(t);
           } catch {
@@ -427,13 +459,13 @@ class FastParser {
   // After `<array>`: `<data>` values `</data>`.
   array(): unknown[] {
     const items: unknown[] = [];
-    if (this.is('<data/>')) {
+    if (this.s.startsWith('<data/>', this.p)) {
       this.p += 7;
       return items;
     }
     this.tag('<data>');
     this.skipSpace();
-    while (this.b[this.p + 1] === 0x76) {
+    while (this.s.charCodeAt(this.p + 1) === 0x76) {
       // <v(alue)
       items.push(this.value());
       this.skipSpace();
@@ -446,11 +478,11 @@ class FastParser {
   struct(): Record<string, unknown> {
     const obj: Record<string, unknown> = {};
     this.skipSpace();
-    while (this.is('<member>')) {
+    while (this.s.startsWith('<member>', this.p)) {
       this.p += 8;
       this.skipSpace();
       this.tag('<name>');
-      const name = this.textUntil('</name>', true);
+      const name = this.text('</name>', true);
       this.skipSpace();
       const value = this.value();
       if (name === '__proto__') setOwn(obj, name, value);
@@ -489,8 +521,8 @@ function decodeEntities(text: string): string {
 }
 
 /** The fast path over a valid UTF-8 body; null when the general parser must answer. */
-export function parseFast(body: Buffer): MethodCall | null {
-  return new FastParser(body).parse();
+export function parseFast(body: Buffer | string): MethodCall | null {
+  return typeof body === 'string' ? new FastParser(null, body).parse() : new FastParser(body, '').parse();
 }
 
 /** The general parser alone (tests compare it with the fast path). */
