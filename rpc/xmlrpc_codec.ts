@@ -174,18 +174,17 @@ const LONE_SURROGATE_RE = /\p{Cs}/u;
  */
 export function parseMethodCall(body: string | Buffer): MethodCall {
   // lone surrogates (UTF-8 cannot carry them), a BOM or invalid UTF-8: the general path decodes or refuses
-  let fast: MethodCall | null;
-  if (typeof body === 'string') {
-    if (LONE_SURROGATE_RE.test(body)) return parseSax(body);
-    fast = body.charCodeAt(0) !== 0xfeff ? new FastParser(null, body).parse() : null;
-  } else fast = body[0] !== 0xef && isUtf8(body) ? new FastParser(body, '').parse() : null;
+  if (typeof body === 'string' && LONE_SURROGATE_RE.test(body)) return parseSax(body);
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const fast = bytes[0] !== 0xef && isUtf8(bytes) ? parseFast(bytes) : null;
   return fast ?? parseSax(decodeBody(body));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fast path: one pass over the plain documents clients send (the methodCall grammar, no
-// attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything else, valid or
-// not, it gives up (null) and the general parser answers, errors included, so both agree.
+// Fast path: one pass over the UTF-8 bytes of the plain documents clients send (the methodCall
+// grammar, no attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything
+// else, valid or not, it gives up (null) and the general parser answers, errors included, so
+// both agree.
 // ---------------------------------------------------------------------------------------------
 
 const XML_DECL_RE = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.\d\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/;
@@ -194,79 +193,130 @@ const UTF8_DECL_RE = /encoding[ \t\n]*=[ \t\n]*["']utf-?8["']/i;
 class GiveUp {}
 const GIVE_UP = new GiveUp();
 
-// Member names repeat from record to record: the last string seen per (length, first character).
-const NAME_CACHE_SIZE = 256;
-// Bytes decoded at a time: a string past ~128 KB is a large-object allocation, far slower than small ones.
-const WINDOW_BYTES = 32768;
-// Markup read between two window checks (a few tags, an int) is shorter than this.
-const LOOKAHEAD = 64;
-
-/**
- * Reads the body as a window of text decoded a chunk at a time; native string operations
- * (startsWith, charCodeAt) check the markup, and only character data is looked at per character.
- */
-class FastParser {
-  s = '';
-  p = 0;
-  // whether bytes remain to be decoded after the window
-  more: boolean;
-  // byte offset of the window's start, and of the end of the bytes decoded
-  private start = 0;
-  private next = 0;
-  private readonly names: (string | undefined)[] = new Array(NAME_CACHE_SIZE);
-  constructor(private readonly b: Buffer | null, text: string) {
-    this.s = text;
-    this.more = b !== null && b.length > 0;
-    if (this.more) this.refill();
+/** Constant ASCII markup, compared with the body four bytes at a time (a native call costs more). */
+class Markup {
+  readonly length: number;
+  readonly words: Int32Array;
+  readonly tail: Uint8Array;
+  constructor(text: string) {
+    const bytes = Buffer.from(text, 'latin1');
+    this.length = bytes.length;
+    this.words = new Int32Array(bytes.length >> 2);
+    for (let i = 0; i < this.words.length; i++) this.words[i] = bytes.readInt32LE(4 * i);
+    this.tail = Uint8Array.from(bytes.subarray(this.words.length * 4));
   }
+}
 
-  /** Decodes the window again from `p` with the next chunk (cut on a character boundary). */
-  refill(): void {
-    const b = this.b!;
-    // a flat string from the bytes: appending to the window would make a rope, slow to read
-    const from = this.start + (this.p === 0 ? 0 : Buffer.byteLength(this.s.slice(0, this.p)));
-    let cut = Math.min(b.length, Math.max(this.next, from) + WINDOW_BYTES);
-    while (cut < b.length && (b[cut]! & 0xc0) === 0x80) cut--;
-    this.s = b.toString('utf8', from, cut);
-    this.p = 0;
-    this.start = from;
-    this.next = cut;
-    this.more = cut < b.length;
+const M = {
+  methodCall: new Markup('<methodCall>'),
+  methodName: new Markup('<methodName>'),
+  methodNameEnd: new Markup('</methodName>'),
+  params: new Markup('<params>'),
+  paramsEmpty: new Markup('<params/>'),
+  paramsEnd: new Markup('</params>'),
+  param: new Markup('<param>'),
+  paramEnd: new Markup('</param>'),
+  methodCallEnd: new Markup('</methodCall>'),
+  value: new Markup('<value>'),
+  valueEmpty: new Markup('<value/>'),
+  valueEnd: new Markup('</value>'),
+  string: new Markup('<string>'),
+  stringEmpty: new Markup('<string/>'),
+  stringEnd: new Markup('</string>'),
+  struct: new Markup('<struct>'),
+  structEnd: new Markup('</struct>'),
+  member: new Markup('<member>'),
+  memberEnd: new Markup('</member>'),
+  name: new Markup('<name>'),
+  nameEnd: new Markup('</name>'),
+  int: new Markup('<int>'),
+  intEnd: new Markup('</int>'),
+  i4: new Markup('<i4>'),
+  i4End: new Markup('</i4>'),
+  i8: new Markup('<i8>'),
+  i8End: new Markup('</i8>'),
+  array: new Markup('<array>'),
+  arrayEnd: new Markup('</array>'),
+  data: new Markup('<data>'),
+  dataEmpty: new Markup('<data/>'),
+  dataEnd: new Markup('</data>'),
+  boolean: new Markup('<boolean>'),
+  booleanEnd: new Markup('</boolean>'),
+  base64: new Markup('<base64>'),
+  base64End: new Markup('</base64>'),
+  double: new Markup('<double>'),
+  doubleEnd: new Markup('</double>'),
+  dateTime: new Markup('<dateTime.iso8601>'),
+  dateTimeEnd: new Markup('</dateTime.iso8601>'),
+  nil: new Markup('<nil/>'),
+  // runs of Python's xmlrpc.client layout (what Odoo's users send): several tags in one comparison
+  pyString: new Markup('<value><string>'),
+  pyStringEnd: new Markup('</string></value>\n'),
+  pyInt: new Markup('<value><int>'),
+  pyIntEnd: new Markup('</int></value>\n'),
+  pyArray: new Markup('<value><array><data>\n'),
+  pyArrayEnd: new Markup('</data></array></value>\n'),
+  pyStruct: new Markup('<value><struct>\n'),
+  pyStructEnd: new Markup('</struct></value>\n'),
+  pyMember: new Markup('<member>\n<name>'),
+  pyNameEnd: new Markup('</name>\n'),
+  pyMemberEnd: new Markup('</member>\n'),
+};
+
+// Member names repeat from record to record: the last string seen per (length, first byte).
+const NAME_CACHE_SIZE = 256;
+// Character data is sliced from a latin1 window of the body (cheap) rather than decoded one value
+// at a time (a native call each); a string past ~128 KB would be a large-object allocation.
+const WINDOW_BYTES = 32768;
+
+class FastParser {
+  p = 0;
+  private readonly n: number;
+  private readonly dv: DataView;
+  private readonly names: (string | undefined)[] = new Array(NAME_CACHE_SIZE);
+  private win = '';
+  private winStart = 0;
+  private winEnd = 0;
+  constructor(private readonly b: Buffer) {
+    this.n = b.length;
+    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
 
   parse(): MethodCall | null {
+    const b = this.b;
     try {
-      if (this.s.startsWith('<?')) {
-        const decl = XML_DECL_RE.exec(this.s.slice(0, 200));
+      if (b[0] === 0x3c && b[1] === 0x3f) {
+        const decl = XML_DECL_RE.exec(b.toString('latin1', 0, Math.min(this.n, 200)));
         // another encoding than UTF-8: the general path decodes it
         if (!decl || (decl[2] && !UTF8_DECL_RE.test(decl[0]))) return null;
         this.p = decl[0].length;
       }
       this.skipSpace();
-      this.tag('<methodCall>');
+      this.skip(M.methodCall);
       this.skipSpace();
-      this.tag('<methodName>');
-      const methodName = this.text('</methodName>', false);
+      this.skip(M.methodName);
+      const methodName = this.text(false);
+      this.skip(M.methodNameEnd);
       this.skipSpace();
       const params: unknown[] = [];
-      if (this.s.startsWith('<params/>', this.p)) this.p += 9;
+      if (this.at(M.paramsEmpty)) this.p += M.paramsEmpty.length;
       else {
-        this.tag('<params>');
+        this.skip(M.params);
         this.skipSpace();
-        while (this.s.startsWith('<param>', this.p)) {
-          this.p += 7;
+        while (this.at(M.param)) {
+          this.p += M.param.length;
           this.skipSpace();
           params.push(this.value());
           this.skipSpace();
-          this.tag('</param>');
+          this.skip(M.paramEnd);
           this.skipSpace();
         }
-        this.tag('</params>');
+        this.skip(M.paramsEnd);
         this.skipSpace();
       }
-      this.tag('</methodCall>');
+      this.skip(M.methodCallEnd);
       this.skipSpace();
-      if (this.p !== this.s.length || this.more) return null;
+      if (this.p !== this.n) return null;
       return { methodName, params };
     } catch (err) {
       if (err === GIVE_UP) return null;
@@ -274,169 +324,232 @@ class FastParser {
     }
   }
 
-  /** Blanks XML allows between elements (CR excepted: the general path normalises it). */
-  skipSpace(): void {
-    for (;;) {
-      const s = this.s;
-      let p = this.p;
-      let c = s.charCodeAt(p);
-      while (c === 0x20 || c === 0x0a || c === 0x09) c = s.charCodeAt(++p);
-      this.p = p;
-      if (s.length - p >= LOOKAHEAD || !this.more) return;
-      this.refill();
-    }
+  /** Whether `m` is at the current position. */
+  at(m: Markup): boolean {
+    const p = this.p;
+    if (p + m.length > this.n) return false;
+    const words = m.words;
+    for (let i = 0; i < words.length; i++) if (this.dv.getInt32(p + 4 * i, true) !== words[i]) return false;
+    const tail = m.tail;
+    const b = this.b;
+    const q = p + 4 * words.length;
+    for (let i = 0; i < tail.length; i++) if (b[q + i] !== tail[i]) return false;
+    return true;
   }
 
-  tag(t: string): void {
-    if (!this.s.startsWith(t, this.p)) throw GIVE_UP;
-    this.p += t.length;
+  skip(m: Markup): void {
+    if (!this.at(m)) throw GIVE_UP;
+    this.p += m.length;
+  }
+
+  /** Blanks XML allows between elements (CR excepted: the general path normalises it). */
+  skipSpace(): void {
+    const b = this.b;
+    let p = this.p;
+    let c = b[p];
+    while (c === 0x20 || c === 0x0a || c === 0x09) c = b[++p];
+    this.p = p;
   }
 
   /**
-   * Character data up to the next `<`, which must open `close` (consumed too). Gives up on what
-   * the general parser treats specially: CR, XML-illegal characters, `]]>`; decodes entities.
+   * Character data up to the next `<` (left for the caller to match). Gives up on what the
+   * general parser treats specially: CR, XML-illegal characters, `]]>`; decodes entities.
    */
-  text(close: string, name: boolean): string {
-    let s = this.s;
-    let i = this.p;
-    let amp = false;
-    for (;;) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x20) {
-        if (c === 0x3c) {
-          if (s.length - i >= LOOKAHEAD || !this.more) break;
-        } else {
-          if (c === 0x26) amp = true;
-          else if (c === 0x5d) {
-            if (s.charCodeAt(i + 1) === 0x5d && s.charCodeAt(i + 2) === 0x3e) throw GIVE_UP;
-          } else if (c >= 0xfffe) throw GIVE_UP;
-          i++;
-          continue;
-        }
-      } else if (c === 0x09 || c === 0x0a) {
-        i++;
-        continue;
-      } else if (c === c || !this.more) throw GIVE_UP; // a control character, CR, or the end of the body
-      // the window ends inside the text or its closing tag: extend it and read the text again
-      this.refill();
-      s = this.s;
-      i = 0;
-      amp = false;
-    }
+  text(name: boolean): string {
+    const b = this.b;
     const start = this.p;
-    this.p = i;
-    this.tag(close);
-    if (amp) return decodeEntities(s.slice(start, i));
-    if (name && i > start) {
-      const slot = ((i - start) * 31 + s.charCodeAt(start)) & (NAME_CACHE_SIZE - 1);
-      const known = this.names[slot];
-      if (known !== undefined && known.length === i - start && s.startsWith(known, start)) return known;
-      return (this.names[slot] = s.slice(start, i));
+    let i = start;
+    let amp = false;
+    let ascii = true;
+    for (;;) {
+      const c = b[i]!;
+      if (c === 0x3c) break;
+      if (c >= 0x20) {
+        if (c >= 0x80) {
+          ascii = false;
+          // U+FFFE and U+FFFF are not XML characters
+          if (c === 0xef && b[i + 1] === 0xbf && (b[i + 2] === 0xbe || b[i + 2] === 0xbf)) throw GIVE_UP;
+        } else if (c === 0x26) amp = true;
+        else if (c === 0x5d && b[i + 1] === 0x5d && b[i + 2] === 0x3e) throw GIVE_UP;
+      } else if (c !== 0x09 && c !== 0x0a) throw GIVE_UP; // a control character, CR, or the end (undefined)
+      i++;
     }
-    return s.slice(start, i);
+    this.p = i;
+    if (!ascii) {
+      const t = b.toString('utf8', start, i);
+      return amp ? decodeEntities(t) : t;
+    }
+    if (amp) return decodeEntities(this.slice(start, i));
+    if (name && i > start) {
+      const slot = ((i - start) * 31 + b[start]!) & (NAME_CACHE_SIZE - 1);
+      const known = this.names[slot];
+      if (known !== undefined && known.length === i - start) {
+        let k = 0;
+        while (k < known.length && known.charCodeAt(k) === b[start + k]) k++;
+        if (k === known.length) return known;
+      }
+      return (this.names[slot] = this.slice(start, i));
+    }
+    return this.slice(start, i);
   }
 
-  /** An `<int>`/`<i4>`/`<i8>` body: optional sign and up to 15 digits, then `close`. */
-  int(close: string): number {
-    const s = this.s;
+  /** The ASCII bytes start..end as a string, cut from the window (moved when needed). */
+  slice(start: number, end: number): string {
+    if (start < this.winStart || end > this.winEnd) {
+      if (end - start > WINDOW_BYTES) return this.b.toString('latin1', start, end);
+      this.winStart = start;
+      this.winEnd = Math.min(this.n, start + WINDOW_BYTES);
+      this.win = this.b.toString('latin1', start, this.winEnd);
+    }
+    return this.win.slice(start - this.winStart, end - this.winStart);
+  }
+
+  /** An `<int>`/`<i4>`/`<i8>` body: optional sign and up to 15 digits. */
+  int(): number {
+    const b = this.b;
     let i = this.p;
     let neg = false;
-    let c = s.charCodeAt(i);
+    let c = b[i];
     if (c === 0x2d || c === 0x2b) {
       neg = c === 0x2d;
-      c = s.charCodeAt(++i);
+      c = b[++i];
     }
     const first = i;
     let v = 0;
-    while (c >= 0x30 && c <= 0x39) {
+    while (c !== undefined && c >= 0x30 && c <= 0x39) {
       v = v * 10 + (c - 0x30);
-      c = s.charCodeAt(++i);
+      c = b[++i];
     }
     if (i === first || i - first > 15) throw GIVE_UP;
     this.p = i;
-    this.tag(close);
     return neg ? -v : v;
   }
 
   // A `<value>` element (consumed with its `</value>`).
   value(): unknown {
-    const s = this.s;
-    if (!s.startsWith('<value>', this.p)) {
-      if (s.startsWith('<value/>', this.p)) {
-        this.p += 8;
+    const b = this.b;
+    // Python's layout: a whole run at once
+    if (b[this.p + 7] === 0x3c) {
+      if (this.at(M.pyString)) {
+        this.p += M.pyString.length;
+        const v = this.text(false);
+        if (this.at(M.pyStringEnd)) this.p += M.pyStringEnd.length;
+        else this.closeTyped(M.stringEnd);
+        return v;
+      }
+      if (this.at(M.pyInt)) {
+        this.p += M.pyInt.length;
+        const v = this.int();
+        if (this.at(M.pyIntEnd)) this.p += M.pyIntEnd.length;
+        else this.closeTyped(M.intEnd);
+        return v;
+      }
+      if (this.at(M.pyStruct)) {
+        this.p += M.pyStruct.length;
+        const v = this.struct();
+        if (this.at(M.pyStructEnd)) this.p += M.pyStructEnd.length;
+        else this.closeTyped(M.structEnd);
+        return v;
+      }
+      if (this.at(M.pyArray)) {
+        this.p += M.pyArray.length;
+        const v = this.items();
+        if (this.at(M.pyArrayEnd)) this.p += M.pyArrayEnd.length;
+        else {
+          this.skip(M.dataEnd);
+          this.skipSpace();
+          this.closeTyped(M.arrayEnd);
+        }
+        return v;
+      }
+    }
+    if (!this.at(M.value)) {
+      if (this.at(M.valueEmpty)) {
+        this.p += M.valueEmpty.length;
         return '';
       }
       throw GIVE_UP;
     }
-    this.p += 7;
-    // blanks, then a typed element or bare text (blanks included: a string)
-    for (;;) {
-      const w = this.s;
-      let q = this.p;
-      let c = w.charCodeAt(q);
-      while (c === 0x20 || c === 0x0a || c === 0x09) c = w.charCodeAt(++q);
-      if (w.length - q >= LOOKAHEAD || !this.more) {
-        if (c !== 0x3c || w.charCodeAt(q + 1) === 0x2f) return this.text('</value>', false);
-        this.p = q;
-        break;
-      }
-      this.refill();
+    this.p += M.value.length;
+    const textStart = this.p;
+    this.skipSpace();
+    if (b[this.p] !== 0x3c || b[this.p + 1] === 0x2f) {
+      // bare text (blanks included): a string
+      this.p = textStart;
+      const v = this.text(false);
+      this.skip(M.valueEnd);
+      return v;
     }
     let v: unknown;
-    switch (this.s.charCodeAt(this.p + 1)) {
+    switch (b[this.p + 1]) {
       case 0x73: // s
-        if (this.s.startsWith('<string>', this.p)) {
-          this.p += 8;
-          v = this.text('</string>', false);
-        } else if (this.s.startsWith('<struct>', this.p)) {
-          this.p += 8;
+        if (this.at(M.string)) {
+          this.p += M.string.length;
+          v = this.text(false);
+          this.skip(M.stringEnd);
+        } else if (this.at(M.struct)) {
+          this.p += M.struct.length;
           v = this.struct();
-        } else if (this.s.startsWith('<string/>', this.p)) {
-          this.p += 9;
+          this.skip(M.structEnd);
+        } else if (this.at(M.stringEmpty)) {
+          this.p += M.stringEmpty.length;
           v = '';
         } else throw GIVE_UP;
         break;
       case 0x69: // i
-        if (this.s.startsWith('<int>', this.p)) {
-          this.p += 5;
-          v = this.int('</int>');
-        } else if (this.s.startsWith('<i4>', this.p)) {
-          this.p += 4;
-          v = this.int('</i4>');
-        } else if (this.s.startsWith('<i8>', this.p)) {
-          this.p += 4;
-          v = this.int('</i8>');
+        if (this.at(M.int)) {
+          this.p += M.int.length;
+          v = this.int();
+          this.skip(M.intEnd);
+        } else if (this.at(M.i4)) {
+          this.p += M.i4.length;
+          v = this.int();
+          this.skip(M.i4End);
+        } else if (this.at(M.i8)) {
+          this.p += M.i8.length;
+          v = this.int();
+          this.skip(M.i8End);
         } else throw GIVE_UP;
         break;
       case 0x61: // a
-        this.tag('<array>');
+        this.skip(M.array);
         this.skipSpace();
-        v = this.array();
+        if (this.at(M.dataEmpty)) {
+          this.p += M.dataEmpty.length;
+          v = [];
+        } else {
+          this.skip(M.data);
+          v = this.items();
+          this.skip(M.dataEnd);
+        }
         this.skipSpace();
-        this.tag('</array>');
+        this.skip(M.arrayEnd);
         break;
       case 0x62: // b
-        if (this.s.startsWith('<boolean>', this.p)) {
-          this.p += 9;
-          const c = this.s.charCodeAt(this.p);
+        if (this.at(M.boolean)) {
+          this.p += M.boolean.length;
+          const c = b[this.p];
           if (c !== 0x30 && c !== 0x31) throw GIVE_UP;
           this.p++;
-          this.tag('</boolean>');
+          this.skip(M.booleanEnd);
           v = c === 0x31;
-        } else if (this.s.startsWith('<base64>', this.p)) {
-          this.p += 8;
-          v = this.text('</base64>', false).replace(/\s+/g, '');
+        } else if (this.at(M.base64)) {
+          this.p += M.base64.length;
+          v = this.text(false).replace(/\s+/g, '');
+          this.skip(M.base64End);
         } else throw GIVE_UP;
         break;
       case 0x64: // d
-        if (this.s.startsWith('<double>', this.p)) {
-          this.p += 8;
-          const t = this.text('</double>', false);
+        if (this.at(M.double)) {
+          this.p += M.double.length;
+          const t = this.text(false);
+          this.skip(M.doubleEnd);
           if (!DOUBLE_RE.test(t)) throw GIVE_UP;
           v = parseDouble(t);
-        } else if (this.s.startsWith('<dateTime.iso8601>', this.p)) {
-          this.p += 18;
-          const t = this.text('</dateTime.iso8601>', false);
+        } else if (this.at(M.dateTime)) {
+          this.p += M.dateTime.length;
+          const t = this.text(false);
+          this.skip(M.dateTimeEnd);
           try {
             v = parseDateTime(t);
           } catch {
@@ -445,53 +558,57 @@ class FastParser {
         } else throw GIVE_UP;
         break;
       case 0x6e: // n
-        this.tag('<nil/>');
+        this.skip(M.nil);
         v = null;
         break;
       default:
         throw GIVE_UP;
     }
     this.skipSpace();
-    this.tag('</value>');
+    this.skip(M.valueEnd);
     return v;
   }
 
-  // After `<array>`: `<data>` values `</data>`.
-  array(): unknown[] {
-    const items: unknown[] = [];
-    if (this.s.startsWith('<data/>', this.p)) {
-      this.p += 7;
-      return items;
-    }
-    this.tag('<data>');
+  /** A typed element's closing tag, then `</value>`, in any layout. */
+  closeTyped(end: Markup): void {
+    this.skip(end);
     this.skipSpace();
-    while (this.s.charCodeAt(this.p + 1) === 0x76) {
+    this.skip(M.valueEnd);
+  }
+
+  // After `<data>`: the values, up to `</data>` (not consumed).
+  items(): unknown[] {
+    const items: unknown[] = [];
+    this.skipSpace();
+    while (this.b[this.p + 1] === 0x76) {
       // <v(alue)
       items.push(this.value());
       this.skipSpace();
     }
-    this.tag('</data>');
     return items;
   }
 
-  // After `<struct>`: members, then `</struct>` (consumed).
+  // After `<struct>`: members, up to `</struct>` (not consumed).
   struct(): Record<string, unknown> {
     const obj: Record<string, unknown> = {};
     this.skipSpace();
-    while (this.s.startsWith('<member>', this.p)) {
-      this.p += 8;
-      this.skipSpace();
-      this.tag('<name>');
-      const name = this.text('</name>', true);
+    for (;;) {
+      if (this.at(M.pyMember)) this.p += M.pyMember.length;
+      else if (this.at(M.member)) {
+        this.p += M.member.length;
+        this.skipSpace();
+        this.skip(M.name);
+      } else break;
+      const name = this.text(true);
+      this.skip(M.nameEnd);
       this.skipSpace();
       const value = this.value();
       if (name === '__proto__') setOwn(obj, name, value);
       else obj[name] = value;
       this.skipSpace();
-      this.tag('</member>');
+      this.skip(M.memberEnd);
       this.skipSpace();
     }
-    this.tag('</struct>');
     return obj;
   }
 }
@@ -521,8 +638,8 @@ function decodeEntities(text: string): string {
 }
 
 /** The fast path over a valid UTF-8 body; null when the general parser must answer. */
-export function parseFast(body: Buffer | string): MethodCall | null {
-  return typeof body === 'string' ? new FastParser(null, body).parse() : new FastParser(body, '').parse();
+export function parseFast(body: Buffer): MethodCall | null {
+  return new FastParser(body).parse();
 }
 
 /** The general parser alone (tests compare it with the fast path). */
