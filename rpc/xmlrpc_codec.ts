@@ -193,17 +193,34 @@ const UTF8_DECL_RE = /encoding[ \t\n]*=[ \t\n]*["']utf-?8["']/i;
 class GiveUp {}
 const GIVE_UP = new GiveUp();
 
-/** Constant ASCII markup, compared with the body four bytes at a time (a native call costs more). */
+/**
+ * Constant ASCII markup, compared with the body eight bytes at a time (a native call per tag
+ * would cost more): words at 0, 8, ... and a last one overlapping so it ends with the markup.
+ * ASCII words are never NaN, so equal doubles mean equal bytes.
+ */
 class Markup {
   readonly length: number;
-  readonly words: Int32Array;
-  readonly tail: Uint8Array;
-  constructor(text: string) {
+  readonly offsets: Int32Array;
+  readonly words: Float64Array;
+  // markups shorter than 8 bytes: compared as 4-byte words the same way
+  readonly short: boolean;
+  readonly words32: Int32Array;
+  constructor(readonly text: string) {
     const bytes = Buffer.from(text, 'latin1');
-    this.length = bytes.length;
-    this.words = new Int32Array(bytes.length >> 2);
-    for (let i = 0; i < this.words.length; i++) this.words[i] = bytes.readInt32LE(4 * i);
-    this.tail = Uint8Array.from(bytes.subarray(this.words.length * 4));
+    const n = bytes.length;
+    this.length = n;
+    this.short = n < 8;
+    const size = this.short ? 4 : 8;
+    const count = Math.ceil(n / size);
+    this.offsets = new Int32Array(count);
+    this.words = new Float64Array(this.short ? 0 : count);
+    this.words32 = new Int32Array(this.short ? count : 0);
+    for (let i = 0; i < count; i++) {
+      const off = Math.min(i * size, n - size);
+      this.offsets[i] = off;
+      if (this.short) this.words32[i] = bytes.readInt32LE(off);
+      else this.words[i] = bytes.readDoubleLE(off);
+    }
   }
 }
 
@@ -328,12 +345,14 @@ class FastParser {
   at(m: Markup): boolean {
     const p = this.p;
     if (p + m.length > this.n) return false;
-    const words = m.words;
-    for (let i = 0; i < words.length; i++) if (this.dv.getInt32(p + 4 * i, true) !== words[i]) return false;
-    const tail = m.tail;
-    const b = this.b;
-    const q = p + 4 * words.length;
-    for (let i = 0; i < tail.length; i++) if (b[q + i] !== tail[i]) return false;
+    const offsets = m.offsets;
+    if (m.short) {
+      const words = m.words32;
+      for (let i = 0; i < offsets.length; i++) if (this.dv.getInt32(p + offsets[i]!, true) !== words[i]) return false;
+    } else {
+      const words = m.words;
+      for (let i = 0; i < offsets.length; i++) if (this.dv.getFloat64(p + offsets[i]!, true) !== words[i]) return false;
+    }
     return true;
   }
 
