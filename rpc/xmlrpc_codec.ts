@@ -205,8 +205,7 @@ class Markup {
   // markups shorter than 8 bytes: compared as 4-byte words the same way
   readonly short: boolean;
   readonly words32: Int32Array;
-  constructor(readonly text: string) {
-    const bytes = Buffer.from(text, 'latin1');
+  constructor(readonly text: string, bytes: Buffer = Buffer.from(text, 'latin1')) {
     const n = bytes.length;
     this.length = n;
     this.short = n < 8;
@@ -277,11 +276,14 @@ const M = {
   pyStructEnd: new Markup('</struct></value>\n'),
   pyMember: new Markup('<member>\n<name>'),
   pyNameEnd: new Markup('</name>\n'),
-  pyMemberEnd: new Markup('</member>\n'),
+  pyMemberNext: new Markup('</member>\n<member>\n<name>'),
 };
 
 // Member names repeat from record to record: the last string seen per (length, first byte).
 const NAME_CACHE_SIZE = 256;
+// Structs of a list share their member names in order: guessed per depth and member index.
+const GUESS_DEPTHS = 8;
+const GUESS_MEMBERS = 32;
 // Character data is sliced from a latin1 window of the body (cheap) rather than decoded one value
 // at a time (a native call each); a string past ~128 KB would be a large-object allocation.
 const WINDOW_BYTES = 32768;
@@ -291,6 +293,11 @@ class FastParser {
   private readonly n: number;
   private readonly dv: DataView;
   private readonly names: (string | undefined)[] = new Array(NAME_CACHE_SIZE);
+  // per (struct depth, member index): the last member name seen there, with its `</name>`
+  private readonly guesses: (Markup | undefined)[] = new Array(GUESS_DEPTHS * GUESS_MEMBERS);
+  private depth = 0;
+  // whether the last text() was ASCII without entities (its bytes are its characters)
+  private plain = false;
   private win = '';
   private winStart = 0;
   private winEnd = 0;
@@ -394,6 +401,7 @@ class FastParser {
       i++;
     }
     this.p = i;
+    this.plain = ascii && !amp;
     if (!ascii) {
       const t = b.toString('utf8', start, i);
       return amp ? decodeEntities(t) : t;
@@ -414,8 +422,8 @@ class FastParser {
 
   /** The ASCII bytes start..end as a string, cut from the window (moved when needed). */
   slice(start: number, end: number): string {
+    // V8 copies a short slice but shares a longer one's parent: that would keep the window alive
     if (start < this.winStart || end > this.winEnd) {
-      if (end - start > WINDOW_BYTES) return this.b.toString('latin1', start, end);
       this.winStart = start;
       this.winEnd = Math.min(this.n, start + WINDOW_BYTES);
       this.win = this.b.toString('latin1', start, this.winEnd);
@@ -449,37 +457,45 @@ class FastParser {
     const b = this.b;
     // Python's layout: a whole run at once
     if (b[this.p + 7] === 0x3c) {
-      if (this.at(M.pyString)) {
-        this.p += M.pyString.length;
-        const v = this.text(false);
-        if (this.at(M.pyStringEnd)) this.p += M.pyStringEnd.length;
-        else this.closeTyped(M.stringEnd);
-        return v;
-      }
-      if (this.at(M.pyInt)) {
-        this.p += M.pyInt.length;
-        const v = this.int();
-        if (this.at(M.pyIntEnd)) this.p += M.pyIntEnd.length;
-        else this.closeTyped(M.intEnd);
-        return v;
-      }
-      if (this.at(M.pyStruct)) {
-        this.p += M.pyStruct.length;
-        const v = this.struct();
-        if (this.at(M.pyStructEnd)) this.p += M.pyStructEnd.length;
-        else this.closeTyped(M.structEnd);
-        return v;
-      }
-      if (this.at(M.pyArray)) {
-        this.p += M.pyArray.length;
-        const v = this.items();
-        if (this.at(M.pyArrayEnd)) this.p += M.pyArrayEnd.length;
-        else {
-          this.skip(M.dataEnd);
-          this.skipSpace();
-          this.closeTyped(M.arrayEnd);
-        }
-        return v;
+      switch (b[this.p + 8]) {
+        case 0x73: // s
+          if (this.at(M.pyString)) {
+            this.p += M.pyString.length;
+            const v = this.text(false);
+            if (this.at(M.pyStringEnd)) this.p += M.pyStringEnd.length;
+            else this.closeTyped(M.stringEnd);
+            return v;
+          }
+          if (this.at(M.pyStruct)) {
+            this.p += M.pyStruct.length;
+            const v = this.struct();
+            if (this.at(M.pyStructEnd)) this.p += M.pyStructEnd.length;
+            else this.closeTyped(M.structEnd);
+            return v;
+          }
+          break;
+        case 0x69: // i
+          if (this.at(M.pyInt)) {
+            this.p += M.pyInt.length;
+            const v = this.int();
+            if (this.at(M.pyIntEnd)) this.p += M.pyIntEnd.length;
+            else this.closeTyped(M.intEnd);
+            return v;
+          }
+          break;
+        case 0x61: // a
+          if (this.at(M.pyArray)) {
+            this.p += M.pyArray.length;
+            const v = this.items();
+            if (this.at(M.pyArrayEnd)) this.p += M.pyArrayEnd.length;
+            else {
+              this.skip(M.dataEnd);
+              this.skipSpace();
+              this.closeTyped(M.arrayEnd);
+            }
+            return v;
+          }
+          break;
       }
     }
     if (!this.at(M.value)) {
@@ -597,6 +613,7 @@ class FastParser {
 
   // After `<data>`: the values, up to `</data>` (not consumed).
   items(): unknown[] {
+    // collected on a shared stack, then copied: an array grown by push keeps spare capacity
     const items: unknown[] = [];
     this.skipSpace();
     while (this.b[this.p + 1] === 0x76) {
@@ -610,25 +627,49 @@ class FastParser {
   // After `<struct>`: members, up to `</struct>` (not consumed).
   struct(): Record<string, unknown> {
     const obj: Record<string, unknown> = {};
+    const depth = this.depth++;
+    const guesses = depth < GUESS_DEPTHS ? depth * GUESS_MEMBERS : -1;
     this.skipSpace();
-    for (;;) {
-      if (this.at(M.pyMember)) this.p += M.pyMember.length;
-      else if (this.at(M.member)) {
-        this.p += M.member.length;
-        this.skipSpace();
-        this.skip(M.name);
-      } else break;
-      const name = this.text(true);
-      this.skip(M.nameEnd);
+    let open = this.memberStart();
+    for (let k = 0; open; k++) {
+      let name: string;
+      const slot = guesses >= 0 && k < GUESS_MEMBERS ? guesses + k : -1;
+      const guess = slot >= 0 ? this.guesses[slot] : undefined;
+      if (guess !== undefined && this.at(guess)) {
+        name = guess.text;
+        this.p += guess.length;
+      } else {
+        const start = this.p;
+        name = this.text(true);
+        this.skip(M.nameEnd);
+        if (slot >= 0 && this.plain) this.guesses[slot] = new Markup(name, this.b.subarray(start, this.p));
+      }
       this.skipSpace();
       const value = this.value();
       if (name === '__proto__') setOwn(obj, name, value);
       else obj[name] = value;
+      if (this.at(M.pyMemberNext)) {
+        this.p += M.pyMemberNext.length;
+        continue;
+      }
       this.skipSpace();
       this.skip(M.memberEnd);
       this.skipSpace();
+      open = this.memberStart();
     }
+    this.depth--;
     return obj;
+  }
+
+  /** Consumes `<member>` and `<name>` when they come next. */
+  memberStart(): boolean {
+    if (this.at(M.pyMember)) this.p += M.pyMember.length;
+    else if (this.at(M.member)) {
+      this.p += M.member.length;
+      this.skipSpace();
+      this.skip(M.name);
+    } else return false;
+    return true;
   }
 }
 
