@@ -613,7 +613,6 @@ class FastParser {
 
   // After `<data>`: the values, up to `</data>` (not consumed).
   items(): unknown[] {
-    // collected on a shared stack, then copied: an array grown by push keeps spare capacity
     const items: unknown[] = [];
     this.skipSpace();
     while (this.b[this.p + 1] === 0x76) {
