@@ -205,7 +205,11 @@ class Markup {
   // markups shorter than 8 bytes: compared as 4-byte words the same way
   readonly short: boolean;
   readonly words32: Int32Array;
-  constructor(readonly text: string, bytes: Buffer = Buffer.from(text, 'latin1')) {
+  /**
+   * `text`: what the markup stands for (a guessed member name); `opensString`: a guessed member
+   * whose markup goes on to its value's `<value><string>`.
+   */
+  constructor(readonly text: string, bytes: Buffer = Buffer.from(text, 'latin1'), readonly opensString = false) {
     const n = bytes.length;
     this.length = n;
     this.short = n < 8;
@@ -277,6 +281,8 @@ const M = {
   pyMember: new Markup('<member>\n<name>'),
   pyNameEnd: new Markup('</name>\n'),
   pyMemberNext: new Markup('</member>\n<member>\n<name>'),
+  pyNameString: new Markup('</name>\n<value><string>'),
+  pyStringNext: new Markup('</string></value>\n</member>\n<member>\n<name>'),
 };
 
 // Member names repeat from record to record: the last string seen per (length, first byte).
@@ -632,21 +638,40 @@ class FastParser {
     let open = this.memberStart();
     for (let k = 0; open; k++) {
       let name: string;
+      let value: unknown;
       const slot = guesses >= 0 && k < GUESS_MEMBERS ? guesses + k : -1;
       const guess = slot >= 0 ? this.guesses[slot] : undefined;
       if (guess !== undefined && this.at(guess)) {
         name = guess.text;
         this.p += guess.length;
+        if (guess.opensString) {
+          value = this.text(false);
+          // the string, its member's end and the next member's start in one comparison
+          if (this.at(M.pyStringNext)) {
+            this.p += M.pyStringNext.length;
+            this.setMember(obj, name, value);
+            continue;
+          }
+          if (this.at(M.pyStringEnd)) this.p += M.pyStringEnd.length;
+          else this.closeTyped(M.stringEnd);
+        } else {
+          this.skipSpace();
+          value = this.value();
+        }
       } else {
         const start = this.p;
         name = this.text(true);
+        if (slot >= 0 && this.plain) {
+          // the guess takes in the value's opening when it is Python's `<value><string>`
+          const opensString = this.at(M.pyNameString);
+          const end = this.p + (opensString ? M.pyNameString.length : M.nameEnd.length);
+          this.guesses[slot] = new Markup(name, this.b.subarray(start, end), opensString);
+        }
         this.skip(M.nameEnd);
-        if (slot >= 0 && this.plain) this.guesses[slot] = new Markup(name, this.b.subarray(start, this.p));
+        this.skipSpace();
+        value = this.value();
       }
-      this.skipSpace();
-      const value = this.value();
-      if (name === '__proto__') setOwn(obj, name, value);
-      else obj[name] = value;
+      this.setMember(obj, name, value);
       if (this.at(M.pyMemberNext)) {
         this.p += M.pyMemberNext.length;
         continue;
@@ -658,6 +683,11 @@ class FastParser {
     }
     this.depth--;
     return obj;
+  }
+
+  setMember(obj: Record<string, unknown>, name: string, value: unknown): void {
+    if (name === '__proto__') setOwn(obj, name, value);
+    else obj[name] = value;
   }
 
   /** Consumes `<member>` and `<name>` when they come next. */
