@@ -428,8 +428,8 @@ class FastParser {
 
   /** The ASCII bytes start..end as a string, cut from the window (moved when needed). */
   slice(start: number, end: number): string {
-    // V8 copies a short slice but shares a longer one's parent: that would keep the window alive
     if (start < this.winStart || end > this.winEnd) {
+      if (end - start > WINDOW_BYTES) return this.b.toString('latin1', start, end);
       this.winStart = start;
       this.winEnd = Math.min(this.n, start + WINDOW_BYTES);
       this.win = this.b.toString('latin1', start, this.winEnd);
