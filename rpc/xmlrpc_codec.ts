@@ -200,9 +200,8 @@ const GIVE_UP = new GiveUp();
  */
 class Markup {
   readonly length: number;
-  readonly offsets: Int32Array;
+  // the words at 0, 8, ... (4 for a short markup), the last one ending with the markup
   readonly words: Float64Array;
-  // markups shorter than 8 bytes: compared as 4-byte words the same way
   readonly short: boolean;
   readonly words32: Int32Array;
   /**
@@ -215,12 +214,10 @@ class Markup {
     this.short = n < 8;
     const size = this.short ? 4 : 8;
     const count = Math.ceil(n / size);
-    this.offsets = new Int32Array(count);
     this.words = new Float64Array(this.short ? 0 : count);
     this.words32 = new Int32Array(this.short ? count : 0);
     for (let i = 0; i < count; i++) {
       const off = Math.min(i * size, n - size);
-      this.offsets[i] = off;
       if (this.short) this.words32[i] = bytes.readInt32LE(off);
       else this.words[i] = bytes.readDoubleLE(off);
     }
@@ -357,16 +354,19 @@ class FastParser {
   /** Whether `m` is at the current position. */
   at(m: Markup): boolean {
     const p = this.p;
-    if (p + m.length > this.n) return false;
-    const offsets = m.offsets;
+    const end = p + m.length;
+    if (end > this.n) return false;
+    const dv = this.dv;
     if (m.short) {
       const words = m.words32;
-      for (let i = 0; i < offsets.length; i++) if (this.dv.getInt32(p + offsets[i]!, true) !== words[i]) return false;
-    } else {
-      const words = m.words;
-      for (let i = 0; i < offsets.length; i++) if (this.dv.getFloat64(p + offsets[i]!, true) !== words[i]) return false;
+      const last = words.length - 1;
+      for (let i = 0; i < last; i++) if (dv.getInt32(p + 4 * i, true) !== words[i]) return false;
+      return dv.getInt32(end - 4, true) === words[last];
     }
-    return true;
+    const words = m.words;
+    const last = words.length - 1;
+    for (let i = 0; i < last; i++) if (dv.getFloat64(p + 8 * i, true) !== words[i]) return false;
+    return dv.getFloat64(end - 8, true) === words[last];
   }
 
   skip(m: Markup): void {
@@ -504,6 +504,12 @@ class FastParser {
           break;
       }
     }
+    return this.anyValue();
+  }
+
+  // A `<value>` element in any layout.
+  anyValue(): unknown {
+    const b = this.b;
     if (!this.at(M.value)) {
       if (this.at(M.valueEmpty)) {
         this.p += M.valueEmpty.length;
