@@ -200,8 +200,8 @@ const GIVE_UP = new GiveUp();
  */
 class Markup {
   readonly length: number;
-  // the words at 0, 8, ... (4 for a short markup), the last one ending with the markup
   readonly words: Float64Array;
+  // under 8 bytes: 4-byte words instead, the same way
   readonly short: boolean;
   readonly words32: Int32Array;
   /**
@@ -276,7 +276,6 @@ const M = {
   pyStruct: new Markup('<value><struct>\n'),
   pyStructEnd: new Markup('</struct></value>\n'),
   pyMember: new Markup('<member>\n<name>'),
-  pyNameEnd: new Markup('</name>\n'),
   pyMemberNext: new Markup('</member>\n<member>\n<name>'),
   pyNameString: new Markup('</name>\n<value><string>'),
   pyStringNext: new Markup('</string></value>\n</member>\n<member>\n<name>'),
@@ -296,7 +295,8 @@ class FastParser {
   private readonly n: number;
   private readonly dv: DataView;
   private readonly names: (string | undefined)[] = new Array(NAME_CACHE_SIZE);
-  // per (struct depth, member index): the last member name seen there, with its `</name>`
+  // per (struct depth, member index): the last member name seen there, with its `</name>` (and its
+  // value's `<value><string>` in Python's layout)
   private readonly guesses: (Markup | undefined)[] = new Array(GUESS_DEPTHS * GUESS_MEMBERS);
   private depth = 0;
   // whether the last text() was ASCII without entities (its bytes are its characters)
