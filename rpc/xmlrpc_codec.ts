@@ -283,6 +283,8 @@ const M = {
 
 // Member names repeat from record to record: the last string seen per (length, first byte).
 const NAME_CACHE_SIZE = 256;
+// Deeper documents go to the general parser, which does not recurse (no stack overflow here).
+const MAX_NESTING = 200;
 // Structs of a list share their member names in order: guessed per depth and member index.
 const GUESS_DEPTHS = 8;
 const GUESS_MEMBERS = 32;
@@ -299,6 +301,8 @@ class FastParser {
   // value's `<value><string>` in Python's layout)
   private readonly guesses: (Markup | undefined)[] = new Array(GUESS_DEPTHS * GUESS_MEMBERS);
   private depth = 0;
+  // arrays and structs open around the current position
+  private nesting = 0;
   // whether the last text() was ASCII without entities (its bytes are its characters)
   private plain = false;
   private win = '';
@@ -625,6 +629,7 @@ class FastParser {
 
   // After `<data>`: the values, up to `</data>` (not consumed).
   items(): unknown[] {
+    if (++this.nesting > MAX_NESTING) throw GIVE_UP;
     const items: unknown[] = [];
     this.skipSpace();
     while (this.b[this.p + 1] === 0x76) {
@@ -632,11 +637,13 @@ class FastParser {
       items.push(this.value());
       this.skipSpace();
     }
+    this.nesting--;
     return items;
   }
 
   // After `<struct>`: members, up to `</struct>` (not consumed).
   struct(): Record<string, unknown> {
+    if (++this.nesting > MAX_NESTING) throw GIVE_UP;
     const obj: Record<string, unknown> = {};
     const depth = this.depth++;
     const guesses = depth < GUESS_DEPTHS ? depth * GUESS_MEMBERS : -1;
@@ -688,6 +695,7 @@ class FastParser {
       open = this.memberStart();
     }
     this.depth--;
+    this.nesting--;
     return obj;
   }
 

@@ -180,6 +180,17 @@ bG8=</base64></value></param>
     }
   });
 
+  it('leaves deeply nested documents to the general parser (no stack overflow)', () => {
+    // written without recursion, as Python's marshaller would
+    const nested = (n: number) => `<methodCall><methodName>m</methodName><params><param>${'<value><array><data>\n'.repeat(n)}<value><int>1</int></value>\n${'</data></array></value>\n'.repeat(n)}</param></params></methodCall>`;
+    expect(fastAgrees(nested(150))).to.equal('fast');
+    const deep = Buffer.from(nested(20_000));
+    expect(parseFast(deep)).to.equal(null);
+    let v = parseMethodCall(deep).params[0];
+    for (let i = 0; i < 20_000; i++) v = (v as unknown[])[0];
+    expect(v).to.equal(1);
+  });
+
   it('leaves DTDs, comments, CDATA, CR, undefined entities and bad encodings to the general parser', () => {
     const wrap = (inner: string) => `<?xml version="1.0"?><methodCall><methodName>m</methodName><params><param>${inner}</param></params></methodCall>`;
     for (const body of [
