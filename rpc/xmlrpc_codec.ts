@@ -181,60 +181,173 @@ export function parseMethodCall(body: string | Buffer): MethodCall {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fast path: one pass over the UTF-8 bytes of the plain documents clients send (the methodCall grammar,
-// no attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything else, valid
-// or not, it gives up (null) and the general parser answers, errors included, so both agree.
+// Fast path: one pass over the UTF-8 bytes of the plain documents clients send (the methodCall
+// grammar, no attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything
+// else, valid or not, it gives up (null) and the general parser answers, errors included, so
+// both agree.
 // ---------------------------------------------------------------------------------------------
 
 const XML_DECL_RE = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.\d\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/;
+const UTF8_DECL_RE = /encoding[ \t\n]*=[ \t\n]*["']utf-?8["']/i;
 
 class GiveUp {}
 const GIVE_UP = new GiveUp();
 
+/**
+ * Constant ASCII markup, compared with the body eight bytes at a time (a native call per tag
+ * would cost more): words at 0, 8, ... and a last one overlapping so it ends with the markup.
+ * ASCII words are never NaN, so equal doubles mean equal bytes.
+ */
+class Markup {
+  readonly length: number;
+  readonly words: Float64Array;
+  // under 8 bytes: 4-byte words instead, the same way
+  readonly short: boolean;
+  readonly words32: Int32Array;
+  /**
+   * `text`: what the markup stands for (a guessed member name); `opensString`: a guessed member
+   * whose markup goes on to its value's `<value><string>`.
+   */
+  constructor(readonly text: string, bytes: Buffer = Buffer.from(text, 'latin1'), readonly opensString = false) {
+    const n = bytes.length;
+    this.length = n;
+    this.short = n < 8;
+    const size = this.short ? 4 : 8;
+    const count = Math.ceil(n / size);
+    this.words = new Float64Array(this.short ? 0 : count);
+    this.words32 = new Int32Array(this.short ? count : 0);
+    for (let i = 0; i < count; i++) {
+      const off = Math.min(i * size, n - size);
+      if (this.short) this.words32[i] = bytes.readInt32LE(off);
+      else this.words[i] = bytes.readDoubleLE(off);
+    }
+  }
+}
+
+const M = {
+  methodCall: new Markup('<methodCall>'),
+  methodName: new Markup('<methodName>'),
+  methodNameEnd: new Markup('</methodName>'),
+  params: new Markup('<params>'),
+  paramsEmpty: new Markup('<params/>'),
+  paramsEnd: new Markup('</params>'),
+  param: new Markup('<param>'),
+  paramEnd: new Markup('</param>'),
+  methodCallEnd: new Markup('</methodCall>'),
+  value: new Markup('<value>'),
+  valueEmpty: new Markup('<value/>'),
+  valueEnd: new Markup('</value>'),
+  string: new Markup('<string>'),
+  stringEmpty: new Markup('<string/>'),
+  stringEnd: new Markup('</string>'),
+  struct: new Markup('<struct>'),
+  structEnd: new Markup('</struct>'),
+  member: new Markup('<member>'),
+  memberEnd: new Markup('</member>'),
+  name: new Markup('<name>'),
+  nameEnd: new Markup('</name>'),
+  int: new Markup('<int>'),
+  intEnd: new Markup('</int>'),
+  i4: new Markup('<i4>'),
+  i4End: new Markup('</i4>'),
+  i8: new Markup('<i8>'),
+  i8End: new Markup('</i8>'),
+  array: new Markup('<array>'),
+  arrayEnd: new Markup('</array>'),
+  data: new Markup('<data>'),
+  dataEmpty: new Markup('<data/>'),
+  dataEnd: new Markup('</data>'),
+  boolean: new Markup('<boolean>'),
+  booleanEnd: new Markup('</boolean>'),
+  base64: new Markup('<base64>'),
+  base64End: new Markup('</base64>'),
+  double: new Markup('<double>'),
+  doubleEnd: new Markup('</double>'),
+  dateTime: new Markup('<dateTime.iso8601>'),
+  dateTimeEnd: new Markup('</dateTime.iso8601>'),
+  nil: new Markup('<nil/>'),
+  // runs of Python's xmlrpc.client layout (what Odoo's users send): several tags in one comparison
+  pyString: new Markup('<value><string>'),
+  pyStringEnd: new Markup('</string></value>\n'),
+  pyInt: new Markup('<value><int>'),
+  pyIntEnd: new Markup('</int></value>\n'),
+  pyArray: new Markup('<value><array><data>\n'),
+  pyArrayEnd: new Markup('</data></array></value>\n'),
+  pyStruct: new Markup('<value><struct>\n'),
+  pyStructEnd: new Markup('</struct></value>\n'),
+  pyMember: new Markup('<member>\n<name>'),
+  pyMemberNext: new Markup('</member>\n<member>\n<name>'),
+  pyNameString: new Markup('</name>\n<value><string>'),
+  pyStringNext: new Markup('</string></value>\n</member>\n<member>\n<name>'),
+};
+
 // Member names repeat from record to record: the last string seen per (length, first byte).
 const NAME_CACHE_SIZE = 256;
+// Deeper documents go to the general parser, which does not recurse (no stack overflow here).
+const MAX_NESTING = 200;
+// Structs of a list share their member names in order: guessed per depth and member index.
+const GUESS_DEPTHS = 8;
+const GUESS_MEMBERS = 32;
+// Character data is sliced from a latin1 window of the body (cheap) rather than decoded one value
+// at a time (a native call each); a string past ~128 KB would be a large-object allocation.
+const WINDOW_BYTES = 32768;
 
-/** Reads the UTF-8 bytes themselves: a large body never becomes one large string. */
 class FastParser {
   p = 0;
+  private readonly n: number;
+  private readonly dv: DataView;
   private readonly names: (string | undefined)[] = new Array(NAME_CACHE_SIZE);
-  constructor(private readonly b: Buffer) {}
+  // per (struct depth, member index): the last member name seen there, with its `</name>` (and its
+  // value's `<value><string>` in Python's layout)
+  private readonly guesses: (Markup | undefined)[] = new Array(GUESS_DEPTHS * GUESS_MEMBERS);
+  private depth = 0;
+  // arrays and structs open around the current position
+  private nesting = 0;
+  // whether the last text() was ASCII without entities (its bytes are its characters)
+  private plain = false;
+  private win = '';
+  private winStart = 0;
+  private winEnd = 0;
+  constructor(private readonly b: Buffer) {
+    this.n = b.length;
+    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
 
   parse(): MethodCall | null {
     const b = this.b;
     try {
       if (b[0] === 0x3c && b[1] === 0x3f) {
-        const head = b.toString('latin1', 0, Math.min(b.length, 200));
-        const decl = XML_DECL_RE.exec(head);
+        const decl = XML_DECL_RE.exec(b.toString('latin1', 0, Math.min(this.n, 200)));
         // another encoding than UTF-8: the general path decodes it
-        if (!decl || (decl[2] && !/encoding[ \t\n]*=[ \t\n]*["']utf-?8["']/i.test(decl[0]))) return null;
+        if (!decl || (decl[2] && !UTF8_DECL_RE.test(decl[0]))) return null;
         this.p = decl[0].length;
       }
       this.skipSpace();
-      this.tag('<methodCall>');
+      this.skip(M.methodCall);
       this.skipSpace();
-      this.tag('<methodName>');
-      const methodName = this.textUntil('</methodName>');
+      this.skip(M.methodName);
+      const methodName = this.text(false);
+      this.skip(M.methodNameEnd);
       this.skipSpace();
       const params: unknown[] = [];
-      if (this.is('<params/>')) this.p += 9;
+      if (this.at(M.paramsEmpty)) this.p += M.paramsEmpty.length;
       else {
-        this.tag('<params>');
+        this.skip(M.params);
         this.skipSpace();
-        while (this.is('<param>')) {
-          this.p += 7;
+        while (this.at(M.param)) {
+          this.p += M.param.length;
           this.skipSpace();
           params.push(this.value());
           this.skipSpace();
-          this.tag('</param>');
+          this.skip(M.paramEnd);
           this.skipSpace();
         }
-        this.tag('</params>');
+        this.skip(M.paramsEnd);
         this.skipSpace();
       }
-      this.tag('</methodCall>');
+      this.skip(M.methodCallEnd);
       this.skipSpace();
-      if (this.p !== b.length) return null;
+      if (this.p !== this.n) return null;
       return { methodName, params };
     } catch (err) {
       if (err === GIVE_UP) return null;
@@ -242,76 +355,94 @@ class FastParser {
     }
   }
 
+  /** Whether `m` is at the current position. */
+  at(m: Markup): boolean {
+    const p = this.p;
+    const end = p + m.length;
+    if (end > this.n) return false;
+    const dv = this.dv;
+    if (m.short) {
+      const words = m.words32;
+      const last = words.length - 1;
+      for (let i = 0; i < last; i++) if (dv.getInt32(p + 4 * i, true) !== words[i]) return false;
+      return dv.getInt32(end - 4, true) === words[last];
+    }
+    const words = m.words;
+    const last = words.length - 1;
+    for (let i = 0; i < last; i++) if (dv.getFloat64(p + 8 * i, true) !== words[i]) return false;
+    return dv.getFloat64(end - 8, true) === words[last];
+  }
+
+  skip(m: Markup): void {
+    if (!this.at(m)) throw GIVE_UP;
+    this.p += m.length;
+  }
+
+  /** Blanks XML allows between elements (CR excepted: the general path normalises it). */
   skipSpace(): void {
     const b = this.b;
-    let c = b[this.p];
-    while (c === 0x20 || c === 0x0a || c === 0x09) c = b[++this.p];
-  }
-
-  /** Whether the ASCII `t` is at the current position. */
-  is(t: string): boolean {
-    const b = this.b;
-    const n = t.length;
-    const p = this.p;
-    if (p + n > b.length) return false;
-    for (let i = 0; i < n; i++) if (b[p + i] !== t.charCodeAt(i)) return false;
-    return true;
-  }
-
-  tag(t: string): void {
-    if (!this.is(t)) throw GIVE_UP;
-    this.p += t.length;
+    let p = this.p;
+    let c = b[p];
+    while (c === 0x20 || c === 0x0a || c === 0x09) c = b[++p];
+    this.p = p;
   }
 
   /**
-   * Character data up to the next `<`, which must open `close` (consumed too). Gives up on what
-   * the general parser treats specially: CR, XML-illegal characters, `]]>`; decodes entities.
+   * Character data up to the next `<` (left for the caller to match). Gives up on what the
+   * general parser treats specially: CR, XML-illegal characters, `]]>`; decodes entities.
    */
-  textUntil(close: string, name = false): string {
+  text(name: boolean): string {
     const b = this.b;
     const start = this.p;
-    const n = b.length;
+    let i = start;
     let amp = false;
     let ascii = true;
-    let i = start;
     for (;;) {
-      if (i >= n) throw GIVE_UP;
       const c = b[i]!;
       if (c === 0x3c) break;
-      if (c < 0x20) {
-        if (c !== 0x09 && c !== 0x0a) throw GIVE_UP;
-      } else if (c >= 0x80) {
-        ascii = false;
-        // U+FFFE and U+FFFF are not XML characters
-        if (c === 0xef && b[i + 1] === 0xbf && (b[i + 2] === 0xbe || b[i + 2] === 0xbf)) throw GIVE_UP;
-      } else if (c === 0x26) amp = true;
-      else if (c === 0x5d && b[i + 1] === 0x5d && b[i + 2] === 0x3e) throw GIVE_UP;
+      if (c >= 0x20) {
+        if (c >= 0x80) {
+          ascii = false;
+          // U+FFFE and U+FFFF are not XML characters
+          if (c === 0xef && b[i + 1] === 0xbf && (b[i + 2] === 0xbe || b[i + 2] === 0xbf)) throw GIVE_UP;
+        } else if (c === 0x26) amp = true;
+        else if (c === 0x5d && b[i + 1] === 0x5d && b[i + 2] === 0x3e) throw GIVE_UP;
+      } else if (c !== 0x09 && c !== 0x0a) throw GIVE_UP; // a control character, CR, or the end (undefined)
       i++;
     }
     this.p = i;
-    this.tag(close);
-    if (amp) return decodeEntities(ascii ? b.toString('latin1', start, i) : b.toString('utf8', start, i));
-    if (!ascii) return b.toString('utf8', start, i);
+    this.plain = ascii && !amp;
+    if (!ascii) {
+      const t = b.toString('utf8', start, i);
+      return amp ? decodeEntities(t) : t;
+    }
+    if (amp) return decodeEntities(this.slice(start, i));
     if (name && i > start) {
       const slot = ((i - start) * 31 + b[start]!) & (NAME_CACHE_SIZE - 1);
       const known = this.names[slot];
       if (known !== undefined && known.length === i - start) {
-        let same = true;
-        for (let k = 0; k < known.length; k++) {
-          if (known.charCodeAt(k) !== b[start + k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return known;
+        let k = 0;
+        while (k < known.length && known.charCodeAt(k) === b[start + k]) k++;
+        if (k === known.length) return known;
       }
-      return (this.names[slot] = b.toString('latin1', start, i));
+      return (this.names[slot] = this.slice(start, i));
     }
-    return b.toString('latin1', start, i);
+    return this.slice(start, i);
   }
 
-  /** An `<int>`/`<i4>`/`<i8>` body: optional sign and up to 15 digits, then `close`. */
-  intUntil(close: string): number {
+  /** The ASCII bytes start..end as a string, cut from the window (moved when needed). */
+  slice(start: number, end: number): string {
+    if (start < this.winStart || end > this.winEnd) {
+      if (end - start > WINDOW_BYTES) return this.b.toString('latin1', start, end);
+      this.winStart = start;
+      this.winEnd = Math.min(this.n, start + WINDOW_BYTES);
+      this.win = this.b.toString('latin1', start, this.winEnd);
+    }
+    return this.win.slice(start - this.winStart, end - this.winStart);
+  }
+
+  /** An `<int>`/`<i4>`/`<i8>` body: optional sign and up to 15 digits. */
+  int(): number {
     const b = this.b;
     let i = this.p;
     let neg = false;
@@ -328,83 +459,148 @@ class FastParser {
     }
     if (i === first || i - first > 15) throw GIVE_UP;
     this.p = i;
-    this.tag(close);
     return neg ? -v : v;
   }
 
   // A `<value>` element (consumed with its `</value>`).
   value(): unknown {
     const b = this.b;
-    if (!this.is('<value>')) {
-      if (this.is('<value/>')) {
-        this.p += 8;
+    // Python's layout: a whole run at once
+    if (b[this.p + 7] === 0x3c) {
+      switch (b[this.p + 8]) {
+        case 0x73: // s
+          if (this.at(M.pyString)) {
+            this.p += M.pyString.length;
+            const v = this.text(false);
+            if (this.at(M.pyStringEnd)) this.p += M.pyStringEnd.length;
+            else this.closeTyped(M.stringEnd);
+            return v;
+          }
+          if (this.at(M.pyStruct)) {
+            this.p += M.pyStruct.length;
+            const v = this.struct();
+            if (this.at(M.pyStructEnd)) this.p += M.pyStructEnd.length;
+            else this.closeTyped(M.structEnd);
+            return v;
+          }
+          break;
+        case 0x69: // i
+          if (this.at(M.pyInt)) {
+            this.p += M.pyInt.length;
+            const v = this.int();
+            if (this.at(M.pyIntEnd)) this.p += M.pyIntEnd.length;
+            else this.closeTyped(M.intEnd);
+            return v;
+          }
+          break;
+        case 0x61: // a
+          if (this.at(M.pyArray)) {
+            this.p += M.pyArray.length;
+            const v = this.items();
+            if (this.at(M.pyArrayEnd)) this.p += M.pyArrayEnd.length;
+            else {
+              this.skip(M.dataEnd);
+              this.skipSpace();
+              this.closeTyped(M.arrayEnd);
+            }
+            return v;
+          }
+          break;
+      }
+    }
+    return this.anyValue();
+  }
+
+  // A `<value>` element in any layout.
+  anyValue(): unknown {
+    const b = this.b;
+    if (!this.at(M.value)) {
+      if (this.at(M.valueEmpty)) {
+        this.p += M.valueEmpty.length;
         return '';
       }
       throw GIVE_UP;
     }
-    this.p += 7;
+    this.p += M.value.length;
     const textStart = this.p;
     this.skipSpace();
     if (b[this.p] !== 0x3c || b[this.p + 1] === 0x2f) {
       // bare text (blanks included): a string
       this.p = textStart;
-      return this.textUntil('</value>');
+      const v = this.text(false);
+      this.skip(M.valueEnd);
+      return v;
     }
     let v: unknown;
     switch (b[this.p + 1]) {
       case 0x73: // s
-        if (this.is('<string>')) {
-          this.p += 8;
-          v = this.textUntil('</string>');
-        } else if (this.is('<struct>')) {
-          this.p += 8;
+        if (this.at(M.string)) {
+          this.p += M.string.length;
+          v = this.text(false);
+          this.skip(M.stringEnd);
+        } else if (this.at(M.struct)) {
+          this.p += M.struct.length;
           v = this.struct();
-        } else if (this.is('<string/>')) {
-          this.p += 9;
+          this.skip(M.structEnd);
+        } else if (this.at(M.stringEmpty)) {
+          this.p += M.stringEmpty.length;
           v = '';
         } else throw GIVE_UP;
         break;
       case 0x69: // i
-        if (this.is('<int>')) {
-          this.p += 5;
-          v = this.intUntil('</int>');
-        } else if (this.is('<i4>')) {
-          this.p += 4;
-          v = this.intUntil('</i4>');
-        } else if (this.is('<i8>')) {
-          this.p += 4;
-          v = this.intUntil('</i8>');
+        if (this.at(M.int)) {
+          this.p += M.int.length;
+          v = this.int();
+          this.skip(M.intEnd);
+        } else if (this.at(M.i4)) {
+          this.p += M.i4.length;
+          v = this.int();
+          this.skip(M.i4End);
+        } else if (this.at(M.i8)) {
+          this.p += M.i8.length;
+          v = this.int();
+          this.skip(M.i8End);
         } else throw GIVE_UP;
         break;
       case 0x61: // a
-        this.tag('<array>');
+        this.skip(M.array);
         this.skipSpace();
-        v = this.array();
+        if (this.at(M.dataEmpty)) {
+          this.p += M.dataEmpty.length;
+          v = [];
+        } else {
+          this.skip(M.data);
+          v = this.items();
+          this.skip(M.dataEnd);
+        }
         this.skipSpace();
-        this.tag('</array>');
+        this.skip(M.arrayEnd);
         break;
       case 0x62: // b
-        if (this.is('<boolean>')) {
-          this.p += 9;
+        if (this.at(M.boolean)) {
+          this.p += M.boolean.length;
           const c = b[this.p];
           if (c !== 0x30 && c !== 0x31) throw GIVE_UP;
           this.p++;
-          this.tag('</boolean>');
+          this.skip(M.booleanEnd);
           v = c === 0x31;
-        } else if (this.is('<base64>')) {
-          this.p += 8;
-          v = this.textUntil('</base64>').replace(/\s+/g, '');
+        } else if (this.at(M.base64)) {
+          this.p += M.base64.length;
+          v = this.text(false).replace(/\s+/g, '');
+          this.skip(M.base64End);
         } else throw GIVE_UP;
         break;
       case 0x64: // d
-        if (this.is('<double>')) {
-          this.p += 8;
-          const t = this.textUntil('</double>');
+        if (this.at(M.double)) {
+          this.p += M.double.length;
+          const t = this.text(false);
+          this.skip(M.doubleEnd);
           if (!DOUBLE_RE.test(t)) throw GIVE_UP;
           v = parseDouble(t);
-        } else if (this.is('<dateTime.iso8601>')) {
-          this.p += 18;
-          const t = this.textUntil('</dateTime.iso8601>');
+        } else if (this.at(M.dateTime)) {
+          this.p += M.dateTime.length;
+          const t = this.text(false);
+          this.skip(M.dateTimeEnd);
           try {
             v = parseDateTime(t);
           } catch {
@@ -413,54 +609,110 @@ class FastParser {
         } else throw GIVE_UP;
         break;
       case 0x6e: // n
-        this.tag('<nil/>');
+        this.skip(M.nil);
         v = null;
         break;
       default:
         throw GIVE_UP;
     }
     this.skipSpace();
-    this.tag('</value>');
+    this.skip(M.valueEnd);
     return v;
   }
 
-  // After `<array>`: `<data>` values `</data>`.
-  array(): unknown[] {
+  /** A typed element's closing tag, then `</value>`, in any layout. */
+  closeTyped(end: Markup): void {
+    this.skip(end);
+    this.skipSpace();
+    this.skip(M.valueEnd);
+  }
+
+  // After `<data>`: the values, up to `</data>` (not consumed).
+  items(): unknown[] {
+    if (++this.nesting > MAX_NESTING) throw GIVE_UP;
     const items: unknown[] = [];
-    if (this.is('<data/>')) {
-      this.p += 7;
-      return items;
-    }
-    this.tag('<data>');
     this.skipSpace();
     while (this.b[this.p + 1] === 0x76) {
       // <v(alue)
       items.push(this.value());
       this.skipSpace();
     }
-    this.tag('</data>');
+    this.nesting--;
     return items;
   }
 
-  // After `<struct>`: members, then `</struct>` (consumed).
+  // After `<struct>`: members, up to `</struct>` (not consumed).
   struct(): Record<string, unknown> {
+    if (++this.nesting > MAX_NESTING) throw GIVE_UP;
     const obj: Record<string, unknown> = {};
+    const depth = this.depth++;
+    const guesses = depth < GUESS_DEPTHS ? depth * GUESS_MEMBERS : -1;
     this.skipSpace();
-    while (this.is('<member>')) {
-      this.p += 8;
+    let open = this.memberStart();
+    for (let k = 0; open; k++) {
+      let name: string;
+      let value: unknown;
+      const slot = guesses >= 0 && k < GUESS_MEMBERS ? guesses + k : -1;
+      const guess = slot >= 0 ? this.guesses[slot] : undefined;
+      if (guess !== undefined && this.at(guess)) {
+        name = guess.text;
+        this.p += guess.length;
+        if (guess.opensString) {
+          value = this.text(false);
+          // the string, its member's end and the next member's start in one comparison
+          if (this.at(M.pyStringNext)) {
+            this.p += M.pyStringNext.length;
+            this.setMember(obj, name, value);
+            continue;
+          }
+          if (this.at(M.pyStringEnd)) this.p += M.pyStringEnd.length;
+          else this.closeTyped(M.stringEnd);
+        } else {
+          this.skipSpace();
+          value = this.value();
+        }
+      } else {
+        const start = this.p;
+        name = this.text(true);
+        if (slot >= 0 && this.plain) {
+          // the guess takes in the value's opening when it is Python's `<value><string>`
+          const opensString = this.at(M.pyNameString);
+          const end = this.p + (opensString ? M.pyNameString.length : M.nameEnd.length);
+          this.guesses[slot] = new Markup(name, this.b.subarray(start, end), opensString);
+        }
+        this.skip(M.nameEnd);
+        this.skipSpace();
+        value = this.value();
+      }
+      this.setMember(obj, name, value);
+      if (this.at(M.pyMemberNext)) {
+        this.p += M.pyMemberNext.length;
+        continue;
+      }
       this.skipSpace();
-      this.tag('<name>');
-      const name = this.textUntil('</name>', true);
+      this.skip(M.memberEnd);
       this.skipSpace();
-      const value = this.value();
-      if (name === '__proto__') setOwn(obj, name, value);
-      else obj[name] = value;
-      this.skipSpace();
-      this.tag('</member>');
-      this.skipSpace();
+      open = this.memberStart();
     }
-    this.tag('</struct>');
+    this.depth--;
+    this.nesting--;
     return obj;
+  }
+
+  setMember(obj: Record<string, unknown>, name: string, value: unknown): void {
+    if (name === '__proto__') setOwn(obj, name, value);
+    else obj[name] = value;
+  }
+
+  /** Consumes `<member>` and `<name>` when they come next. */
+  memberStart(): boolean {
+    if (this.at(M.pyMember)) this.p += M.pyMember.length;
+    else if (this.at(M.member)) {
+      this.p += M.member.length;
+      this.skipSpace();
+      this.skip(M.name);
+    } else return false;
+    return true;
   }
 }
 

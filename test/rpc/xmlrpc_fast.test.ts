@@ -36,6 +36,40 @@ function fastAgrees(body: string | Buffer): 'fast' | 'general' {
   return 'fast';
 }
 
+// Other clients' layouts: everything on one line, or indented.
+function compactValue(v: unknown): string {
+  if (v === null) return '<value><nil/></value>';
+  if (typeof v === 'boolean') return `<value><boolean>${v ? 1 : 0}</boolean></value>`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `<value><i4>${v}</i4></value>` : `<value><double>${v}</double></value>`;
+  if (typeof v === 'string') return v.length % 2 ? `<value>${esc(v)}</value>` : `<value><string>${esc(v)}</string></value>`;
+  if (Array.isArray(v)) return `<value><array><data>${v.map(compactValue).join('')}</data></array></value>`;
+  return `<value><struct>${Object.entries(v as Record<string, unknown>).map(([k, x]) => `<member><name>${esc(k)}</name>${compactValue(x)}</member>`).join('')}</struct></value>`;
+}
+function indentedValue(v: unknown, pad = '  '): string {
+  if (Array.isArray(v)) return `${pad}<value>\n${pad} <array>\n${pad}  <data>\n${v.map((x) => indentedValue(x, pad + '   ')).join('')}${pad}  </data>\n${pad} </array>\n${pad}</value>\n`;
+  if (v !== null && typeof v === 'object') {
+    const members = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pad} <member>\n${pad}  <name>${esc(k)}</name>\n${indentedValue(x, pad + '  ')}${pad} </member>\n`);
+    return `${pad}<value>\t<struct>\n${members.join('')}${pad}</struct>  </value>\n`;
+  }
+  return `${pad}${compactValue(v)}\n`;
+}
+const LAYOUTS = {
+  python: pyCall,
+  compact: (method: string, params: unknown[]) => `<?xml version="1.0" encoding="UTF-8"?><methodCall><methodName>${method}</methodName><params>${params.map((p) => `<param>${compactValue(p)}</param>`).join('')}</params></methodCall>`,
+  indented: (method: string, params: unknown[]) => `<methodCall>\n  <methodName>${method}</methodName>\n  <params>\n${params.map((p) => `   <param>\n${indentedValue(p, '    ')}   </param>\n`).join('')}  </params>\n</methodCall>`,
+};
+
+// Record lists as import scripts send them: the same member names, mostly in the same order.
+const NAMES = ['name', 'mobile', 'email', 'list_ids', 'a', 'ab', 'na&me', 'nåme', '__proto__', 'x'.repeat(40)];
+const TEXT_CHARS = ['a', 'Z', '0', ' ', '\t', '\n', '&', '<', '>', '"', "'", ']', ']]>', 'é', '€', '😀', '\u2028', '&amp;'];
+const text = fc.array(fc.constantFrom(...TEXT_CHARS), { maxLength: 12 }).map((parts) => parts.join(''));
+const leaf = fc.oneof(text, fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.boolean(), fc.constant(null), fc.double({ noNaN: true, min: -1e9, max: 1e9 }));
+const record = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, leaf, tie('struct'), fc.array(tie('value'), { maxLength: 3 })),
+  struct: fc.uniqueArray(fc.tuple(fc.constantFrom(...NAMES), tie('value')), { maxLength: 5, selector: ([k]) => k })
+    .map((members) => Object.fromEntries(members) as Record<string, unknown>),
+})).struct;
+
 describe('rpc/xmlrpc_codec fast path', () => {
   it('reads every type Odoo uses, as the general parser does', () => {
     const body = `<?xml version="1.0" encoding="utf-8"?>
@@ -90,6 +124,71 @@ bG8=</base64></value></param>
     }), { numRuns: 1500, seed: 16 });
     // most documents are plain (the others carry control characters, CR...): the fast path reads them
     expect(fast).to.be.greaterThan(500);
+  });
+
+  it('reads record lists in every layout as the general parser does, edited or not', () => {
+    const doc = fc.tuple(fc.constantFrom('python', 'compact', 'indented'), fc.array(record, { minLength: 1, maxLength: 6 }), fc.boolean());
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('', '<', '/', 'e', '\n', ' ', '\r', '&', '&#xe9;', '</value>', '<value>', '<member>', '</name>', 'é', '\uFFFE'), fc.nat({ max: 4 }));
+    const reads = { fast: 0, general: 0 };
+    fc.assert(fc.property(doc, edit, ([layout, records, repeat], [pos, insert, del]) => {
+      // repeated records: the member names guessed from the previous struct are right
+      const list = repeat ? [...records, ...records, ...records] : records;
+      const body = LAYOUTS[layout as keyof typeof LAYOUTS]('execute_kw', ['db', 2, 'pw', 'mailing.contact', 'create', [list]]);
+      reads[fastAgrees(body)]++;
+      const at = pos % (body.length + 1);
+      fastAgrees(body.slice(0, at) + insert + body.slice(at + del));
+    }), { numRuns: 2000, seed: 1616 });
+    expect(reads.fast).to.be.greaterThan(1500);
+  });
+
+  it('reads bodies larger than its decoding window, with text of any size across its edges', () => {
+    const long = 'x'.repeat(40_000);
+    const records = Array.from({ length: 400 }, (_, i) => ({
+      name: i % 7 ? `Contact ${i}` : `Contäct € ${i} 😀`,
+      mobile: `+3247${String(i).padStart(7, '0')}`,
+      ...(i % 3 ? {} : { email: `contact${i}@example.com &amp; co` }),
+      list_ids: i % 2 ? [[6, 0, [i]]] : [[4, i]],
+      ...(i === 200 ? { note: long, other: `é${long}`, empty: '' } : {}),
+    }));
+    const body = pyCall('execute_kw', ['db', 2, 'pw', 'mailing.contact', 'create', [records]]);
+    expect(Buffer.byteLength(body)).to.be.greaterThan(150_000);
+    expect(fastAgrees(body)).to.equal('fast');
+    const created = parseMethodCall(Buffer.from(body)).params[5] as unknown[];
+    expect(created).to.deep.equal([records]);
+    // every byte offset of a text across the window edge: shift the whole body one byte at a time
+    for (let shift = 0; shift < 40; shift++) {
+      const shifted = pyCall('execute_kw', [' '.repeat(shift) + 'é', [records.slice(0, 120)]]);
+      expect(fastAgrees(shifted)).to.equal('fast');
+    }
+  });
+
+  it('guesses member names without mistaking one for another', () => {
+    const rows = [
+      { ab: 1, a: 2 }, { a: 3, ab: 4 }, { a: '5', ab: '6' }, { 'a&amp;b': 7 }, { 'a&b': 8 }, { abc: 9 }, { a: 10 }, {},
+      { __proto__: 11 } as Record<string, unknown>, { nåme: 12 }, { name: { name: { name: 13 } } }, { name: [{ name: 14 }, { mobile: 15 }] },
+    ];
+    const deep = Array.from({ length: 12 }).reduce<unknown>((v, _, i) => ({ [`k${i % 3}`]: v, k: i }), 'leaf');
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`field_${i}`, i]));
+    for (const layout of Object.values(LAYOUTS)) {
+      const body = layout('m', [rows, [deep, deep], [wide, wide, { ...wide, field_39: 'last' }]]);
+      expect(fastAgrees(body)).to.equal('fast');
+      const [list, deeps, wides] = parseMethodCall(body).params as unknown[][];
+      expect(list).to.have.length(rows.length);
+      expect(JSON.stringify(list)).to.equal(JSON.stringify(rows));
+      expect(deeps).to.deep.equal([deep, deep]);
+      expect((wides[2] as Record<string, unknown>).field_39).to.equal('last');
+    }
+  });
+
+  it('leaves deeply nested documents to the general parser (no stack overflow)', () => {
+    // written without recursion, as Python's marshaller would
+    const nested = (n: number) => `<methodCall><methodName>m</methodName><params><param>${'<value><array><data>\n'.repeat(n)}<value><int>1</int></value>\n${'</data></array></value>\n'.repeat(n)}</param></params></methodCall>`;
+    expect(fastAgrees(nested(150))).to.equal('fast');
+    const deep = Buffer.from(nested(20_000));
+    expect(parseFast(deep)).to.equal(null);
+    let v = parseMethodCall(deep).params[0];
+    for (let i = 0; i < 20_000; i++) v = (v as unknown[])[0];
+    expect(v).to.equal(1);
   });
 
   it('leaves DTDs, comments, CDATA, CR, undefined entities and bad encodings to the general parser', () => {
