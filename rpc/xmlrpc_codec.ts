@@ -175,16 +175,15 @@ const LONE_SURROGATE_RE = /\p{Cs}/u;
 export function parseMethodCall(body: string | Buffer): MethodCall {
   // lone surrogates (UTF-8 cannot carry them), a BOM or invalid UTF-8: the general path decodes or refuses
   if (typeof body === 'string' && LONE_SURROGATE_RE.test(body)) return parseSax(body);
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  const fast = bytes[0] !== 0xef && isUtf8(bytes) ? parseFast(bytes) : null;
+  const fast = parseFast(typeof body === 'string' ? Buffer.from(body) : body);
   return fast ?? parseSax(decodeBody(body));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Fast path: one pass over the UTF-8 bytes of the plain documents clients send (the methodCall
-// grammar, no attributes, prefixes, comments, CDATA, CR or DTD). It never raises: on anything
-// else, valid or not, it gives up (null) and the general parser answers, errors included, so
-// both agree.
+// grammar, no attributes, prefixes, comments, CDATA, CR, DTD or BOM). It never raises: on
+// anything else, valid or not (invalid UTF-8 included), it gives up (null) and the general parser
+// answers, errors included, so both agree.
 // ---------------------------------------------------------------------------------------------
 
 const XML_DECL_RE = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.\d\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/;
@@ -413,6 +412,8 @@ class FastParser {
     this.p = i;
     this.plain = ascii && !amp;
     if (!ascii) {
+      // markup is matched as ASCII, so text is the only place invalid UTF-8 can hide
+      if (!isUtf8(b.subarray(start, i))) throw GIVE_UP;
       const t = b.toString('utf8', start, i);
       return amp ? decodeEntities(t) : t;
     }
@@ -740,7 +741,7 @@ function decodeEntities(text: string): string {
   }
 }
 
-/** The fast path over a valid UTF-8 body; null when the general parser must answer. */
+/** The fast path over a body's bytes; null when the general parser must answer. */
 export function parseFast(body: Buffer): MethodCall | null {
   return new FastParser(body).parse();
 }

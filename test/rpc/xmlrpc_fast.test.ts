@@ -214,4 +214,19 @@ bG8=</base64></value></param>
     expect(() => parseMethodCall(wrap('<value><string>x</string></value>').slice(0, -5))).to.throw(XmlRpcParseError, /^unclosed token|^no element found/);
     expect(parseMethodCall(wrap('<value><string>a\r\nb&#13;</string></value>')).params).to.deep.equal(['a\nb\r']);
   });
+
+  it('gives up on invalid UTF-8 wherever it sits, and the general parser refuses it as expat does', () => {
+    const head = Buffer.from('<?xml version="1.0"?>\n<methodCall>\n<methodName>m</methodName>\n<params>\n<param>\n<value><struct>\n<member>\n<name>n');
+    const mid = Buffer.from('</name>\n<value><string>caf');
+    const tail = Buffer.from('</string></value>\n</member>\n</struct></value>\n</param>\n</params>\n</methodCall>\n');
+    const good = Buffer.from('\u00e9\u20ac\u{1F600}');
+    for (const bad of [[0xff], [0xc3], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98], [0xc0, 0xaf], [0x80]].map((x) => Buffer.from(x))) {
+      for (const body of [Buffer.concat([head, bad, mid, good, tail]), Buffer.concat([head, mid, bad, tail]), Buffer.concat([head, mid, good, bad, good, tail])]) {
+        expect(parseFast(body), body.toString('latin1')).to.equal(null);
+        expect(() => parseMethodCall(body)).to.throw(XmlRpcParseError, /^not well-formed \(invalid token\)/);
+      }
+    }
+    expect(parseMethodCall(Buffer.concat([head, good, mid, good, tail])).params).to.deep.equal([{ ['n' + good.toString()]: 'caf' + good.toString() }]);
+    expect(fastAgrees(Buffer.concat([head, good, mid, good, tail]))).to.equal('fast');
+  });
 });
