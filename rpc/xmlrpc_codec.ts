@@ -367,7 +367,22 @@ class FastParser {
     }
     const words = m.words;
     const last = words.length - 1;
-    for (let i = 0; i < last; i++) if (dv.getFloat64(p + 8 * i, true) !== words[i]) return false;
+    if (dv.getFloat64(p, true) !== words[0]) return false;
+    // the middle words unrolled for the usual lengths (a loop costs ~3% of a decode)
+    switch (last) {
+      default:
+        for (let i = 5; i < last; i++) if (dv.getFloat64(p + 8 * i, true) !== words[i]) return false;
+      // falls through
+      case 5: if (dv.getFloat64(p + 32, true) !== words[4]) return false;
+      // falls through
+      case 4: if (dv.getFloat64(p + 24, true) !== words[3]) return false;
+      // falls through
+      case 3: if (dv.getFloat64(p + 16, true) !== words[2]) return false;
+      // falls through
+      case 2: if (dv.getFloat64(p + 8, true) !== words[1]) return false;
+      // falls through
+      case 1: case 0:
+    }
     return dv.getFloat64(end - 8, true) === words[last];
   }
 

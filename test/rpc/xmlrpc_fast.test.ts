@@ -180,6 +180,20 @@ bG8=</base64></value></param>
     }
   });
 
+  it('tells apart guessed member names of any length that differ in a single byte', () => {
+    // every word of a guess's markup compared (names up to 70 characters: 1 to 13 words with their tags)
+    for (let len = 1; len <= 70; len++) {
+      const name = Array.from({ length: len }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+      for (let at = 0; at < len; at++) {
+        const other = name.slice(0, at) + 'Z' + name.slice(at + 1);
+        const rows = [{ [name]: 'x', [name + '_2']: 1 }, { [other]: 'y', [name + '_2']: 2 }, { [name]: 'z', [other + '_2']: 3 }];
+        const body = pyCall('m', [rows]);
+        expect(fastAgrees(body)).to.equal('fast');
+        expect(parseMethodCall(body).params[0]).to.deep.equal(rows);
+      }
+    }
+  });
+
   it('leaves deeply nested documents to the general parser (no stack overflow)', () => {
     // written without recursion, as Python's marshaller would
     const nested = (n: number) => `<methodCall><methodName>m</methodName><params><param>${'<value><array><data>\n'.repeat(n)}<value><int>1</int></value>\n${'</data></array></value>\n'.repeat(n)}</param></params></methodCall>`;
