@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { keepOnlySignalHandler } from './postgres.ts';
+import { gracefulShutdown } from './shutdown.ts';
 import { createApp } from './app.ts';
 import { startCronRunner, type CronRunner } from './cron.ts';
 import { closeHttp, listen, listeningMessage, logStartFailure, runPrimary, runWorker } from './workers.ts';
@@ -40,41 +41,20 @@ async function runSingle(): Promise<void> {
   let runtime: Runtime | undefined;
   let server: http.Server | undefined;
   let cron: CronRunner | undefined;
-  let stopping = false;
-
-  async function shutdown(signal: string, code = 0): Promise<void> {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error('shutdown took more than 10 s: exiting');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    try {
+  const stop = gracefulShutdown(logger, {
+    timeoutMs: 10_000,
+    stop: async () => {
       // let in-flight requests finish for a moment, then cut the remaining connections
       if (server) await closeHttp(server);
       await cron?.stop();
       await runtime?.close();
-      logger.info('stopped');
-    } catch (err) {
-      logger.error({ err }, 'error during shutdown');
-      code = code || 1;
-    }
-    process.exit(code);
-  }
-
-  const onSignal = (signal: NodeJS.Signals) => void shutdown(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  });
 
   try {
     runtime = await openRuntime(config, logger);
-    keepOnlySignalHandler(onSignal);
-    if (stopping) process.exit(0);
+    keepOnlySignalHandler(stop.onSignal);
+    if (stop.stopping) process.exit(0);
     const app = createApp(runtime, config, logger);
     server = http.createServer(app);
     const port = await listen(server, config);

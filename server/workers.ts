@@ -18,6 +18,7 @@ import { registryConfig, type Config } from './config.ts';
 import type { Logger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { keepOnlySignalHandler } from './postgres.ts';
+import { gracefulShutdown } from './shutdown.ts';
 import { DatabaseConnectionError } from '../models/orm/pg_config.ts';
 import { createRegistry } from './bootstrap.ts';
 import { createApp, type AppLocals } from './app.ts';
@@ -75,7 +76,6 @@ export async function closeHttp(server: http.Server): Promise<void> {
 export async function runPrimary(config: Config, logger: Logger, t0: number): Promise<void> {
   const log = logger.child({ component: 'workers' });
   let runtime: Runtime | undefined;
-  let stopping = false;
   let failedStarts = 0;
   let announced = false;
   const started = new Map<number, number>();
@@ -94,33 +94,18 @@ export async function runPrimary(config: Config, logger: Logger, t0: number): Pr
     })));
   };
 
-  const shutdown = async (signal: string, code = 0): Promise<void> => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: stopping the workers now');
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
-      await runtime?.server.stop().catch(() => undefined);
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error('shutdown took more than 20 s: exiting');
-      process.exit(1);
-    }, 20_000);
-    force.unref();
-    try {
+  const stop = gracefulShutdown(log, {
+    timeoutMs: 20_000,
+    stop: async () => {
       await stopWorkers();
       await runtime?.server.stop();
-      log.info('stopped');
-    } catch (err) {
-      log.error({ err }, 'error during shutdown');
-      code = code || 1;
-    }
-    process.exit(code);
-  };
-  const onSignal = (signal: NodeJS.Signals) => void shutdown(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+    hurryMessage: 'second signal: stopping the workers now',
+    hurry: async () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      await runtime?.server.stop();
+    },
+  });
 
   try {
     runtime = await openRuntime(config, logger);
@@ -129,10 +114,10 @@ export async function runPrimary(config: Config, logger: Logger, t0: number): Pr
     process.exit(1);
   }
   // the primary stops PostgreSQL itself, after the workers
-  keepOnlySignalHandler(onSignal);
+  keepOnlySignalHandler(stop.onSignal);
   // the primary needs no registry of its own once the schema is there
   await runtime.registry.close();
-  if (stopping) return;
+  if (stop.stopping) return;
   const connectionString = runtime.server.localConnectionString(config.dbName);
   const aggregator = new AggregatorRegistry();
 
@@ -165,10 +150,10 @@ export async function runPrimary(config: Config, logger: Logger, t0: number): Pr
     const wasListening = listening.delete(worker.id);
     const early = !wasListening && Date.now() - (started.get(worker.id) ?? 0) < EARLY_DEATH_MS;
     started.delete(worker.id);
-    if (stopping) return;
+    if (stop.stopping) return;
     if (early && ++failedStarts >= MAX_FAILED_STARTS) {
       log.fatal({ workerPid: worker.process.pid, code, signal }, `web workers failed to start ${failedStarts} times in a row: stopping`);
-      void shutdown('workers failing', 1);
+      void stop.shutdown('workers failing', 1);
       return;
     }
     log.error({ workerPid: worker.process.pid, code, signal }, 'web worker died: starting another');
