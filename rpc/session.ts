@@ -3,7 +3,8 @@
 // Kept in PostgreSQL (table web_session, created by models/base's schema), so that every server
 // instance on the database knows every session: no sticky sessions behind a load balancer, and a
 // restart logs nobody out. Only a SHA-256 of the session id is stored. Sessions expire after
-// 7 days without use (Odoo's default inactivity limit); expired rows are swept hourly.
+// 7 days without use (Odoo's default inactivity limit); expired rows are swept hourly. A session's
+// last use is written at most once a minute, so a busy client's reads do not each commit a write.
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -14,6 +15,8 @@ import { SERVER_VERSION, SERVER_VERSION_INFO } from './services.ts';
 
 /** Odoo's default session inactivity limit: 7 days. */
 export const SESSION_MAX_AGE_S = 7 * 24 * 3600;
+/** A session's `last_used` is rewritten only when older than this (ms). */
+export const SESSION_TOUCH_INTERVAL_MS = 60_000;
 
 export interface WebSession {
   sid: string;
@@ -55,9 +58,13 @@ export class SessionStore {
   async get(sid: string | undefined): Promise<WebSession | undefined> {
     if (!sid || sid.length > 200) return undefined;
     const now = this.now();
+    // one statement: the lookup, and the touch only when the last one is a minute old (no row
+    // written means no WAL flush on commit for the common case)
     const { rows } = await this.db.query<{ db: string; uid: number; login: string; context: Context }>(
-      'UPDATE web_session SET last_used = $2 WHERE sid_hash = $1 AND last_used >= $3 RETURNING db, uid, login, context',
-      [hashSid(sid), now, now - this.maxAgeMs],
+      `WITH live AS (SELECT sid_hash, db, uid, login, context, last_used FROM web_session WHERE sid_hash = $1 AND last_used >= $3),
+       touched AS (UPDATE web_session w SET last_used = $2 FROM live WHERE w.sid_hash = live.sid_hash AND live.last_used < $4)
+       SELECT db, uid, login, context FROM live`,
+      [hashSid(sid), now, now - this.maxAgeMs, now - SESSION_TOUCH_INTERVAL_MS],
     );
     if (!rows.length) return undefined;
     return { sid, db: rows[0].db, uid: rows[0].uid, login: rows[0].login, context: rows[0].context ?? {}, lastUsed: now };

@@ -39,6 +39,22 @@ describe('rpc: web sessions in the database', () => {
     expect((await t.registry.pool.query('SELECT count(*)::int AS n FROM web_session')).rows[0].n).to.equal(0);
   });
 
+  it('write their last use at most once a minute, without shortening their life', async () => {
+    let now = 1_000_000;
+    const store = new SessionStore(t.registry.pool, { now: () => now });
+    const s = await store.create({ db: 'db', uid: 2, login: 'admin', context: {} });
+    const lastUsed = async () => Number((await t.registry.pool.query('SELECT last_used FROM web_session WHERE uid = 2 AND login = $1', ['admin'])).rows[0].last_used);
+    now += 30_000;
+    expect((await store.get(s.sid))?.uid).to.equal(2);
+    expect(await lastUsed()).to.equal(1_000_000); // a use within the minute writes nothing
+    now += 31_000;
+    expect((await store.get(s.sid))?.uid).to.equal(2);
+    expect(await lastUsed()).to.equal(now);
+    now += 7 * 86400_000 - 1; // still alive 7 days after that last written use
+    expect((await store.get(s.sid))?.uid).to.equal(2);
+    await store.delete(s.sid);
+  });
+
   it('a session opened on one instance is valid on another, and so is its logout', async () => {
     const second = createApp(other, { dbName: t.dbName, adminPassword: ADMIN_PASSWORD, maxBodySize: 8 << 20 }, testLogger());
     const auth = await webJson(t.app, '/web/session/authenticate', { db: t.dbName, login: 'admin', password: ADMIN_PASSWORD });
