@@ -1,7 +1,7 @@
 // RPC throughput as users see it: `npm run bench:rpc` (or `npx tsx bench/rpc.ts`).
 //
 // Everything runs in its own process, like in production:
-//   - the server: `node --enable-source-maps server/start.mjs` (what `npm start` runs), default
+//   - the server: `node <the start script's options> server/start.mjs` (what `npm start` runs), default
 //     durability settings, embedded PostgreSQL in a temp DATA_DIR, a free PORT;
 //   - the load generator: autocannon in a child process (bench/rpc_load.ts), one per run;
 //   - the yardstick: an Express 5 "hello world" JSON endpoint (bench/rpc_hello.ts), measured in

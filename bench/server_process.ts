@@ -2,6 +2,7 @@
 // promise that every process a bench started is gone when the bench exits (any way it exits).
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +59,20 @@ export interface ServerOptions {
   env?: Record<string, string>;
 }
 
+/** The node options of package.json's `start` script (`node <options> server/start.mjs`): the server runs as `npm start` runs it. */
+export function startNodeOptions(): string[] {
+  const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const m = /^node\s+(.*?)\s*server\/start\.mjs$/.exec(start.trim());
+  if (!m) throw new Error(`package.json's start script is not "node <options> server/start.mjs": ${start}`);
+  return m[1] ? m[1].split(/\s+/) : [];
+}
+
 /** `npm start` in a child process, on `dataDir`; resolves once it logs that it listens. */
 export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: opts.dataDir, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(opts.pgPort), DB_NAME: opts.dbName, ADMIN_PASSWORD: opts.adminPassword, LOG_LEVEL: 'info', ...opts.env };
   delete env.DATABASE_URL;
-  const child = track(spawn(process.execPath, ['--enable-source-maps', ...(opts.nodeArgs ?? []), 'server/start.mjs'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(process.execPath, [...startNodeOptions(), ...(opts.nodeArgs ?? []), 'server/start.mjs'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
   const tail: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {

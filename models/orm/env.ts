@@ -59,12 +59,19 @@ function statementName(text: string): string {
  * One statement on `conn` as a pg Query built from its text: pg copies any config object it is
  * given (property descriptors and all, on every call), never a text.
  */
-function runStatement(conn: pg.ClientBase, text: string, values: unknown[] | undefined, name: string | undefined): Promise<pg.QueryResult> {
+function runStatement(conn: pg.ClientBase, text: string, values: unknown[] | undefined, name: string | undefined, rowMode?: 'array'): Promise<pg.QueryResult> {
   return new Promise((resolve, reject) => {
     const query = new (pg.Query as any)(text, values, (err: Error | null, res: pg.QueryResult) => (err ? reject(err) : resolve(res)));
     if (name !== undefined) query.name = name;
+    if (rowMode) arrayRows(query);
     conn.query(query);
   });
+}
+
+/** Rows of `query` as arrays of column values (what pg's `rowMode: 'array'` sets up, without a config copy). */
+function arrayRows(query: any): void {
+  query._rowMode = 'array';
+  query._result = query._results = new query._result.constructor('array', query.types);
 }
 
 /**
@@ -72,8 +79,9 @@ function runStatement(conn: pg.ClientBase, text: string, values: unknown[] | und
  * one Sync): pg's Query with the BEGIN's messages sent first and its completion not counted as
  * a result.
  */
-function pipelinedBegin(begin: string, config: pg.QueryConfig): pg.Query {
+function pipelinedBegin(begin: string, config: pg.QueryConfig, rowMode?: 'array'): pg.Query {
   const query = new pg.Query(config) as any;
+  if (rowMode) arrayRows(query);
   const submit = query.submit.bind(query);
   const complete = query.handleCommandComplete.bind(query);
   let beginDone = false;
@@ -168,7 +176,7 @@ export class Cursor {
     this.conn.query(begin).catch(() => undefined); // a failure shows on the next statement
   }
 
-  private async send(text: string, values: unknown[] | undefined): Promise<pg.QueryResult> {
+  private async send(text: string, values: unknown[] | undefined, rowMode?: 'array'): Promise<pg.QueryResult> {
     this.queryCount++;
     if (this.restartNeeded) throw new RestartInTransaction();
     if (this.queryCount === 1 && this.pendingBegin !== undefined) this.snapshotSequence = this.opts.sequence?.();
@@ -196,21 +204,21 @@ export class Cursor {
     }
     if (alone) {
       this.probed = true;
-      return runStatement(this.conn, text, config.values, config.name);
+      return runStatement(this.conn, text, config.values, config.name, rowMode);
     }
     if (withBegin) {
       const begin = this.pendingBegin!;
       this.pendingBegin = undefined;
       if (values && values.length) return lastResult(
           await new Promise<pg.QueryResult>((resolve, reject) => {
-            this.conn.query(pipelinedBegin(begin, { ...config, callback: (err: Error | null, res: pg.QueryResult) => (err ? reject(err) : resolve(res)) } as pg.QueryConfig));
+            this.conn.query(pipelinedBegin(begin, { ...config, callback: (err: Error | null, res: pg.QueryResult) => (err ? reject(err) : resolve(res)) } as pg.QueryConfig, rowMode));
           }),
         );
       // Without bindings (simple protocol, maybe several statements): one query string.
-      const res: any = await this.conn.query(`${begin}; ${text}`);
+      const res: any = await this.conn.query({ text: `${begin}; ${text}`, rowMode } as pg.QueryConfig);
       return (Array.isArray(res) ? (res.length === 2 ? res[1] : res.slice(1)) : res) as pg.QueryResult;
     }
-    return runStatement(this.conn, text, config.values, config.name);
+    return runStatement(this.conn, text, config.values, config.name, rowMode);
   }
 
   /** Run a query; `q` is an SQL fragment or plain text with $n params. */
@@ -220,6 +228,12 @@ export class Cursor {
       return (await this.send(text, values)).rows as T[];
     }
     return (await this.send(q, params)).rows as T[];
+  }
+
+  /** Run a query whose rows come as arrays of column values, in the SELECT's order (no object per row). */
+  async queryArrays(q: SQL): Promise<unknown[][]> {
+    const { text, values } = q.toQuery();
+    return (await this.send(text, values, 'array')).rows as unknown[][];
   }
 
   /** Run a statement and return the number of affected rows. */

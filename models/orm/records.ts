@@ -22,8 +22,9 @@ interface ReadPlan {
   fields: Field[];
   columns: string[];
   joined: { field: string; comodel: Model; column: string }[];
-  /** Per field: the selected column holding its many2one's name (load `_classic_read`), else null. */
-  dnKeys: (string | null)[];
+  /** Per field: where its value and its many2one's name (-1: none) sit in an array row of the search (id first). */
+  at: number[];
+  dnAt: number[];
   direct: boolean;
 }
 /** search_read plans per model and (load, field names) (see readPlan). */
@@ -367,10 +368,11 @@ export class RecordSet implements Iterable<RecordSet> {
     const plan = this.readPlan(names ?? [], load);
     const extraWhere = await this.accessCondition('read');
     const q = this.searchQuery(domain, { order: ord, limit: lim, offset: off, columns: plan.columns, displayNames: plan.joined, extraWhere });
+    // The selected row is the whole answer: rows as arrays, one object per record (the answer's).
+    if (names !== null && plan.direct && !this.env.cache.has(`pending:${this.model.name}`)) return formatRows(await this.env.cr.queryArrays(q), plan);
     const rows = await this.env.cr.query(q);
     if (names === null) return rows.map((r) => ({ id: r.id }));
     if (!rows.length) return [];
-    if (plan.direct && !this.env.cache.has(`pending:${this.model.name}`)) return formatRows(rows, plan.fields, plan.dnKeys);
     const recs = this.browse(rows.map((r) => r.id as number));
     const prefetched = new Map<number, Vals>(rows.map((r) => [r.id as number, r]));
     const known = new Map<string, Map<number, string>>();
@@ -400,7 +402,10 @@ export class RecordSet implements Iterable<RecordSet> {
       : [];
     const dnKeys = fields.map((f) => (load === '_classic_read' && f.type === 'many2one' ? `__dn__${f.name}` : null));
     const direct = columns.length === fields.length && dnKeys.every((k, i) => k === null || joined.some((j) => j.field === fields[i].name));
-    const plan: ReadPlan = { fields, columns: columns.map((f) => f.name), joined, dnKeys, direct };
+    // search selects id, the columns, then the joined names (see searchQuery)
+    const at = fields.map((f) => 1 + columns.indexOf(f));
+    const dnAt = fields.map((f, i) => (dnKeys[i] === null ? -1 : 1 + columns.length + joined.findIndex((j) => j.field === f.name)));
+    const plan: ReadPlan = { fields, columns: columns.map((f) => f.name), joined, at, dnAt, direct };
     if (!byKey) READ_PLANS.set(this.model, (byKey = new Map()));
     if (byKey.size >= 1000) byKey.clear();
     byKey.set(key, plan);
@@ -1053,18 +1058,19 @@ export class RecordSet implements Iterable<RecordSet> {
 
 // ---------------------------------------------------------------- value conversion
 
-/** read() values straight from selected rows: columns as formatValue gives them, joined many2one names. */
-function formatRows(rows: Vals[], fields: Field[], dnKeys: (string | null)[]): Vals[] {
+/** read() values straight from selected array rows (see ReadPlan): columns as formatValue gives them, joined many2one names. */
+function formatRows(rows: unknown[][], plan: ReadPlan): Vals[] {
+  const { fields, at, dnAt } = plan;
   const out: Vals[] = new Array(rows.length);
   const n = fields.length;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    const rec: Vals = { id: r.id };
+    const rec: Vals = { id: r[0] };
     for (let k = 0; k < n; k++) {
       const f = fields[k];
-      const dn = dnKeys[k];
-      const v = r[f.name];
-      rec[f.name] = dn === null ? formatValue(f, v, null) : v === null || v === undefined ? false : [Number(v), (r[dn] as string) || ''];
+      const dn = dnAt[k];
+      const v = r[at[k]];
+      rec[f.name] = dn < 0 ? formatValue(f, v, null) : v === null || v === undefined ? false : [Number(v), (r[dn] as string) || ''];
     }
     out[i] = rec;
   }
