@@ -13,7 +13,9 @@
 // seconds), and the machine's load average (other processes slow the figures down).
 //
 // Environment: BENCH_KEEP=1 keeps the temp folder, BENCH_RERUN=0 skips the re-import,
-// BENCH_ROLE=createdb runs as a role with only LOGIN CREATEDB instead of the superuser.
+// BENCH_ROLE=createdb runs as a role with only LOGIN CREATEDB instead of the superuser,
+// BENCH_STATEMENTS=1 prints, after each import, the statements that took the most time
+// (pg_stat_statements, nested ones included: the per-row foreign-key checks show as one line).
 
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -28,6 +30,7 @@ import type { Registry } from '../models/orm/registry.ts';
 import { sql } from '../models/orm/sql.ts';
 import { mb, withPeakRss } from './measure.ts';
 import { BENCH_ROLE, benchDatabase } from './role.ts';
+import { statementFlags, statementsClient, topStatements } from './statements.ts';
 
 const ROWS = Number(process.argv[2] ?? process.env.BENCH_ROWS ?? 1_000_000);
 const DB = 'bench_import';
@@ -129,11 +132,14 @@ async function main(): Promise<void> {
   console.log(`bench/import: ${ROWS.toLocaleString('en')} rows, role ${BENCH_ROLE}, ${os.cpus().length} CPUs, load average ${loadavg()}`);
   const logger = createLogger('warn');
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-bench-import-'));
-  const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger });
+  const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger, postgresFlags: statementFlags });
   let registry: Registry | undefined;
+  let admin: Awaited<ReturnType<typeof statementsClient>>;
+  const statements: string[] = [];
   const table: Record<string, string | number>[] = [];
   try {
     registry = await loadRegistry(await benchDatabase(server, DB), 4);
+    admin = await statementsClient(server, DB);
     const csv = path.join(dataDir, 'contacts.csv');
     let t0 = performance.now();
     const exp = await writeCsv(csv, ROWS);
@@ -143,12 +149,15 @@ async function main(): Promise<void> {
     const importOnce = async (label: string) => {
       const loadBefore = loadavg();
       const rssBefore = process.memoryUsage().rss;
+      if (admin) await topStatements(admin);
       const cpu0 = treeCpuMs();
       const { result, peak, ms } = await withPeakRss(() => runContactsImport(registry!, csv, { list: LIST }, { progressStream: process.stderr }));
+      const cpuMs = treeCpuMs() - cpu0;
+      if (admin) statements.push(`${label}:`, ...(await topStatements(admin)).map((l) => `  ${l}`));
       const imported = result.created + result.updated;
       table.push({
         step: label, rows: result.rows, new: result.created, updated: result.updated, flagged: result.flagged, skipped: result.skipped,
-        seconds: +(ms / 1000).toFixed(1), 'CPU s': +((treeCpuMs() - cpu0) / 1000).toFixed(1), 'rows/s': Math.round(result.rows / (ms / 1000)), 'contacts/s': Math.round(imported / (ms / 1000)),
+        seconds: +(ms / 1000).toFixed(1), 'CPU s': +(cpuMs / 1000).toFixed(1), 'rows/s': Math.round(result.rows / (ms / 1000)), 'contacts/s': Math.round(imported / (ms / 1000)),
         'RSS before MB': mb(rssBefore), 'peak RSS MB': mb(peak), 'load before': loadBefore, 'load after': loadavg(),
       });
       return result;
@@ -185,8 +194,10 @@ async function main(): Promise<void> {
     console.table(table);
     console.log(`mailing.list read of the counters over ${subs.toLocaleString('en')} subscriptions: min ${times[0].toFixed(0)} ms, median ${times[2].toFixed(0)} ms (5 reads)`);
     console.log('counters:', JSON.stringify(counters));
+    if (statements.length) console.log(`statements that took the most time (pg_stat_statements):\n${statements.join('\n')}`);
     console.log(`load average at the end: ${loadavg()}`);
   } finally {
+    await admin?.end();
     await registry?.close();
     await server.stop();
     if (!process.env.BENCH_KEEP) await fsp.rm(dataDir, { recursive: true, force: true });

@@ -34,10 +34,10 @@ import type { Registry } from '../models/orm/registry.ts';
 import { sql } from '../models/orm/sql.ts';
 import { mb, withPeakRss } from './measure.ts';
 import { BENCH_ROLE, benchDatabase } from './role.ts';
+import { statementFlags, statementsClient, topStatements } from './statements.ts';
 
 const SIZES = (process.env.BENCH_SIZES || '100000,1000000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const DB = 'bench_prepare';
-const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 
 interface Row {
   case: string;
@@ -123,18 +123,6 @@ async function prepare(registry: Registry, mailing: number) {
   return { ...run, cpu, counts };
 }
 
-/** The statements (nested ones included) that took the most time since the last call, as lines. */
-async function topStatements(admin: pg.Client): Promise<string[]> {
-  const { rows } = await admin.query<{ ms: string; calls: string; rows: string; wal_mb: string; q: string }>(`
-    SELECT round(total_exec_time)::text AS ms, calls::text, rows::text, round(wal_bytes / 1e6)::text AS wal_mb,
-           left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q
-    FROM pg_stat_statements WHERE total_exec_time > 20 ORDER BY total_exec_time DESC LIMIT 10`);
-  await admin.query('SELECT pg_stat_statements_reset()');
-  // PostgreSQL's foreign-key lookups all count as one statement, shown with the first one's table.
-  const label = (q: string) => (/^SELECT 1 FROM ONLY "[^"]+"\."[^"]+" x WHERE /.test(q) ? `foreign-key checks (every table; e.g. ${q})` : q);
-  return rows.map((r) => `${r.ms.padStart(7)} ms ${r.calls.padStart(7)} calls ${r.rows.padStart(7)} rows ${r.wal_mb.padStart(4)} MB WAL  ${label(r.q)}`);
-}
-
 /** COPY `n` trace-shaped rows into a copy of mailing_trace (same columns, indexes, defaults). */
 async function copyBaseline(registry: Registry, n: number, mailing: number): Promise<number> {
   // A connection of the registry's knex pool (no second client).
@@ -182,19 +170,13 @@ async function statsTime(registry: Registry, mailing: number): Promise<number> {
 async function main(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-bench-prepare-'));
   const logger = createLogger('warn');
-  const postgresFlags = STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : [];
-  const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger, postgresFlags });
+  const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger, postgresFlags: statementFlags });
   let registry: Registry | undefined;
   let admin: pg.Client | undefined;
   try {
     const conn = await benchDatabase(server, DB);
     registry = await loadRegistry(conn, 4);
-    if (STATEMENTS) {
-      // The statistics are read as the superuser: they cover every role's statements.
-      admin = new pg.Client({ connectionString: server.connectionString(DB) });
-      await admin.connect();
-      await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    }
+    admin = await statementsClient(server, DB);
     const statements: string[] = [];
     const timed = async (label: string, mailing: number) => {
       if (admin) await topStatements(admin);
