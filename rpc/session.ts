@@ -6,7 +6,7 @@
 // 7 days without use (Odoo's default inactivity limit); expired rows are swept hourly. A session's
 // last use is written at most once a minute, so a busy client's reads do not each commit a write.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Env, Context } from '../models/orm/env.ts';
 import { getParam } from '../models/base/ir_config_parameter.ts';
@@ -33,7 +33,7 @@ export interface SessionDatabase {
   query<T extends Record<string, any> = any>(text: string, values?: unknown[]): Promise<{ rows: T[] }>;
 }
 
-const hashSid = (sid: string): string => createHash('sha256').update(sid).digest('hex');
+const hashSid = (sid: string): string => hash('sha256', sid, 'hex');
 
 export class SessionStore {
   private readonly maxAgeMs: number;
