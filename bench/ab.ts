@@ -6,11 +6,11 @@
 //   2. prepares variant A (10%) and variant B (10%, drawn among those A did not reach) as the
 //      queue cron does, with the process peak RSS (the ids never come to Node);
 //   3. prepares the final mailing (everybody neither variant reached);
-//   4. times reading the campaign statistics over its N traces (ratios, click count, A/B counters)
-//      and the A/B summary of a variant.
+//   4. times reading the campaign statistics over its N traces (ratios, click count, A/B counters),
+//      the A/B summary of a variant, and the statistics of the final mailing.
 //
 // Environment: BENCH_N (default 1000000), BENCH_KEEP=1 keeps the temp folder, BENCH_EXPLAIN=1 prints
-// EXPLAIN (ANALYZE, BUFFERS) of every statement over 5 ms the two statistics reads ran.
+// EXPLAIN (ANALYZE, BUFFERS) of every statement over 5 ms these statistics reads ran.
 
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -165,7 +165,9 @@ async function main(): Promise<void> {
     const summary = await slowStatements(() => withPeakRss(() => registry!.sudo(async (env) => env.model('mailing.mailing').browse([a]).read(['ab_testing_description']))));
     lines.push(`A/B summary of a variant (per-variant reach and clicks over ${N.toLocaleString('en')} traces): ${Math.round(summary.result.ms)} ms`);
     lines.push(`  its figures: ${(summary.result.result[0].ab_testing_description as string).match(/<ul>.*<\/ul>/)?.[0] ?? '(none)'}`);
-    if (EXPLAIN) for (const l of await explain(registry, [...stats.slow, ...summary.slow])) lines.push(l);
+    const mailingStats = await slowStatements(() => withPeakRss(() => registry!.sudo(async (env) => env.model('mailing.mailing').browse([final]).read(['expected', 'delivered', 'clicked', 'clicks_ratio']))));
+    lines.push(`statistics of the final mailing (${finalCount.toLocaleString('en')} traces): ${Math.round(mailingStats.result.ms)} ms (${JSON.stringify(mailingStats.result.result[0])})`);
+    if (EXPLAIN) for (const l of await explain(registry, [...stats.slow, ...summary.slow, ...mailingStats.slow])) lines.push(l);
   } finally {
     await registry?.close();
     await server.stop();

@@ -280,7 +280,7 @@ describe('mass_mailing_sms: A/B testing', () => {
     expect(d).to.contain('Too early to tell');
   });
 
-  it('the A/B summary counts reached and clicked traces: a trace clicked twice once; bounced, cancelled and failed ones in neither', async () => {
+  it('the A/B summary and clicks_ratio count reached and clicked traces: a trace clicked twice once; bounced, cancelled and failed ones in neither', async () => {
     const ids = await contacts();
     const a = await abMailing(ids, 'Fig A', { ab_testing_pc: 30 });
     const campaign = (await read('mailing.mailing', a, ['campaign_id'])).campaign_id[0];
@@ -313,6 +313,9 @@ describe('mass_mailing_sms: A/B testing', () => {
     for (const d of [da.ab_testing_description, db.ab_testing_description]) {
       expect(d).to.contain('<li>Fig A: 3 recipients, 2 clicked (66.67%)</li><li>Fig B: 5 recipients, 1 clicked (20%)</li>');
     }
+    // The mailings' click rates (what the winner rule compares) count the same traces.
+    const stats = await t.call('mailing.mailing', 'read', [[a, b], ['clicks_ratio']]);
+    expect(stats.map((r: { clicks_ratio: number }) => r.clicks_ratio)).to.deep.equal([66.67, 20]);
     // A trace deleted leaves both figures.
     await t.call('mailing.trace', 'unlink', [[ta[0]]]);
     expect((await read('mailing.mailing', a, ['ab_testing_description'])).ab_testing_description).to.contain('<li>Fig A: 2 recipients, 1 clicked (50%)</li>');
