@@ -6,7 +6,7 @@ import type { RecordSet, Vals } from '../orm/records.ts';
 import type { CronData } from '../orm/addon.ts';
 import { formatDatetime } from '../orm/fields.ts';
 import { sql, ident, type SQL } from '../orm/sql.ts';
-import { abTestingSample, abTestingVariants, clickedByMailing, notReachedBySiblings, reachedByMailing, recipientCounts } from './queries.ts';
+import { abTestingSample, abTestingVariants, clickRowsEstimate, clickedByMailing, notReachedBySiblings, reachedByMailing, recipientCounts } from './queries.ts';
 import { ref } from '../base/ir_model_data.ts';
 import { triggerCron } from '../base/ir_cron.ts';
 
@@ -128,9 +128,19 @@ export async function variantStats(env: Env, campaignIds: number[], mailingType:
   const ids = mailings.map((m) => m.id);
   const count = async (q: SQL) => new Map((await env.cr.query<{ id: number; n: number }>(q)).map((r) => [r.id, r.n]));
   const reached = await count(reachedByMailing(ids));
-  const clicked = await count(clickedByMailing(ids));
+  const total = [...reached.values()].reduce((x, y) => x + y, 0);
+  const clicked = total ? await count(clickedByMailing(ids, await clicksFewerThan(env, total))) : new Map<number, number>();
   for (const m of mailings) out.set(m.c, [...(out.get(m.c) ?? []), { id: m.id, name: m.name, pc: m.pc, reached: reached.get(m.id) ?? 0, clicked: clicked.get(m.id) ?? 0 }]);
   return out;
+}
+
+/**
+ * Whether the clicks are few enough, against `traces` reached traces, to look their traces up one
+ * by one (a lookup by id costs several times reading a trace in a scan).
+ */
+export async function clicksFewerThan(env: Env, traces: number): Promise<boolean> {
+  const [row] = await env.cr.query<{ n: number }>(clickRowsEstimate());
+  return !!row && row.n >= 0 && row.n * 8 < traces;
 }
 
 /** Standard normal cumulative distribution (Abramowitz–Stegun 7.1.26, error < 1.5e-7). */

@@ -15,7 +15,7 @@ import { triggerCron } from '../base/ir_cron.ts';
 import type { CronData } from '../orm/addon.ts';
 import { PyValueError } from '../orm/exceptions.ts';
 import { clickedByMailing } from './queries.ts';
-import { type VariantStats, WINNER_RULES, abTestingDescriptionHtml, abTestingRecipientCondition, defaultAbTestingSchedule, variantStats, wakeAbTestingCron, winnerMailingAction } from './ab_testing.ts';
+import { type VariantStats, WINNER_RULES, abTestingDescriptionHtml, clicksFewerThan, abTestingRecipientCondition, defaultAbTestingSchedule, variantStats, wakeAbTestingCron, winnerMailingAction } from './ab_testing.ts';
 
 const MAILING_STATES: [string, string][] = [['draft', 'Draft'], ['in_queue', 'In Queue'], ['sending', 'Sending'], ['done', 'Sent']];
 
@@ -495,8 +495,6 @@ export const MailingMailing: ModelSpec = {
           FROM mailing_trace t
           WHERE t.mass_mailing_id = ANY(${self.ids}::int4[])
           GROUP BY 1, 2, 3, 4`);
-        // clicks_ratio counts traces having a link.tracker.click (clicked: a last-click date).
-        const clickedTraces = new Map((await self.env.cr.query<{ id: number; n: number }>(clickedByMailing(self.ids))).map((r) => [r.id, r.n]));
         const acc = new Map<number, Record<string, number>>();
         for (const g of groups) {
           const a = acc.get(g.id) ?? { expected: 0, sent: 0, scheduled: 0, canceled: 0, pending: 0, delivered: 0, opened: 0, clicked: 0, replied: 0, bounced: 0, failed: 0, clickable: 0 };
@@ -516,6 +514,9 @@ export const MailingMailing: ModelSpec = {
             a.clickable += g.n;
           }
         }
+        // clicks_ratio counts traces having a link.tracker.click (clicked: a last-click date).
+        const clickable = [...acc.values()].reduce((n, a) => n + a.clickable, 0);
+        const clickedTraces = new Map(clickable ? (await self.env.cr.query<{ id: number; n: number }>(clickedByMailing(self.ids, await clicksFewerThan(self.env, clickable)))).map((r) => [r.id, r.n]) : []);
         const rows = [...acc.entries()].map(([id, a]) => ({ ...a, clicked_traces: clickedTraces.get(id) ?? 0, id }) as Record<string, number>);
         for (const r of rows) {
           const total = r.expected - r.canceled || 1;

@@ -164,12 +164,23 @@ export function reachedByMailing(ids: number[]): SQL {
     WHERE mass_mailing_id = ANY(${ids}::int4[]) AND trace_status NOT IN ${UNREACHED} GROUP BY 1`;
 }
 
+/** The planner's row count of link_tracker_click (-1: never analyzed): which side clickedByMailing starts from. */
+export const clickRowsEstimate = (): SQL => sql`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'link_tracker_click'::regclass`;
+
 /**
- * Reached traces of each mailing having a click, from the clicks (a few per hundred traces): each
- * clicked trace looked up once by id (OFFSET 0 keeps that nested loop; a hash join would read
- * every trace of the mailings), rather than the clicks probed once per trace.
+ * Reached traces of each mailing having a click. `fromClicks` (clicks far fewer than the traces):
+ * each clicked trace looked up once by id, OFFSET 0 keeping that nested loop (the planner's costs
+ * prefer reading every trace); otherwise a semi-join reading the traces once. Never the clicks
+ * probed once per trace.
  */
-export function clickedByMailing(ids: number[]): SQL {
+export function clickedByMailing(ids: number[], fromClicks: boolean): SQL {
+  if (!fromClicks) {
+    return sql`
+      SELECT t.mass_mailing_id AS id, count(*)::int AS n FROM mailing_trace t
+      WHERE t.mass_mailing_id = ANY(${ids}::int4[]) AND t.trace_status NOT IN ${UNREACHED}
+        AND t.id IN (SELECT k.mailing_trace_id FROM link_tracker_click k)
+      GROUP BY 1`;
+  }
   return sql`
     SELECT t.mass_mailing_id AS id, count(*)::int AS n
     FROM (SELECT DISTINCT k.mailing_trace_id FROM link_tracker_click k WHERE k.mailing_trace_id IS NOT NULL) c

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { sql } from '../../models/orm/sql.ts';
 import { modelId, tracesByRes } from '../helpers/mass_mailing_sms.ts';
+import { clickedByMailing } from '../../models/mass_mailing/queries.ts';
 
 const past = () => new Date(Date.now() - 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -316,6 +317,11 @@ describe('mass_mailing_sms: A/B testing', () => {
     // The mailings' click rates (what the winner rule compares) count the same traces.
     const stats = await t.call('mailing.mailing', 'read', [[a, b], ['clicks_ratio']]);
     expect(stats.map((r: { clicks_ratio: number }) => r.clicks_ratio)).to.deep.equal([66.67, 20]);
+    // Found from the clicks or from the traces (the side chosen by the click count), the same traces.
+    for (const fromClicks of [true, false]) {
+      const rows = await t.env((env) => env.cr.query<{ id: number; n: number }>(clickedByMailing([a, b], fromClicks)));
+      expect(rows.sort((x, y) => x.id - y.id)).to.deep.equal([{ id: a, n: 2 }, { id: b, n: 1 }]);
+    }
     // A trace deleted leaves both figures.
     await t.call('mailing.trace', 'unlink', [[ta[0]]]);
     expect((await read('mailing.mailing', a, ['ab_testing_description'])).ab_testing_description).to.contain('<li>Fig A: 2 recipients, 1 clicked (50%)</li>');
