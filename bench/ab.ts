@@ -160,13 +160,20 @@ async function main(): Promise<void> {
       return (await env.cr.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM link_tracker_click`))[0].n;
     });
     lines.push(`clicks recorded: ${clicks.toLocaleString('en')}`);
-    const stats = await slowStatements(() => withPeakRss(() => registry!.sudo(async (env) => env.model('utm.campaign').browse([campaign]).read(['received_ratio', 'bounced_ratio', 'opened_ratio', 'click_count', 'mailing_sms_count', 'ab_testing_mailings_sms_count']))));
-    lines.push(`campaign statistics over ${N.toLocaleString('en')} traces: ${Math.round(stats.result.ms)} ms (${JSON.stringify(stats.result.result[0])})`);
-    const summary = await slowStatements(() => withPeakRss(() => registry!.sudo(async (env) => env.model('mailing.mailing').browse([a]).read(['ab_testing_description']))));
-    lines.push(`A/B summary of a variant (per-variant reach and clicks over ${N.toLocaleString('en')} traces): ${Math.round(summary.result.ms)} ms`);
-    lines.push(`  its figures: ${(summary.result.result[0].ab_testing_description as string).match(/<ul>.*<\/ul>/)?.[0] ?? '(none)'}`);
-    const mailingStats = await slowStatements(() => withPeakRss(() => registry!.sudo(async (env) => env.model('mailing.mailing').browse([final]).read(['expected', 'delivered', 'clicked', 'clicks_ratio']))));
-    lines.push(`statistics of the final mailing (${finalCount.toLocaleString('en')} traces): ${Math.round(mailingStats.result.ms)} ms (${JSON.stringify(mailingStats.result.result[0])})`);
+    // Each read timed first (as a marketer opening the page meets it), then twice again.
+    const timed = async (model: string, id: number, fields: string[]) => {
+      const first = await slowStatements(() => withPeakRss(() => registry!.sudo(async (env) => env.model(model).browse([id]).read(fields))));
+      const again: number[] = [];
+      for (let i = 0; i < 2; i++) again.push((await withPeakRss(() => registry!.sudo(async (env) => env.model(model).browse([id]).read(fields)))).ms);
+      return { row: first.result.result[0], slow: first.slow, ms: `${Math.round(first.result.ms)} ms (then ${again.map(Math.round).join(', ')} ms)` };
+    };
+    const stats = await timed('utm.campaign', campaign, ['received_ratio', 'bounced_ratio', 'opened_ratio', 'click_count', 'mailing_sms_count', 'ab_testing_mailings_sms_count']);
+    lines.push(`campaign statistics over ${N.toLocaleString('en')} traces: ${stats.ms} (${JSON.stringify(stats.row)})`);
+    const summary = await timed('mailing.mailing', a, ['ab_testing_description']);
+    lines.push(`A/B summary of a variant (per-variant reach and clicks over ${N.toLocaleString('en')} traces): ${summary.ms}`);
+    lines.push(`  its figures: ${(summary.row.ab_testing_description as string).match(/<ul>.*<\/ul>/)?.[0] ?? '(none)'}`);
+    const mailingStats = await timed('mailing.mailing', final, ['expected', 'delivered', 'clicked', 'clicks_ratio']);
+    lines.push(`statistics of the final mailing (${finalCount.toLocaleString('en')} traces): ${mailingStats.ms} (${JSON.stringify(mailingStats.row)})`);
     if (EXPLAIN) for (const l of await explain(registry, [...stats.slow, ...summary.slow, ...mailingStats.slow])) lines.push(l);
   } finally {
     await registry?.close();
