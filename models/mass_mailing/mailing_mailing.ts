@@ -14,8 +14,7 @@ import { parseMailingDomain, reprDomain } from '../tools/py_literal.ts';
 import { triggerCron } from '../base/ir_cron.ts';
 import type { CronData } from '../orm/addon.ts';
 import { PyValueError } from '../orm/exceptions.ts';
-import { clickedByMailing } from './queries.ts';
-import { type VariantStats, WINNER_RULES, abTestingDescriptionHtml, clicksFewerThan, abTestingRecipientCondition, defaultAbTestingSchedule, variantStats, wakeAbTestingCron, winnerMailingAction } from './ab_testing.ts';
+import { type VariantStats, WINNER_RULES, abTestingDescriptionHtml, abTestingRecipientCondition, defaultAbTestingSchedule, variantStats, wakeAbTestingCron, winnerMailingAction } from './ab_testing.ts';
 
 const MAILING_STATES: [string, string][] = [['draft', 'Draft'], ['in_queue', 'In Queue'], ['sending', 'Sending'], ['done', 'Sent']];
 
@@ -486,18 +485,20 @@ export const MailingMailing: ModelSpec = {
         const out = new Map<number, Vals>();
         for (const id of self.ids) out.set(id, Object.fromEntries(STAT_FIELDS.map((f) => [f, 0])));
         if (!self.ids.length) return out;
+        // clicks_ratio counts traces having a link.tracker.click (clicked: a last-click date).
+        const clickedTrace = sql`EXISTS (SELECT 1 FROM link_tracker_click c WHERE c.mailing_trace_id = t.id)`;
         // Every statistic of every mailing read, in one pass over their traces: count per
         // (mailing, status, sent?, clicked?) — a handful of groups — and add up in Node (cheaper
         // per row than a dozen FILTER clauses: ~0.5 s for a million traces on a small server).
-        const groups = await self.env.cr.query<{ id: number; status: string; sent: boolean; click: boolean; n: number }>(sql`
+        const groups = await self.env.cr.query<{ id: number; status: string; sent: boolean; click: boolean; clicked_trace: boolean; n: number }>(sql`
           SELECT t.mass_mailing_id AS id, t.trace_status AS status, t.sent_datetime IS NOT NULL AS sent,
-                 t.links_click_datetime IS NOT NULL AS click, count(*)::int AS n
+                 t.links_click_datetime IS NOT NULL AS click, ${clickedTrace} AS clicked_trace, count(*)::int AS n
           FROM mailing_trace t
           WHERE t.mass_mailing_id = ANY(${self.ids}::int4[])
-          GROUP BY 1, 2, 3, 4`);
+          GROUP BY 1, 2, 3, 4, 5`);
         const acc = new Map<number, Record<string, number>>();
         for (const g of groups) {
-          const a = acc.get(g.id) ?? { expected: 0, sent: 0, scheduled: 0, canceled: 0, pending: 0, delivered: 0, opened: 0, clicked: 0, replied: 0, bounced: 0, failed: 0, clickable: 0 };
+          const a = acc.get(g.id) ?? { expected: 0, sent: 0, scheduled: 0, canceled: 0, pending: 0, delivered: 0, opened: 0, clicked: 0, replied: 0, bounced: 0, failed: 0, clickable: 0, clicked_traces: 0 };
           acc.set(g.id, a);
           a.expected += g.n;
           if (g.sent) a.sent += g.n;
@@ -512,12 +513,10 @@ export const MailingMailing: ModelSpec = {
           if (g.status === 'reply') a.replied += g.n;
           if (g.status !== 'bounce' && g.status !== 'cancel' && g.status !== 'error') {
             a.clickable += g.n;
+            if (g.clicked_trace) a.clicked_traces += g.n;
           }
         }
-        // clicks_ratio counts traces having a link.tracker.click (clicked: a last-click date).
-        const clickable = [...acc.values()].reduce((n, a) => n + a.clickable, 0);
-        const clickedTraces = new Map(clickable ? (await self.env.cr.query<{ id: number; n: number }>(clickedByMailing(self.ids, await clicksFewerThan(self.env, clickable)))).map((r) => [r.id, r.n]) : []);
-        const rows = [...acc.entries()].map(([id, a]) => ({ ...a, clicked_traces: clickedTraces.get(id) ?? 0, id }) as Record<string, number>);
+        const rows = [...acc.entries()].map(([id, a]) => ({ ...a, id }) as Record<string, number>);
         for (const r of rows) {
           const total = r.expected - r.canceled || 1;
           const reached = r.expected - r.canceled - r.bounced - r.failed || 1;
