@@ -138,7 +138,7 @@ export async function variantStats(env: Env, campaignIds: number[], mailingType:
  * Whether the clicks are few enough, against `traces` reached traces, to look their traces up one
  * by one (a lookup by id costs several times reading a trace in a scan).
  */
-export async function clicksFewerThan(env: Env, traces: number): Promise<boolean> {
+async function clicksFewerThan(env: Env, traces: number): Promise<boolean> {
   const [row] = await env.cr.query<{ n: number }>(clickRowsEstimate());
   return !!row && row.n >= 0 && row.n * 8 < traces;
 }
