@@ -1,6 +1,6 @@
 // Set-based SQL of mass_mailing: the upserts of the contacts import (import_contacts.ts runs them),
-// each applying a whole staged batch in one statement where the ORM would go record by record, and
-// the per-day trace counts behind the report pages (mailing_trace_daily).
+// each applying a whole staged batch in one statement where the ORM would go record by record, the
+// per-day trace counts behind the report pages (mailing_trace_daily), and the A/B summary's figures.
 
 import { ident, sql, type SQL } from '../orm/sql.ts';
 import type { Cursor } from '../orm/env.ts';
@@ -144,4 +144,49 @@ export function compactTraceDaily(ids: number[] | null): SQL {
     SELECT mass_mailing_id AS id, trace_status AS status, failure_type AS reason,
            to_char(sent_day, 'YYYY-MM-DD') AS sent_day, to_char(click_day, 'YYYY-MM-DD') AS click_day, count::int AS n
     FROM sums`;
+}
+
+// Traces the A/B summary leaves out of a variant's reach and clicks (Odoo's clicks_ratio does too).
+const UNREACHED = sql`('bounce', 'cancel', 'error')`;
+
+/** The A/B mailings of the campaigns with this mailing type, in id order: the variants the summary compares. */
+export function abTestingVariants(campaignIds: number[], mailingType: string): SQL {
+  return sql`
+    SELECT m.campaign_id AS c, m.id, m.subject AS name, m.ab_testing_pc AS pc FROM mailing_mailing m
+    WHERE m.campaign_id = ANY(${campaignIds}::int4[]) AND m.ab_testing_enabled AND m.mailing_type = ${mailingType} AND m.active
+    ORDER BY m.id`;
+}
+
+/** Traces each mailing reached, summed from the per-day counts: a few rows per mailing, not one per recipient. */
+export function reachedByMailing(ids: number[]): SQL {
+  return sql`
+    SELECT mass_mailing_id AS id, sum(count)::int AS n FROM mailing_trace_daily
+    WHERE mass_mailing_id = ANY(${ids}::int4[]) AND trace_status NOT IN ${UNREACHED} GROUP BY 1`;
+}
+
+/** The planner's row count of link_tracker_click (-1: never analyzed): which side clickedByMailing starts from. */
+export const clickRowsEstimate = (): SQL => sql`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'link_tracker_click'::regclass`;
+
+/**
+ * Reached traces of each mailing having a click. `fromClicks` (clicks far fewer than the traces):
+ * each clicked trace looked up once by id, in id order (neighbouring traces share pages), OFFSET 0
+ * keeping that nested loop (the planner's costs prefer reading every trace); otherwise a semi-join
+ * reading the traces once. Never the clicks probed once per trace.
+ */
+export function clickedByMailing(ids: number[], fromClicks: boolean): SQL {
+  if (!fromClicks) {
+    return sql`
+      SELECT t.mass_mailing_id AS id, count(*)::int AS n FROM mailing_trace t
+      WHERE t.mass_mailing_id = ANY(${ids}::int4[]) AND t.trace_status NOT IN ${UNREACHED}
+        AND t.id IN (SELECT k.mailing_trace_id FROM link_tracker_click k)
+      GROUP BY 1`;
+  }
+  return sql`
+    SELECT t.mass_mailing_id AS id, count(*)::int AS n
+    FROM (SELECT DISTINCT k.mailing_trace_id FROM link_tracker_click k WHERE k.mailing_trace_id IS NOT NULL ORDER BY 1) c
+    CROSS JOIN LATERAL (
+      SELECT tr.mass_mailing_id FROM mailing_trace tr
+      WHERE tr.id = c.mailing_trace_id AND tr.mass_mailing_id = ANY(${ids}::int4[]) AND tr.trace_status NOT IN ${UNREACHED} OFFSET 0
+    ) t
+    GROUP BY 1`;
 }

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { testRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { sql } from '../../models/orm/sql.ts';
 import { modelId, tracesByRes } from '../helpers/mass_mailing_sms.ts';
+import { clickedByMailing } from '../../models/mass_mailing/queries.ts';
 
 const past = () => new Date(Date.now() - 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -278,5 +279,51 @@ describe('mass_mailing_sms: A/B testing', () => {
     expect(d).to.contain('Sum A: 2 recipients, 1 clicked (50%)');
     expect(d).to.contain('Sum B: 2 recipients, 0 clicked (0%)');
     expect(d).to.contain('Too early to tell');
+  });
+
+  it('the A/B summary and clicks_ratio count reached and clicked traces: a trace clicked twice once; bounced, cancelled and failed ones in neither', async () => {
+    const ids = await contacts();
+    const a = await abMailing(ids, 'Fig A', { ab_testing_pc: 30 });
+    const campaign = (await read('mailing.mailing', a, ['campaign_id'])).campaign_id[0];
+    const b = await abMailing(ids, 'Fig B', { campaign_id: campaign, ab_testing_pc: 30 });
+    await t.call('mailing.mailing', 'action_send_sms', [[a, b]]);
+    const traceIds = async (m: number) => [...(await tracesByRes(t, m)).values()].map((r) => r.id as number).sort((x, y) => x - y);
+    const [ta, tb] = [await traceIds(a), await traceIds(b)];
+    expect([ta.length, tb.length]).to.deep.equal([6, 6]);
+    const clickOn = async (m: number, trace: number) => {
+      const [tr] = await t.call('link.tracker', 'search_read', [[['mass_mailing_id', '=', m]], ['code']]);
+      await t.call('link.tracker.click', 'add_click', [tr.code], { ip: '10.0.0.7', mailing_trace_id: trace });
+    };
+    // A: one trace clicked twice, one clicked through a click created by hand (no mailing on it),
+    // one clicked then bounced, one cancelled, one clicked then failed, one only marked clicked.
+    await clickOn(a, ta[0]);
+    await clickOn(a, ta[0]);
+    const [link] = await t.call('link.tracker', 'search', [[['mass_mailing_id', '=', a]]]);
+    await t.call('link.tracker.click', 'create', [{ link_id: link, mailing_trace_id: ta[1] }]);
+    await clickOn(a, ta[2]);
+    await clickOn(a, ta[4]);
+    await t.call('mailing.trace', 'set_clicked', [[ta[5]]]);
+    // B: one trace clicked, one failed.
+    await clickOn(b, tb[0]);
+    await t.env(async (env) => {
+      await env.cr.execute(sql`UPDATE mailing_trace SET trace_status = 'bounce' WHERE id = ${ta[2]}`);
+      await env.cr.execute(sql`UPDATE mailing_trace SET trace_status = 'cancel' WHERE id = ${ta[3]}`);
+      await env.cr.execute(sql`UPDATE mailing_trace SET trace_status = 'error' WHERE id = ANY(${[ta[4], tb[5]]}::int4[])`);
+    });
+    const [da, db] = await t.call('mailing.mailing', 'read', [[a, b], ['ab_testing_description']]);
+    for (const d of [da.ab_testing_description, db.ab_testing_description]) {
+      expect(d).to.contain('<li>Fig A: 3 recipients, 2 clicked (66.67%)</li><li>Fig B: 5 recipients, 1 clicked (20%)</li>');
+    }
+    // The mailings' click rates (what the winner rule compares) count the same traces.
+    const stats = await t.call('mailing.mailing', 'read', [[a, b], ['clicks_ratio']]);
+    expect(stats.map((r: { clicks_ratio: number }) => r.clicks_ratio)).to.deep.equal([66.67, 20]);
+    // Found from the clicks or from the traces (the side chosen by the click count), the same traces.
+    for (const fromClicks of [true, false]) {
+      const rows = await t.env((env) => env.cr.query<{ id: number; n: number }>(clickedByMailing([a, b], fromClicks)));
+      expect(rows.sort((x, y) => x.id - y.id)).to.deep.equal([{ id: a, n: 2 }, { id: b, n: 1 }]);
+    }
+    // A trace deleted leaves both figures.
+    await t.call('mailing.trace', 'unlink', [[ta[0]]]);
+    expect((await read('mailing.mailing', a, ['ab_testing_description'])).ab_testing_description).to.contain('<li>Fig A: 2 recipients, 1 clicked (50%)</li>');
   });
 });
