@@ -17,7 +17,9 @@
 // Environment: BENCH_SIZES (default "100000,1000000"), BENCH_KEEP=1 keeps the temp folder,
 // BENCH_ROLE=createdb runs as a role with only LOGIN CREATEDB instead of the superuser,
 // BENCH_STATEMENTS=1 prints, after each case, the statements that took the most time
-// (pg_stat_statements, nested ones included: the per-row foreign-key checks show as one line).
+// (pg_stat_statements, nested ones included: the per-row foreign-key checks show as one line);
+// with BENCH_EXPLAIN=1 as well, PostgreSQL's output (debug log) carries the plans of statements over
+// 1 s with their actual times, buffers and time per trigger (auto_explain).
 
 import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -169,7 +171,7 @@ async function statsTime(registry: Registry, mailing: number): Promise<number> {
 
 async function main(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-bench-prepare-'));
-  const logger = createLogger('warn');
+  const logger = createLogger(process.env.BENCH_EXPLAIN ? 'debug' : 'warn');
   const server = await startDatabaseServer({ databaseUrl: undefined, dataDir, embeddedPgPort: 0 }, { logger, postgresFlags: statementFlags });
   let registry: Registry | undefined;
   let admin: pg.Client | undefined;
