@@ -5,11 +5,12 @@
 // from this process creates BENCH_WRITE_RECORDS (default 10,000) `mailing.contact` with a mobile
 // number and the list, in calls of BENCH_WRITE_BATCH (default 1,000): first over /jsonrpc
 // execute_kw, then as many over /xmlrpc/2/object. Request bodies are encoded before the clock
-// starts. Prints records/s per protocol, then the pure codec cost inside this process: decoding
+// starts. BENCH_WRITE_CLIENTS (default 1) sends the calls from that many concurrent clients, as
+// several import scripts running at once would. Prints records/s per protocol, then the pure codec cost inside this process: decoding
 // the XML-RPC create body vs JSON.parse of its JSON-RPC twin, and encoding a 1,000-row
 // search_read answer as XML-RPC vs JSON (ratios printed).
 //
-// Environment: BENCH_WRITE_RECORDS, BENCH_WRITE_BATCH, BENCH_CPU_PROF=dir (server runs with
+// Environment: BENCH_WRITE_RECORDS, BENCH_WRITE_BATCH, BENCH_WRITE_CLIENTS, BENCH_CPU_PROF=dir (server runs with
 // --cpu-prof into that folder), BENCH_KEEP=1 keeps the temp folder.
 // `runWriteBench(opts)` returns the result rows (for bench/rpc).
 
@@ -26,6 +27,8 @@ const DB = 'bench_write';
 export interface WriteBenchOptions {
   records?: number;
   batch?: number;
+  /** Concurrent clients sharing the calls (default 1: one script, one call at a time). */
+  clients?: number;
   /** Folder for the server's --cpu-prof output (none: no profile). */
   cpuProfDir?: string;
   keep?: boolean;
@@ -84,6 +87,15 @@ export function contacts(start: number, count: number, listId: number): Record<s
   });
 }
 
+/** Sends every body, `clients` calls in flight at a time, in order of the list. */
+async function sendAll(bodies: string[], clients: number, send: (body: string) => Promise<void>): Promise<void> {
+  let next = 0;
+  const client = async () => {
+    while (next < bodies.length) await send(bodies[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, clients) }, client));
+}
+
 /** Best time per call of each function, measured interleaved (a shared machine's noise hits all alike). */
 function bestTimes(fns: (() => unknown)[], rounds = 40, perRound = 5): number[] {
   const best = fns.map(() => Infinity);
@@ -130,6 +142,7 @@ export function codecRows(batch = 1000): WriteBenchRow[] {
 export async function runWriteBench(opts: WriteBenchOptions = {}): Promise<WriteBenchRow[]> {
   const records = opts.records ?? 10_000;
   const batch = opts.batch ?? 1000;
+  const clients = opts.clients ?? 1;
   const log = opts.log ?? ((l: string) => console.log(l));
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sms_marketing-write-bench-'));
   let server: ServerProcess | undefined;
@@ -152,21 +165,22 @@ export async function runWriteBench(opts: WriteBenchOptions = {}): Promise<Write
     const xmlBodies = Array.from({ length: calls }, (_, c) => xmlrpcBody('execute_kw', [DB, uid, PASSWORD, 'mailing.contact', 'create', [contacts(records + c * batch, Math.min(batch, records - c * batch), listId)]]));
 
     let t0 = performance.now();
-    for (const body of jsonBodies) {
+    await sendAll(jsonBodies, clients, async (body) => {
       const answer = JSON.parse(await post(`${base}/jsonrpc`, body, 'application/json'));
       if (!Array.isArray(answer.result)) throw new Error(`create over JSON-RPC failed: ${JSON.stringify(answer.error ?? answer).slice(0, 500)}`);
-    }
+    });
     const jsonMs = performance.now() - t0;
     t0 = performance.now();
-    for (const body of xmlBodies) {
+    await sendAll(xmlBodies, clients, async (body) => {
       const answer = await post(`${base}/xmlrpc/2/object`, body, 'text/xml');
       if (answer.includes('<fault>')) throw new Error(`create over XML-RPC failed: ${answer.slice(0, 800)}`);
-    }
+    });
     const xmlMs = performance.now() - t0;
     const check = (await jsonrpc(base, [DB, uid, PASSWORD, 'mailing.contact', 'search_count', [[['list_ids', 'in', [listId]], ['phone_sanitized', '!=', false]]]])) as number;
     if (check !== 2 * records) throw new Error(`expected ${2 * records} sanitised contacts in the list, found ${check}`);
-    rows.push({ case: `create ${records} mailing.contact /jsonrpc (calls of ${batch})`, value: Math.round((records / jsonMs) * 1000), unit: 'records/s' });
-    rows.push({ case: `create ${records} mailing.contact /xmlrpc/2 (calls of ${batch})`, value: Math.round((records / xmlMs) * 1000), unit: 'records/s' });
+    const how = clients > 1 ? `calls of ${batch}, ${clients} clients` : `calls of ${batch}`;
+    rows.push({ case: `create ${records} mailing.contact /jsonrpc (${how})`, value: Math.round((records / jsonMs) * 1000), unit: 'records/s' });
+    rows.push({ case: `create ${records} mailing.contact /xmlrpc/2 (${how})`, value: Math.round((records / xmlMs) * 1000), unit: 'records/s' });
   } finally {
     await server?.stop();
     if (!opts.keep) await fs.rm(dataDir, { recursive: true, force: true });
@@ -181,6 +195,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   runWriteBench({
     records: Number(process.env.BENCH_WRITE_RECORDS || 10_000),
     batch: Number(process.env.BENCH_WRITE_BATCH || 1000),
+    clients: Number(process.env.BENCH_WRITE_CLIENTS || 1),
     cpuProfDir: process.env.BENCH_CPU_PROF || undefined,
     keep: process.env.BENCH_KEEP === '1',
   }).catch((err) => {
