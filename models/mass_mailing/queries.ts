@@ -157,6 +157,22 @@ export function abTestingVariants(campaignIds: number[], mailingType: string): S
     ORDER BY m.id`;
 }
 
+/**
+ * Each campaign's traces by outcome, summed from the per-day counts of its mailings (a trace's
+ * campaign is its mailing's, a stored related field): a few rows per mailing, not one per trace.
+ */
+export function campaignTraceCounts(campaignIds: number[]): SQL {
+  return sql`
+    SELECT m.campaign_id AS c, sum(d.count)::int AS expected,
+           COALESCE(sum(d.count) FILTER (WHERE d.trace_status = 'cancel'), 0)::int AS canceled,
+           COALESCE(sum(d.count) FILTER (WHERE d.sent_day IS NOT NULL), 0)::int AS sent,
+           COALESCE(sum(d.count) FILTER (WHERE d.trace_status = 'bounce'), 0)::int AS bounced,
+           COALESCE(sum(d.count) FILTER (WHERE d.trace_status IN ('open', 'reply')), 0)::int AS opened,
+           COALESCE(sum(d.count) FILTER (WHERE d.trace_status = 'reply'), 0)::int AS replied
+    FROM mailing_mailing m JOIN mailing_trace_daily d ON d.mass_mailing_id = m.id
+    WHERE m.campaign_id = ANY(${campaignIds}::int4[]) GROUP BY 1`;
+}
+
 /** Traces each mailing reached, summed from the per-day counts: a few rows per mailing, not one per recipient. */
 export function reachedByMailing(ids: number[]): SQL {
   return sql`

@@ -6,6 +6,7 @@ import type { RecordSet, Vals } from '../orm/records.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
 import { actionForXmlId, defaultAbTestingSchedule } from '../mass_mailing/ab_testing.ts';
+import { campaignTraceCounts } from '../mass_mailing/queries.ts';
 
 /** Context of the campaign's SMS actions: new mailings are SMS of this campaign, by the current user. */
 function smsContext(self: RecordSet): Vals {
@@ -131,14 +132,7 @@ export const UtmCampaignMailing: ModelSpec = {
 /** Campaign ratios from all its traces: total = expected − cancel, delivered = sent − bounce. */
 async function campaignStatistics(env: Env, ids: number[]): Promise<Map<number, Vals>> {
   const out = new Map<number, Vals>(ids.map((id) => [id, { received_ratio: 0, opened_ratio: 0, replied_ratio: 0, bounced_ratio: 0 }]));
-  const rows = await env.cr.query<{ c: number; expected: number; canceled: number; sent: number; bounced: number; opened: number; replied: number }>(sql`
-    SELECT campaign_id AS c, count(*)::int AS expected,
-           count(*) FILTER (WHERE trace_status = 'cancel')::int AS canceled,
-           count(sent_datetime)::int AS sent,
-           count(*) FILTER (WHERE trace_status = 'bounce')::int AS bounced,
-           count(*) FILTER (WHERE trace_status IN ('open', 'reply'))::int AS opened,
-           count(*) FILTER (WHERE trace_status = 'reply')::int AS replied
-    FROM mailing_trace WHERE campaign_id = ANY(${ids}::int4[]) GROUP BY campaign_id`);
+  const rows = await env.cr.query<{ c: number; expected: number; canceled: number; sent: number; bounced: number; opened: number; replied: number }>(campaignTraceCounts(ids));
   for (const r of rows) {
     const total = r.expected - r.canceled || 1;
     const delivered = r.sent - r.bounced;

@@ -257,6 +257,14 @@ describe('mass_mailing_sms: A/B testing', () => {
     const c = await read('utm.campaign', campaign, ['mailing_sms_ids', 'mailing_sms_count', 'ab_testing_mailings_sms_count', 'received_ratio', 'bounced_ratio', 'click_count']);
     expect([...c.mailing_sms_ids].sort()).to.deep.equal([a, b].sort());
     expect(c).to.include({ mailing_sms_count: 2, ab_testing_mailings_sms_count: 2, click_count: 2, received_ratio: 44.44, bounced_ratio: 11.11 });
+    // Moved to another campaign, a mailing takes its traces along (their campaign is the mailing's).
+    const ofA = (await t.call('mailing.trace', 'search', [[['mass_mailing_id', '=', a]]], { order: 'id' })) as number[];
+    expect(ofA).to.deep.equal(traces.slice(0, 5));
+    const other = await t.call('utm.campaign', 'create', [{ name: 'Moved here' }]);
+    await t.call('mailing.mailing', 'write', [[b], { campaign_id: other }]);
+    expect(await read('utm.campaign', campaign, ['received_ratio', 'bounced_ratio'])).to.include({ received_ratio: 75, bounced_ratio: 25 });
+    expect(await read('utm.campaign', other, ['received_ratio', 'bounced_ratio'])).to.include({ received_ratio: 20, bounced_ratio: 0 });
+    await t.call('mailing.mailing', 'write', [[b], { campaign_id: campaign }]);
 
     const create = await t.call('utm.campaign', 'action_create_mass_sms', [[campaign]]);
     expect(create).to.include({ type: 'ir.actions.act_window', res_model: 'mailing.mailing' });
