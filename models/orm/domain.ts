@@ -95,6 +95,11 @@ function parseLeaf(item: unknown[]): Node {
   return { kind: 'leaf', path, op: op as string, value, raw: item };
 }
 
+/** The domain a relational field puts on its comodel records (list domains only; string ones are the client's). */
+export function fieldDomain(field: Field): unknown[] {
+  return Array.isArray(field.spec.domain) ? field.spec.domain : [];
+}
+
 /** Whether a domain mentions `field` in any of its leaves (for the implicit active filter). */
 export function mentionsField(node: Node, field: string): boolean {
   switch (node.kind) {
@@ -537,11 +542,12 @@ export class DomainCompiler {
       return negative ? sql`(${col} IS NULL OR NOT (${inner}))` : inner;
     }
     // x2many: the field's own domain always applies (Odoo's get_comodel_domain).
-    const fieldDomain = Array.isArray(field.spec.domain) && field.spec.domain.length ? parseDomain(field.spec.domain) : null;
-    if (fieldDomain) subNode = subNode.kind === 'const' && subNode.value ? fieldDomain : { kind: 'and', children: [subNode, fieldDomain] };
+    const own = fieldDomain(field);
+    const ownNode = own.length ? parseDomain(own) : null;
+    if (ownNode) subNode = subNode.kind === 'const' && subNode.value ? ownNode : { kind: 'and', children: [subNode, ownNode] };
     // Otherwise the comodel's active_test applies: the field's context, else the environment's.
     const activeTest = opts.activeTest ?? (field.spec.context?.active_test as boolean | undefined);
-    const ids = field.type === 'many2many' && !fieldDomain && activeTest === false ? plainIds(subNode) : null;
+    const ids = field.type === 'many2many' && !ownNode && activeTest === false ? plainIds(subNode) : null;
     const where = ids ? TRUE : this.where(comodel, subNode, subAlias, { activeTest });
     let exists: SQL;
     if (field.type === 'one2many') {
