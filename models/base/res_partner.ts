@@ -49,7 +49,8 @@ export const ResPartner: ModelSpec = {
     company_name: { type: 'char', string: 'Company Name' },
     color: { type: 'integer', string: 'Color Index' },
     parent_id: { type: 'many2one', comodel: 'res.partner', string: 'Related Company', index: true },
-    child_ids: { type: 'one2many', comodel: 'res.partner', inverseName: 'parent_id', string: 'Contact', depends: ['child_ids.active'] },
+    // Odoo's field domain keeps archived contacts out of reads and searches, whatever active_test says.
+    child_ids: { type: 'one2many', comodel: 'res.partner', inverseName: 'parent_id', string: 'Contact', domain: [['active', '=', true]], depends: ['child_ids.active'] },
     user_ids: { type: 'one2many', comodel: 'res.users', inverseName: 'partner_id', string: 'Users' },
   },
   methods: {

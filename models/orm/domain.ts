@@ -95,6 +95,11 @@ function parseLeaf(item: unknown[]): Node {
   return { kind: 'leaf', path, op: op as string, value, raw: item };
 }
 
+/** The domain a relational field puts on its comodel records (list domains only; string ones are the client's). */
+export function fieldDomain(field: Field): unknown[] {
+  return Array.isArray(field.spec.domain) ? field.spec.domain : [];
+}
+
 /** Whether a domain mentions `field` in any of its leaves (for the implicit active filter). */
 export function mentionsField(node: Node, field: string): boolean {
   switch (node.kind) {
@@ -519,12 +524,15 @@ export class DomainCompiler {
     return negative ? sql`(${col} IS NULL OR NOT (${target} ${kw} ${value}))` : sql`(${target} ${kw} ${value})`;
   }
 
-  /** many2one / one2many / many2many `any` and `not any` with a sub-domain on the comodel. */
-  any(model: Model, field: Field, op: 'any' | 'not any', sub: unknown, alias: string): SQL {
+  /**
+   * many2one / one2many / many2many `any` and `not any` with a sub-domain on the comodel.
+   * `activeTest: false` is how Odoo searches x2many ids and `= False` (archived records count).
+   */
+  any(model: Model, field: Field, op: 'any' | 'not any', sub: unknown, alias: string, opts: { activeTest?: boolean } = {}): SQL {
     const comodel = this.env.registry.get(field.comodel!);
     const subAlias = this.newAlias(comodel.table);
     const negative = op === 'not any';
-    const subNode = toNode(sub);
+    let subNode = toNode(sub);
     if (field.type === 'many2one') {
       // Inactive comodel records count for many2one, as in Odoo.
       const where = this.where(comodel, subNode, subAlias, { activeTest: false });
@@ -533,8 +541,14 @@ export class DomainCompiler {
       const inner = sql`${col} IN (SELECT ${ident(subAlias, 'id')} FROM ${ident(comodel.table)} ${ident(subAlias)} WHERE ${where})`;
       return negative ? sql`(${col} IS NULL OR NOT (${inner}))` : inner;
     }
-    // x2many: the comodel's own active_test applies (through the environment's context).
-    const where = this.where(comodel, subNode, subAlias);
+    // x2many: the field's own domain always applies (Odoo's get_comodel_domain).
+    const own = fieldDomain(field);
+    const ownNode = own.length ? parseDomain(own) : null;
+    if (ownNode) subNode = subNode.kind === 'const' && subNode.value ? ownNode : { kind: 'and', children: [subNode, ownNode] };
+    // Otherwise the comodel's active_test applies: the field's context, else the environment's.
+    const activeTest = opts.activeTest ?? (field.spec.context?.active_test as boolean | undefined);
+    const ids = field.type === 'many2many' && !ownNode && activeTest === false ? plainIds(subNode) : null;
+    const where = ids ? TRUE : this.where(comodel, subNode, subAlias, { activeTest });
     let exists: SQL;
     if (field.type === 'one2many') {
       const inv = field.inverseField!;
@@ -543,7 +557,11 @@ export class DomainCompiler {
     } else {
       const { table, col1, col2 } = field.m2mRelation;
       const rel = this.newAlias(table);
-      if (where === TRUE) {
+      if (ids) {
+        // Known ids: the relation table alone answers (its foreign key guarantees the comodel rows).
+        const cmp = ids.length === 1 ? sql`${ident(rel, col2)} = ${ids[0]}` : sql`${ident(rel, col2)} = ANY(${ids}::int4[])`;
+        exists = sql`EXISTS (SELECT 1 FROM ${ident(table)} ${ident(rel)} WHERE ${ident(rel, col1)} = ${ident(alias, 'id')} AND ${cmp})`;
+      } else if (where === TRUE) {
         exists = sql`EXISTS (SELECT 1 FROM ${ident(table)} ${ident(rel)} WHERE ${ident(rel, col1)} = ${ident(alias, 'id')})`;
       } else {
         exists = sql`EXISTS (SELECT 1 FROM ${ident(table)} ${ident(rel)} JOIN ${ident(comodel.table)} ${ident(subAlias)} ON ${ident(subAlias, 'id')} = ${ident(rel, col2)} WHERE ${ident(rel, col1)} = ${ident(alias, 'id')} AND ${where})`;
@@ -566,10 +584,11 @@ export class DomainCompiler {
         const names = ids.filter((v) => typeof v === 'string' && !/^\d+$/.test(v));
         const nums = ids.filter((v) => !(typeof v === 'string' && !/^\d+$/.test(v)));
         const sub: unknown[] = names.length && nums.length ? ['|', ['display_name', 'in', names], ['id', 'in', nums]] : names.length ? [['display_name', 'in', names]] : [['id', 'in', nums]];
-        parts.push(this.any(model, field, 'any', sub, alias));
+        // Ids match archived records too (Odoo searches them with active_test=False); names follow active_test.
+        parts.push(this.any(model, field, 'any', sub, alias, names.length ? {} : { activeTest: false }));
       }
-      // `= False`: no linked record at all.
-      if (hasFalse) parts.push(this.any(model, field, 'not any', [], alias));
+      // `= False`: no linked record at all, archived ones included.
+      if (hasFalse) parts.push(this.any(model, field, 'not any', [], alias, { activeTest: false }));
       if (parts.length === 0) return negative ? TRUE : FALSE;
       const positive = parts.length === 1 ? parts[0] : sql`(${join(parts, ' OR ')})`;
       return negative ? sql`NOT (${positive})` : positive;
@@ -640,6 +659,13 @@ export class DomainCompiler {
         return typeof v === 'string' ? v : pyStr(v);
     }
   }
+}
+
+/** The ids of a sub-domain that is only `id in [ints]`, else null. */
+function plainIds(node: Node): number[] | null {
+  if (node.kind !== 'leaf' || node.path !== 'id' || node.op !== 'in' || !Array.isArray(node.value)) return null;
+  const ids = node.value.map((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v));
+  return ids.length && ids.every((v) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 2147483647) ? (ids as number[]) : null;
 }
 
 function isNode(v: unknown): v is Node {

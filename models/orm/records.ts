@@ -6,7 +6,7 @@ import type { Model } from './model.ts';
 import { pyHashable, pyIter, pyRequireStr } from './pyargs.ts';
 import { type Field, formatDatetime } from './fields.ts';
 import { SQL, sql, raw, ident, join, TRUE } from './sql.ts';
-import { DomainCompiler, pyRepr } from './domain.ts';
+import { DomainCompiler, andDomains, fieldDomain, pyRepr } from './domain.ts';
 import { MissingError, PyValueError, PyTypeError, UserError, AccessError } from './exceptions.ts';
 import { parseOrder } from './order.ts';
 import { toColumn, formatValue } from './fields_convert.ts';
@@ -498,7 +498,7 @@ export class RecordSet implements Iterable<RecordSet> {
     const { table, col1, col2 } = f.m2mRelation;
     const compiler = new DomainCompiler(this.env);
     const alias = comodel.table;
-    const where = compiler.where(comodel, [], alias);
+    const where = compiler.where(comodel, fieldDomain(f), alias);
     const co = new RecordSet(this.env, comodel, []);
     const { joins, orderBy } = co.orderToSql(comodel.order, alias, compiler);
     const rows = await this.env.cr.query<{ src: number; dst: number }>(
@@ -511,7 +511,7 @@ export class RecordSet implements Iterable<RecordSet> {
     const comodel = this.env.registry.get(f.comodel!);
     const inv = f.inverseField!;
     const co = new RecordSet(this.env, comodel, []);
-    const q = co.searchQuery([[inv.name, 'in', this.ids]], { order: comodel.order, extraWhere: await co.accessCondition('read') });
+    const q = co.searchQuery(andDomains([[inv.name, 'in', this.ids]], fieldDomain(f)), { order: comodel.order, extraWhere: await co.accessCondition('read') });
     // Re-select with the inverse column so we can group by parent.
     const rows = await this.env.cr.query<{ src: number; dst: number }>(
       sql`SELECT c.${ident(inv.name)} AS src, c.id AS dst FROM (${q}) q JOIN ${ident(comodel.table)} c ON c.id = q.id`,
