@@ -129,9 +129,16 @@ export async function variantStats(env: Env, campaignIds: number[], mailingType:
   const count = async (q: SQL) => new Map((await env.cr.query<{ id: number; n: number }>(q)).map((r) => [r.id, r.n]));
   const reached = await count(reachedByMailing(ids));
   const total = [...reached.values()].reduce((x, y) => x + y, 0);
-  const clicked = total ? await count(clickedByMailing(ids, await clicksFewerThan(env, total))) : new Map<number, number>();
+  const clicked = await clickedTracesByMailing(env, ids, total);
   for (const m of mailings) out.set(m.c, [...(out.get(m.c) ?? []), { id: m.id, name: m.name, pc: m.pc, reached: reached.get(m.id) ?? 0, clicked: clicked.get(m.id) ?? 0 }]);
   return out;
+}
+
+/** Reached traces of each mailing having a click; `reached` (all mailings' reached traces) picks the query's side. */
+export async function clickedTracesByMailing(env: Env, ids: number[], reached: number): Promise<Map<number, number>> {
+  if (!reached) return new Map();
+  const rows = await env.cr.query<{ id: number; n: number }>(clickedByMailing(ids, await clicksFewerThan(env, reached)));
+  return new Map(rows.map((r) => [r.id, r.n]));
 }
 
 /**

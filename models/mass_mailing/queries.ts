@@ -173,6 +173,16 @@ export function campaignTraceCounts(campaignIds: number[]): SQL {
     WHERE m.campaign_id = ANY(${campaignIds}::int4[]) GROUP BY 1`;
 }
 
+/**
+ * Trace counts of each mailing by (status, sent?, clicked?), summed from the per-day counts
+ * without folding them, so that reading statistics writes nothing.
+ */
+export function traceCountsByMailing(ids: number[]): SQL {
+  return sql`
+    SELECT mass_mailing_id AS id, trace_status AS status, sent_day IS NOT NULL AS sent, click_day IS NOT NULL AS click, sum(count)::int AS n
+    FROM mailing_trace_daily WHERE mass_mailing_id = ANY(${ids}::int4[]) GROUP BY 1, 2, 3, 4 HAVING sum(count) <> 0`;
+}
+
 /** Traces each mailing reached, summed from the per-day counts: a few rows per mailing, not one per recipient. */
 export function reachedByMailing(ids: number[]): SQL {
   return sql`
