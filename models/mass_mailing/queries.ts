@@ -183,6 +183,14 @@ export function traceCountsByMailing(ids: number[]): SQL {
     FROM mailing_trace_daily WHERE mass_mailing_id = ANY(${ids}::int4[]) GROUP BY 1, 2, 3, 4 HAVING sum(count) <> 0`;
 }
 
+/** The failure types among `types` that some trace of each mailing has, from the per-day counts. */
+export function failureTypesByMailing(ids: number[], types: string[]): SQL {
+  return sql`
+    SELECT mass_mailing_id AS id, failure_type AS reason FROM mailing_trace_daily
+    WHERE mass_mailing_id = ANY(${ids}::int4[]) AND failure_type = ANY(${types}::varchar[])
+    GROUP BY 1, 2 HAVING sum(count) > 0`;
+}
+
 /** Traces each mailing reached, summed from the per-day counts: a few rows per mailing, not one per recipient. */
 export function reachedByMailing(ids: number[]): SQL {
   return sql`

@@ -18,6 +18,7 @@ import { dispatchAfterCommit, wakeSmsQueue } from './dispatch.ts';
 import { finishIdleMailings } from './sms_tracker.ts';
 import { holdMailingSms, mailingQuietWindow } from './quiet_hours.ts';
 import { quietHoursWaiting } from './queries.ts';
+import { failureTypesByMailing } from '../mass_mailing/queries.ts';
 import { checkWindowHours } from './res_company.ts';
 import { irModelId, nowStr } from '../mass_mailing/mailing_mailing.ts';
 import { abTestingRecipientCondition } from '../mass_mailing/ab_testing.ts';
@@ -167,12 +168,10 @@ export const MailingMailingSms: ModelSpec = {
       api: 'record',
       private: true,
       fn: async (self: RecordSet) => {
-        const rows = await self.env.cr.query<{ id: number; credit: boolean; acc: boolean }>(sql`
-          SELECT m.id,
-                 EXISTS (SELECT 1 FROM mailing_trace t WHERE t.mass_mailing_id = m.id AND t.trace_type = 'sms' AND t.failure_type = 'sms_credit') AS credit,
-                 EXISTS (SELECT 1 FROM mailing_trace t WHERE t.mass_mailing_id = m.id AND t.trace_type = 'sms' AND t.failure_type = 'sms_acc') AS acc
-          FROM unnest(${self.ids}::int4[]) AS m(id)`);
-        return new Map(rows.map((r) => [r.id, { sms_has_insufficient_credit: !!r.credit, sms_has_unregistered_account: !!r.acc }]));
+        // IAP failure types only ever end SMS traces: the per-day counts need no trace_type.
+        const rows = self.ids.length ? await self.env.cr.query<{ id: number; reason: string }>(failureTypesByMailing(self.ids, ['sms_credit', 'sms_acc'])) : [];
+        const has = (id: number, reason: string) => rows.some((r) => r.id === id && r.reason === reason);
+        return new Map(self.ids.map((id) => [id, { sms_has_insufficient_credit: has(id, 'sms_credit'), sms_has_unregistered_account: has(id, 'sms_acc') }]));
       },
     },
     _compute_sms_quiet_waiting: {

@@ -36,7 +36,7 @@ describe('mass_mailing_sms: SMS states → traces → statistics', () => {
   });
 
   it('a mailing being sent shows its progress', async () => {
-    expect(await stats()).to.include({ state: 'sending', expected: 6, scheduled: 5, canceled: 1, pending: 0, sent: 0, delivered: 0, received_ratio: 0 });
+    expect(await stats()).to.include({ state: 'sending', expected: 6, scheduled: 5, canceled: 1, pending: 0, sent: 0, delivered: 0, received_ratio: 0, sms_has_insufficient_credit: false, sms_has_unregistered_account: false });
     await hook([{ smsId: sms[0].id, uuid: sms[0].uuid, state: 'process' }, { smsId: sms[1].id, uuid: sms[1].uuid, state: 'process' }]);
     expect(await stats()).to.include({ state: 'sending', scheduled: 3, process: 0 });
     expect(await trace(0)).to.include({ trace_status: 'process' });
