@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     const summary = await timed('mailing.mailing', a, ['ab_testing_description']);
     lines.push(`A/B summary of a variant (per-variant reach and clicks over ${N.toLocaleString('en')} traces): ${summary.ms}`);
     lines.push(`  its figures: ${(summary.row.ab_testing_description as string).match(/<ul>.*<\/ul>/)?.[0] ?? '(none)'}`);
-    const mailingStats = await timed('mailing.mailing', final, ['expected', 'delivered', 'clicked', 'clicks_ratio']);
+    const mailingStats = await timed('mailing.mailing', final, ['expected', 'delivered', 'clicked', 'clicks_ratio', 'sms_has_insufficient_credit', 'sms_has_unregistered_account']);
     lines.push(`statistics of the final mailing (${finalCount.toLocaleString('en')} traces): ${mailingStats.ms} (${JSON.stringify(mailingStats.row)})`);
     if (EXPLAIN) for (const l of await explain(registry, [...stats.slow, ...summary.slow, ...mailingStats.slow])) lines.push(l);
   } finally {
