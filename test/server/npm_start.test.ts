@@ -1,5 +1,5 @@
 // The README's commands as a newcomer types them: `npm start`, then `npm run cli -- ...` in another
-// terminal while the server runs (same DATA_DIR), then stopping `npm start` with SIGTERM.
+// terminal while the server runs (same DATA_DIR); stopping it with SIGTERM or Ctrl-C; `kill -9` then a restart.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,12 +39,13 @@ function npm(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-describe('npm start, the CLI beside it, and SIGTERM (as the README has a newcomer do it)', function () {
+describe('npm start, the CLI beside it, stopping and restarting (as the README has a newcomer do it)', function () {
   this.timeout(240_000);
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let child: ChildProcess;
   let lines: LogLine[] = [];
+  const groups: number[] = [];
   let port: number;
   let postgresPid: number;
 
@@ -59,20 +60,11 @@ describe('npm start, the CLI beside it, and SIGTERM (as the README has a newcome
     }
   };
 
-  const jsonrpc = async (args: unknown[]): Promise<any> => {
-    const res = await fetch(`http://127.0.0.1:${port}/jsonrpc`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'object', method: 'execute_kw', args } }),
-    });
-    return res.json();
-  };
-
-  before(async function () {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sms_marketing-npm start (1)-'));
-    env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', EMBEDDED_PG_PORT: '0', DB_NAME: 'newcomer', ADMIN_PASSWORD: 'newcomer-admin', LOG_LEVEL: 'info' };
-    delete env.DATABASE_URL;
-    child = spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `npm start` as a terminal's foreground job (its own process group); resolves once it listens. */
+  const npmStart = async (): Promise<void> => {
+    lines = [];
+    child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    groups.push(child.pid!);
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -90,11 +82,45 @@ describe('npm start, the CLI beside it, and SIGTERM (as the README has a newcome
     child.stderr!.on('data', () => undefined);
     port = (await waitFor((l) => l.msg.includes('external API listening on'))).port!;
     postgresPid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  };
+
+  const serverPid = (): number => lines.find((l) => l.msg.includes('external API listening on'))!.pid;
+
+  const waitGone = async (pids: number[]): Promise<void> => {
+    const deadline = Date.now() + 15_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  };
+
+  const jsonrpc = async (args: unknown[]): Promise<any> => {
+    const res = await fetch(`http://127.0.0.1:${port}/jsonrpc`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'object', method: 'execute_kw', args } }),
+    });
+    return res.json();
+  };
+
+  const customers = async (): Promise<string[][]> => {
+    const answer = await jsonrpc(['newcomer', 2, 'newcomer-admin', 'mailing.contact', 'search_read', [[['list_ids.name', '=', 'Customers']]], { fields: ['name', 'phone_sanitized'], order: 'name' }]);
+    return answer.result.map((c: { name: string; phone_sanitized: string }) => [c.name, c.phone_sanitized]);
+  };
+
+  before(async function () {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sms_marketing-npm start (1)-'));
+    env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', EMBEDDED_PG_PORT: '0', DB_NAME: 'newcomer', ADMIN_PASSWORD: 'newcomer-admin', LOG_LEVEL: 'info' };
+    delete env.DATABASE_URL;
+    await npmStart();
   });
 
   after(async function () {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    for (const pid of new Set([...lines.map((l) => l.pid), postgresPid])) if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const group of groups) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    if (postgresPid && alive(postgresPid)) process.kill(postgresPid, 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -106,8 +132,7 @@ describe('npm start, the CLI beside it, and SIGTERM (as the README has a newcome
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/imported \(new\)\s+2/);
 
-    const answer = await jsonrpc(['newcomer', 2, 'newcomer-admin', 'mailing.contact', 'search_read', [[['list_ids.name', '=', 'Customers']]], { fields: ['name', 'phone_sanitized'], order: 'name' }]);
-    expect(answer.result.map((c: { name: string; phone_sanitized: string }) => [c.name, c.phone_sanitized])).to.deep.equal([
+    expect(await customers()).to.deep.equal([
       ['Alice', '+32470123456'],
       ['Bob', '+33612345678'],
     ]);
@@ -129,17 +154,51 @@ describe('npm start, the CLI beside it, and SIGTERM (as the README has a newcome
   });
 
   it('SIGTERM to `npm start` stops the server and its PostgreSQL, leaving no process', async function () {
-    const serverPid = lines.find((l) => l.msg.includes('external API listening on'))!.pid;
-    expect(alive(serverPid) && alive(postgresPid)).to.equal(true);
+    const server = serverPid();
+    expect(alive(server) && alive(postgresPid)).to.equal(true);
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-    const deadline = Date.now() + 15_000;
-    while ((alive(serverPid) || alive(postgresPid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(alive(serverPid), 'server process').to.equal(false);
+    await waitGone([server, postgresPid]);
+    expect(alive(server), 'server process').to.equal(false);
     expect(alive(postgresPid), 'postgres').to.equal(false);
-    expect(lines.some((l) => l.msg === 'stopped' && l.pid === serverPid)).to.equal(true);
+    expect(lines.some((l) => l.msg === 'stopped' && l.pid === server)).to.equal(true);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 'postmaster.pid removed by a clean stop').to.equal(false);
+  });
+
+  it('Ctrl-C (SIGINT to the whole foreground job) stops cleanly: npm relaying it is not a second Ctrl-C', async function () {
+    await npmStart();
+    const server = serverPid();
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      process.kill(-child.pid!, 'SIGINT');
+    });
+    await waitGone([server, postgresPid]);
+    expect(lines.filter((l) => l.msg === 'shutting down').length).to.equal(1);
+    expect(lines.some((l) => l.msg === 'second signal: exiting now'), 'no hurried exit').to.equal(false);
+    expect(lines.some((l) => l.msg === 'stopped' && l.pid === server)).to.equal(true);
+    expect(code, 'npm exits with the server\'s clean exit').to.equal(0);
+    expect(alive(server) || alive(postgresPid), 'a process left').to.equal(false);
+  });
+
+  it('after `kill -9` of the server, the next `npm start` stops the PostgreSQL it left and serves the same data', async function () {
+    await npmStart();
+    const server = serverPid();
+    const orphan = postgresPid;
+    const npmExited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    process.kill(server, 'SIGKILL');
+    await npmExited;
+    expect(alive(orphan), 'postgres outlives the killed server').to.equal(true);
+
+    await npmStart();
+    expect(lines.some((l) => l.msg === 'stopping orphaned PostgreSQL left running by a previous run')).to.equal(true);
+    expect(alive(orphan)).to.equal(false);
+    expect(await customers()).to.deep.equal([
+      ['Alice', '+32470123456'],
+      ['Bob', '+33612345678'],
+    ]);
+    child.kill('SIGTERM');
+    await waitGone([serverPid(), postgresPid]);
   });
 });
