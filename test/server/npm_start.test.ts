@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { PRODUCT_VERSION } from '../../models/orm/upgrade.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -169,6 +170,8 @@ describe('npm start, the CLI beside it, stopping and restarting (as the README h
 
   it('Ctrl-C (SIGINT to the whole foreground job) stops cleanly: npm relaying it is not a second Ctrl-C', async function () {
     await npmStart();
+    // the CLI runs the server's code: it recorded the same addon versions, nothing to upgrade
+    expect(lines.map((l) => l.msg).filter((m) => /^(upgrading database|database schema up to date)/.test(m))).to.deep.equal([`database schema up to date (release ${PRODUCT_VERSION})`]);
     const server = serverPid();
     const code = await new Promise<number | null>((resolve) => {
       child.once('exit', (c) => resolve(c));
