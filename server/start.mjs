@@ -23,6 +23,8 @@ function newestSource() {
     }
   };
   for (const dir of ['server', 'models', 'rpc', 'data']) walk(path.join(root, dir));
+  // this file holds the build options: a change to them needs a new bundle too
+  newest = Math.max(newest, statSync(fileURLToPath(import.meta.url)).mtimeMs);
   return Math.max(newest, statSync(path.join(root, 'package-lock.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0);
 }
 
