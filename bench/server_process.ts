@@ -59,11 +59,11 @@ export interface ServerOptions {
   env?: Record<string, string>;
 }
 
-/** The node options of package.json's `start` script (`node <options> server/start.mjs`): the server runs as `npm start` runs it. */
+/** The node options of package.json's `start` script (`exec node <options> server/start.mjs`): the server runs as `npm start` runs it. */
 export function startNodeOptions(): string[] {
   const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const m = /^node\s+(.*?)\s*server\/start\.mjs$/.exec(start.trim());
-  if (!m) throw new Error(`package.json's start script is not "node <options> server/start.mjs": ${start}`);
+  const m = /^(?:exec\s+)?node\s+(.*?)\s*server\/start\.mjs$/.exec(start.trim());
+  if (!m) throw new Error(`package.json's start script is not "exec node <options> server/start.mjs": ${start}`);
   return m[1] ? m[1].split(/\s+/) : [];
 }
 

@@ -19,7 +19,8 @@
 //   - A previous run killed with SIGKILL leaves its postgres running (orphaned) on the data dir:
 //     it is stopped cleanly (fast shutdown) and a fresh server is started. A postmaster.pid whose
 //     pid is dead, a zombie, or reused by an unrelated process is removed. If the postgres is owned
-//     by another live node process (a second server on the same DATA_DIR), start is refused.
+//     by another live node process (a second server on the same DATA_DIR), start is refused;
+//     with `attach` (the CLI) that running cluster is used over TCP instead, and never stopped.
 //   - As root (uid 0), postgres cannot run: it runs as the `postgres` system user (created with
 //     groupadd/useradd if missing, also for an existing cluster, e.g. a volume in a new container;
 //     the cluster folder is chowned to it if needed). When that user can search every folder above
@@ -78,6 +79,8 @@ export interface StartDatabaseOptions {
   initdbNoSync?: boolean;
   /** Max time to wait for the server to accept connections (default 30 s). */
   startTimeoutMs?: number;
+  /** When a live server process already runs this DATA_DIR's cluster, connect to it instead of refusing (CLI). */
+  attach?: boolean;
 }
 
 export type DatabaseServerConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'embeddedPgPort'> &
@@ -229,7 +232,12 @@ async function startEmbedded(
   }
 
   // 2. Deal with a postmaster.pid left by a previous run (orphan server or stale file).
-  await clearPostmasterPid(pgDir, logger);
+  try {
+    await clearPostmasterPid(pgDir, logger);
+  } catch (err) {
+    if (options.attach && err instanceof ClusterInUseError && err.port) return attachedServer(pgDir, err, password, logger);
+    throw err;
+  }
 
   // 3. Password file lost but cluster kept: set the new password in single-user mode.
   if (generated && !initialised) {
@@ -303,6 +311,26 @@ async function startEmbedded(
         .then(() => logger.info('embedded PostgreSQL stopped'));
       return stopped;
     },
+  };
+}
+
+/** The cluster another live server process runs, reached over its TCP port; never stopped from here. */
+function attachedServer(pgDir: string, running: ClusterInUseError, password: string, logger: Logger): DatabaseServer {
+  const port = running.port!;
+  logger.info(
+    { port, postgresPid: running.pid, serverPid: running.ownerPid, dataDir: pgDir },
+    `DATA_DIR's embedded PostgreSQL is run by the server (pid ${running.ownerPid}): using it (stopping that server ends this command)`,
+  );
+  const url = (db: string) =>
+    `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
+  return {
+    embedded: false,
+    port,
+    adminConnectionString: url(MAINTENANCE_DB),
+    startup: { initialised: false, initdbMs: 0, startMs: 0 },
+    connectionString: url,
+    localConnectionString: url,
+    stop: async () => {},
   };
 }
 
@@ -409,6 +437,20 @@ async function readOrCreatePassword(file: string): Promise<{ password: string; g
 
 // --- postmaster.pid / orphan handling ---------------------------------------------------------
 
+/** The cluster is served by a postgres whose parent is another live server process. */
+export class ClusterInUseError extends Error {
+  constructor(
+    message: string,
+    readonly pid: number,
+    readonly ownerPid: number,
+    /** TCP port from postmaster.pid (its 4th line), when readable. */
+    readonly port: number | undefined,
+  ) {
+    super(message);
+    this.name = 'ClusterInUseError';
+  }
+}
+
 function processState(pid: number): 'alive' | 'dead' {
   try {
     process.kill(pid, 0);
@@ -494,10 +536,14 @@ async function clearPostmasterPid(pgDir: string, logger: Logger): Promise<void> 
   if (st && st.ppid > 1) {
     const parentComm = (await fs.readFile(`/proc/${st.ppid}/comm`, 'utf8').catch(() => '')).trim();
     if (/^(node|tsx|npm)/.test(parentComm)) {
-      throw new Error(
+      const port = Number.parseInt(text.split('\n')[3] ?? '', 10);
+      throw new ClusterInUseError(
         `The PostgreSQL data directory ${pgDir} is in use by a server started by another process ` +
           `(postgres pid ${pid}, parent ${parentComm} pid ${st.ppid}). Stop that process first, ` +
           `or use another DATA_DIR.`,
+        pid,
+        st.ppid,
+        Number.isInteger(port) && port > 0 ? port : undefined,
       );
     }
   }

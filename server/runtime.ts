@@ -16,10 +16,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, logger: Logger, opts: { poolSize?: number } = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, logger: Logger, opts: { poolSize?: number; attach?: boolean } = {}): Promise<Runtime> {
   // initdb without per-file fsync saves seconds on first start; the new cluster holds no data yet,
   // so the only exposure (a power cut within seconds of the very first start) loses nothing.
-  const server = await startDatabaseServer(config, { logger, initdbNoSync: true });
+  const server = await startDatabaseServer(config, { logger, initdbNoSync: true, attach: opts.attach });
   try {
     await ensureDatabase(server.adminConnectionString, config.dbName);
     const regConfig = registryConfig(config);

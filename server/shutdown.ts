@@ -12,6 +12,9 @@ export interface GracefulShutdown {
   readonly stopping: boolean;
 }
 
+/** A repeat of the first signal within this time is npm's relay of it, not a second Ctrl-C. */
+const RELAYED_SIGNAL_MS = 500;
+
 export function gracefulShutdown(log: Logger, opts: {
   timeoutMs: number;
   stop: () => Promise<void>;
@@ -42,7 +45,13 @@ export function gracefulShutdown(log: Logger, opts: {
     }
     process.exit(code);
   };
-  const onSignal = (signal: NodeJS.Signals): void => void shutdown(signal);
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // Ctrl-C under `npm start`: the terminal signals us and npm relays the same signal; one request, not two
+    if (first && first.signal === signal && performance.now() - first.at < RELAYED_SIGNAL_MS) return;
+    first ??= { signal, at: performance.now() };
+    void shutdown(signal);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return { shutdown, onSignal, get stopping() { return stopping; } };

@@ -1,6 +1,8 @@
 // `npm start` launcher: runs the server from a bundle built by esbuild (starts in a fraction of
 // the time tsx needs to transpile ~150 files), rebuilding it first when any source is newer.
 // `node server/start.mjs --build` only builds (used by `npm install` through "prepare").
+// `node server/start.mjs --cli <command>` (`npm run cli`) runs the CLI from the same bundle: the
+// addon versions it records (hashes of the compiled schema code) then match the server's.
 
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,6 +23,8 @@ function newestSource() {
     }
   };
   for (const dir of ['server', 'models', 'rpc', 'data']) walk(path.join(root, dir));
+  // this file holds the build options: a change to them needs a new bundle too
+  newest = Math.max(newest, statSync(fileURLToPath(import.meta.url)).mtimeMs);
   return Math.max(newest, statSync(path.join(root, 'package-lock.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0);
 }
 
@@ -43,11 +47,16 @@ async function build() {
     packages: 'external',
     outdir,
     outExtension: { '.js': '.mjs' },
+    // server and CLI share one copy of the code (same compiled schema functions, same addon versions)
+    splitting: true,
     sourcemap: true,
     logLevel: 'warning',
   });
 }
 
 const buildOnly = process.argv.includes('--build');
+const cli = process.argv[2] === '--cli';
+// commander reads the command from argv[2] on
+if (cli) process.argv.splice(2, 1);
 if (buildOnly || bundleTime() < newestSource()) await build();
-if (!buildOnly) await import(pathToFileURL(path.join(outdir, 'main.mjs')).href);
+if (!buildOnly) await import(pathToFileURL(path.join(outdir, cli ? 'cli.mjs' : 'main.mjs')).href);

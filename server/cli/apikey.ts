@@ -22,7 +22,7 @@ async function withRegistry<T>(fn: (registry: Registry) => Promise<T>): Promise<
   const config = loadConfig();
   // Quiet unless LOG_LEVEL asks for more: stdout carries the command's answer.
   const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
-  const runtime = await openRuntime(config, logger, { poolSize: 2 });
+  const runtime = await openRuntime(config, logger, { poolSize: 2, attach: true });
   try {
     return await fn(runtime.registry);
   } finally {

@@ -423,7 +423,7 @@ async function withRegistry<T>(fn: (registry: Registry) => Promise<T>): Promise<
   const config = loadConfig();
   // Quiet unless LOG_LEVEL asks for more: the terminal shows the progress bar.
   const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
-  const runtime = await openRuntime(config, logger, { poolSize: 4 });
+  const runtime = await openRuntime(config, logger, { poolSize: 4, attach: true });
   try {
     return await fn(runtime.registry);
   } finally {

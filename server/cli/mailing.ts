@@ -142,7 +142,7 @@ async function withRegistry<T>(fn: (registry: Registry, logger: Logger) => Promi
   const config = loadConfig();
   // Quiet unless LOG_LEVEL asks for more: the terminal shows the progress bar.
   const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
-  const runtime = await openRuntime(config, logger, { poolSize: 12 });
+  const runtime = await openRuntime(config, logger, { poolSize: 12, attach: true });
   try {
     return await fn(runtime.registry, logger);
   } finally {
