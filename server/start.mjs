@@ -4,7 +4,7 @@
 // `node server/start.mjs --cli <command>` (`npm run cli`) runs the CLI from the same bundle: the
 // addon versions it records (hashes of the compiled schema code) then match the server's.
 
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
@@ -38,7 +38,7 @@ function bundleTime() {
 
 async function build() {
   const esbuild = await import('esbuild');
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: entries.map((e) => path.join(root, e)),
     bundle: true,
     platform: 'node',
@@ -50,8 +50,15 @@ async function build() {
     // server and CLI share one copy of the code (same compiled schema functions, same addon versions)
     splitting: true,
     sourcemap: true,
+    metafile: true,
+    absWorkingDir: root,
     logLevel: 'warning',
   });
+  // files of earlier builds: a running server loaded its own at start (no lazy imports)
+  const current = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(root, f)));
+  for (const f of readdirSync(outdir)) {
+    if (!current.has(path.join(outdir, f))) rmSync(path.join(outdir, f), { force: true });
+  }
 }
 
 const buildOnly = process.argv.includes('--build');

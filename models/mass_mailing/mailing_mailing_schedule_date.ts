@@ -2,6 +2,7 @@
 
 import type { ModelSpec } from '../orm/model.ts';
 import type { RecordSet } from '../orm/records.ts';
+import { ValidationError } from '../orm/exceptions.ts';
 
 /** mailing.mailing.schedule.date: the "send on" dialog of `action_schedule`. */
 export const MailingMailingScheduleDate: ModelSpec = {
@@ -15,7 +16,6 @@ export const MailingMailingScheduleDate: ModelSpec = {
         const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
         for (const r of await records.fetch(['schedule_date'])) {
           if (r.schedule_date && String(r.schedule_date) < now) {
-            const { ValidationError } = await import('../orm/exceptions.ts');
             throw new ValidationError('Please select a date equal/or greater than the current date.');
           }
         }
