@@ -110,4 +110,24 @@ describe('browser: the SMS opt-out page in Chromium', function () {
     await new Promise((resolve) => setTimeout(resolve, expires * 1000 - Date.now() + 1000));
     expectRemoved(await submitNumber(page));
   });
+
+  it('a form posted from another site, with a token of another session, is still refused', async () => {
+    // the other site got a valid token for its own session from the STOP page
+    const theirs = await fetch(stopUrl).then((r) => r.text());
+    const token = /name="csrf_token" value="([^"]+)"/.exec(theirs)![1];
+    const action = new URL(stopUrl).pathname;
+    await page.goto(stopUrl); // the recipient has a session cookie
+    const other = await context.newPage();
+    try {
+      await other.route('http://other-site.test/', (route) => route.fulfill({
+        contentType: 'text/html',
+        body: `<form action="${s.url}${action}" method="post"><input name="sms_number" value="+32470123456"><input name="csrf_token" value="${token}"><button>Go</button></form>`,
+      }));
+      await other.goto('http://other-site.test/');
+      await Promise.all([other.waitForURL(stopUrl), other.getByRole('button', { name: 'Go' }).click()]);
+      expect((await other.locator('main').innerText()).replace(/\s+/g, ' ')).to.include('400: Bad Request').and.include('Session expired (invalid CSRF token)');
+    } finally {
+      await other.close();
+    }
+  });
 });
