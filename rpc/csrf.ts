@@ -28,13 +28,14 @@ function sign(secret: string, sid: string, maxTs: number): string {
   return createHmac('sha1', secret).update(`${sid}${maxTs}`).digest('hex');
 }
 
-/** The visitor's session id; a new one is created (and its cookie set on `res`) when there is none. */
+/**
+ * The visitor's session id for a token about to be served (a new one when there is none). Its
+ * cookie is (re)set on `res`: a token is only as good as the cookie, which must outlive the page.
+ */
 export function visitorSessionId(req: Request, res: Response): string {
-  const sid = requestSessionId(req);
-  if (sid) return sid;
-  const fresh = randomBytes(42).toString('base64url');
-  res.append('Set-Cookie', sessionCookie(fresh));
-  return fresh;
+  const sid = requestSessionId(req) ?? randomBytes(42).toString('base64url');
+  res.append('Set-Cookie', sessionCookie(sid));
+  return sid;
 }
 
 export async function csrfToken(env: Env, sid: string, now = Date.now()): Promise<string> {

@@ -78,8 +78,31 @@ export async function unsubscribeNumber(env: Env, mailingId: number, number: str
     const rows = await env.model('mailing.list').browse(listIds).read(['name', 'is_public']);
     return { listsOptout: rows.map((l) => (l.is_public ? (l.name as string) : 'Mailing List')), blacklisted: false };
   }
-  const entry = await env.model('phone.blacklist').call<RecordSet>('add', number);
+  const entry = await blacklistOnce(env, number);
+  // A concurrent opt-out of the same number (a double tap) created the entry and logged the note.
+  if (!entry) return { listsOptout: [], blacklisted: true };
   const model = Array.isArray(m.mailing_model_id) ? String(m.mailing_model_id[1]) : '';
   await entry.call('_message_log', escapeHtml(`Blacklist through SMS Marketing unsubscribe (mailing ID: ${mailingId} - model: ${model})`));
   return { listsOptout: [], blacklisted: true };
+}
+
+// PostgreSQL's unique_violation, raised here by phone.blacklist's unique number.
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * `phone.blacklist.add(number)` in a savepoint; null when a concurrent transaction blacklisted the
+ * number first (its entry is committed but not visible in this transaction's snapshot).
+ */
+async function blacklistOnce(env: Env, number: string): Promise<RecordSet | null> {
+  await env.cr.execute('SAVEPOINT sms_unsubscribe_blacklist');
+  try {
+    const entry = await env.model('phone.blacklist').call<RecordSet>('add', number);
+    await env.cr.execute('RELEASE SAVEPOINT sms_unsubscribe_blacklist');
+    return entry;
+  } catch (err) {
+    await env.cr.execute('ROLLBACK TO SAVEPOINT sms_unsubscribe_blacklist');
+    await env.cr.execute('RELEASE SAVEPOINT sms_unsubscribe_blacklist');
+    if ((err as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION && (err as { constraint?: string }).constraint === 'phone_blacklist_unique_number') return null;
+    throw err;
+  }
 }

@@ -71,4 +71,63 @@ describe('browser: the SMS opt-out page in Chromium', function () {
 
     expect(await optedOut()).to.deep.equal([{ name: 'Newsletter', opt_out: true }, { name: 'Offers', opt_out: true }]);
   });
+
+  const submitNumber = async (p: Page) => {
+    await p.getByLabel('Please confirm your phone number to unsubscribe :').fill('+32 470 12 34 56');
+    // whatever page comes back (the result, or an error page at the same URL)
+    await Promise.all([p.waitForNavigation(), p.getByRole('button', { name: 'Unsubscribe' }).click()]);
+    return (await p.locator('main').innerText()).replace(/\s+/g, ' ').trim();
+  };
+  const expectRemoved = (text: string) => expect(text).to.match(/\+32470123456 has been successfully removed from (Newsletter Offers|Offers Newsletter)$/);
+
+  it('after the opt-out: reload, back and submit again, the STOP link in another tab: the same page each time', async () => {
+    await page.goto(stopUrl);
+    expectRemoved(await submitNumber(page));
+    await page.reload();
+    expectRemoved((await page.locator('main').innerText()).replace(/\s+/g, ' ').trim());
+    await page.goBack();
+    expect(page.url()).to.equal(stopUrl);
+    expectRemoved(await submitNumber(page));
+
+    const tab = await context.newPage();
+    try {
+      await tab.goto(stopUrl);
+      expectRemoved(await submitNumber(tab));
+    } finally {
+      await tab.close();
+    }
+    expect(await optedOut()).to.deep.equal([{ name: 'Newsletter', opt_out: true }, { name: 'Offers', opt_out: true }]);
+  });
+
+  it('a form shown just before the session cookie from an earlier visit expires can still be sent after that moment', async () => {
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'session_id');
+    // the cookie set by the first visit, days ago, now about to expire
+    const expires = Math.ceil(Date.now() / 1000) + 2;
+    await context.addCookies([{ ...cookie, expires }]);
+    await page.goto(stopUrl);
+    await page.getByText('Please confirm your phone number to unsubscribe :').waitFor();
+    // the recipient reads the page a little while: the old cookie's moment passes
+    await new Promise((resolve) => setTimeout(resolve, expires * 1000 - Date.now() + 1000));
+    expectRemoved(await submitNumber(page));
+  });
+
+  it('a form posted from another site, with a token of another session, is still refused', async () => {
+    // the other site got a valid token for its own session from the STOP page
+    const theirs = await fetch(stopUrl).then((r) => r.text());
+    const token = /name="csrf_token" value="([^"]+)"/.exec(theirs)![1];
+    const action = new URL(stopUrl).pathname;
+    await page.goto(stopUrl); // the recipient has a session cookie
+    const other = await context.newPage();
+    try {
+      await other.route('http://other-site.test/', (route) => route.fulfill({
+        contentType: 'text/html',
+        body: `<form action="${s.url}${action}" method="post"><input name="sms_number" value="+32470123456"><input name="csrf_token" value="${token}"><button>Go</button></form>`,
+      }));
+      await other.goto('http://other-site.test/');
+      await Promise.all([other.waitForURL(stopUrl), other.getByRole('button', { name: 'Go' }).click()]);
+      expect((await other.locator('main').innerText()).replace(/\s+/g, ' ')).to.include('400: Bad Request').and.include('Session expired (invalid CSRF token)');
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -199,4 +199,68 @@ describe('rpc: SMS opt-out pages (/sms/<mailing>/<code>)', () => {
     expect(notes).to.deep.equal(['<p>Phone Blacklist created</p>', `<p>Blacklist through SMS Marketing unsubscribe (mailing ID: ${mailing} - model: Contact)</p>`]);
     expect(flags.phone_blacklisted).to.equal(true);
   });
+
+  /** An opt-out SMS mailing to one partner (no lists: opting out blacklists the number). */
+  const partnerMailing = (phone: string) => t.env(async (env) => {
+    const [partner] = (await env.model('res.partner').create([{ name: `Partner ${phone}`, phone }])).ids;
+    const partnerModel = (await env.model('ir.model').search([['model', '=', 'res.partner']])).ids[0];
+    const m = await env.model('mailing.mailing').create([{
+      subject: 'Partners', mailing_type: 'sms', mailing_model_id: partnerModel, mailing_domain: `[('id', '=', ${partner})]`, body_plaintext: 'Hello', sms_allow_unsubscribe: true,
+    }]);
+    await m.call('action_send_sms');
+    return sentOf(env, m.ids[0]);
+  });
+
+  it('after a successful opt-out, submitting again (resubmit, back button, another tab) and reloading show the page again', async () => {
+    const other = await t.env((env) => listMailing(env, '+32 470 88 88 88', [{ name: 'Again', is_public: true }]));
+    const form = `/sms/${other.mailing}/${other.code}`;
+    const { token, cookie } = await loadForm(t, form);
+    const submit = async (csrf: string) => {
+      const res = await request(t.app).post(form).set('Cookie', cookie).type('form').send({ sms_number: '+32 470 88 88 88', csrf_token: csrf, trace_code: other.code, mailing_id: String(other.mailing) });
+      expect(res.status, res.text).to.equal(303);
+      return res.headers.location as string;
+    };
+    const result = async (location: string) => {
+      const res = await request(t.app).get(location).set('Cookie', cookie);
+      expect(res.status).to.equal(200);
+      expect(res.text).to.include('<strong>+32470888888</strong> has been successfully removed from').and.include('<strong>Again</strong>');
+    };
+    const done = await submit(token);
+    await result(done);
+    await result(done); // reload
+    await result(await submit(token)); // the same form posted again
+    const tab = await request(t.app).get(form).set('Cookie', cookie); // the STOP link opened again
+    await result(await submit(/name="csrf_token" value="([^"]+)"/.exec(tab.text)![1]));
+    const subs = await t.env((env) => env.cr.query<{ opt_out: boolean }>(sql`SELECT opt_out FROM mailing_subscription WHERE contact_id = ${other.contact}`));
+    expect(subs).to.deep.equal([{ opt_out: true }]);
+  });
+
+  it('a returning visitor\'s form renews the session cookie its token is bound to', async () => {
+    const { cookie } = await loadForm(t, page());
+    const again = await request(t.app).get(page()).set('Cookie', cookie);
+    const renewed = ([] as string[]).concat(again.headers['set-cookie'] ?? []).find((c) => c.startsWith('session_id='));
+    expect(renewed, 'session cookie').to.match(new RegExp(`^${cookie}; Expires=.+; Max-Age=604800; HttpOnly; Path=/$`));
+  });
+
+  it('the same opt-out sent several times at once (a double tap) answers each with the page, never an error', async () => {
+    const cases = [
+      { sentTo: await partnerMailing('+32470555222'), number: '+32470555222', says: 'has been successfully blacklisted' },
+      { sentTo: await t.env((env) => listMailing(env, '+32470555333', [{ name: 'Taps', is_public: true }])), number: '+32470555333', says: 'has been successfully removed from' },
+    ];
+    for (const { sentTo, number, says } of cases) {
+      const form = `/sms/${sentTo.mailing}/${sentTo.code}`;
+      const { token, cookie } = await loadForm(t, form);
+      const answers = await Promise.all([0, 1, 2, 3].map(async () => {
+        const posted = await request(t.app).post(form).set('Cookie', cookie).type('form').send({ sms_number: number, csrf_token: token });
+        expect(posted.status).to.equal(303);
+        return request(t.app).get(posted.headers.location).set('Cookie', cookie);
+      }));
+      for (const res of answers) {
+        expect(res.status, res.text).to.equal(200);
+        expect(res.text).to.include(`<strong>${number}</strong> ${says}`);
+      }
+    }
+    const entries = await t.env((env) => env.model('phone.blacklist').search([['number', '=', '+32470555222']]).then((r) => r.fetch(['active'])));
+    expect(entries.map((e) => e.active)).to.deep.equal([true]);
+  });
 });
