@@ -6,6 +6,7 @@ import type { RecordSet } from '../orm/records.ts';
 import { sql } from '../orm/sql.ts';
 import { getParam } from '../base/ir_config_parameter.ts';
 import { escapeHtml } from '../tools/html_template.ts';
+import { isNumberTaken } from '../phone_validation/phone_blacklist.ts';
 
 /** Odoo's `get_base_url()`: the `web.base.url` system parameter. */
 export async function webBaseUrl(env: Env): Promise<string> {
@@ -86,9 +87,6 @@ export async function unsubscribeNumber(env: Env, mailingId: number, number: str
   return { listsOptout: [], blacklisted: true };
 }
 
-// PostgreSQL's unique_violation, raised here by phone.blacklist's unique number.
-const UNIQUE_VIOLATION = '23505';
-
 /**
  * `phone.blacklist.add(number)` in a savepoint; null when a concurrent transaction blacklisted the
  * number first (its entry is committed but not visible in this transaction's snapshot).
@@ -102,7 +100,7 @@ async function blacklistOnce(env: Env, number: string): Promise<RecordSet | null
   } catch (err) {
     await env.cr.execute('ROLLBACK TO SAVEPOINT sms_unsubscribe_blacklist');
     await env.cr.execute('RELEASE SAVEPOINT sms_unsubscribe_blacklist');
-    if ((err as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION && (err as { constraint?: string }).constraint === 'phone_blacklist_unique_number') return null;
+    if (isNumberTaken(err)) return null;
     throw err;
   }
 }
