@@ -75,6 +75,7 @@ export async function unsubscribeNumber(env: Env, mailingId: number, number: str
     const subscriptions = await env.model('mailing.subscription').search([['list_id', 'in', lists], ['contact_id.phone_sanitized', '=', number]]);
     if (!subscriptions.length) return { listsOptout: [], blacklisted: false };
     await subscriptions.write({ opt_out: true });
+    // Named in the subscriptions' order (list_id DESC: the oldest list first), as Odoo's mapped('list_id').
     const listIds = [...new Set((await subscriptions.fetch(['list_id'])).map((s) => s.list_id as number))];
     const rows = await env.model('mailing.list').browse(listIds).read(['name', 'is_public']);
     return { listsOptout: rows.map((l) => (l.is_public ? (l.name as string) : 'Mailing List')), blacklisted: false };

@@ -263,4 +263,33 @@ describe('rpc: SMS opt-out pages (/sms/<mailing>/<code>)', () => {
     const entries = await t.env((env) => env.model('phone.blacklist').search([['number', '=', '+32470555222']]).then((r) => r.fetch(['active'])));
     expect(entries.map((e) => e.active)).to.deep.equal([true]);
   });
+
+  it('names the lists as Odoo 19 does: oldest list first (subscriptions by list_id DESC, i.e. mailing.list\'s create_date DESC reversed)', async () => {
+    const other = await t.env(async (env) => {
+      // ids: Beta < Charlie < Alpha; created: Charlie, then Alpha, then Beta
+      const ids = (await env.model('mailing.list').create([{ name: 'Beta' }, { name: 'Charlie' }, { name: 'Alpha' }])).ids;
+      const [beta, charlie, alpha] = ids;
+      for (const [id, created] of [[charlie, '2024-01-01 09:00:00'], [alpha, '2025-01-01 09:00:00'], [beta, '2026-01-01 09:00:00']] as const) {
+        await env.cr.execute(sql`UPDATE mailing_list SET create_date = ${created}::timestamp WHERE id = ${id}`);
+      }
+      const [contact] = (await env.model('mailing.contact').create([{ name: 'Ann', mobile: '+32 470 66 66 66', list_ids: [[6, 0, ids]] }])).ids;
+      const listModel = (await env.model('ir.model').search([['model', '=', 'mailing.list']])).ids[0];
+      const mailing = await env.model('mailing.mailing').create([{
+        subject: 'Three', mailing_type: 'sms', mailing_model_id: listModel, contact_list_ids: [[6, 0, [alpha, beta, charlie]]], body_plaintext: 'Hi', sms_allow_unsubscribe: true,
+      }]);
+      await mailing.call('action_send_sms');
+      return { ...(await sentOf(env, mailing.ids[0])), contact };
+    });
+    const res = await request(t.app).get(`/sms/${other.mailing}/unsubscribe/${other.code}?sms_number=%2B32470666666`);
+    expect(res.status).to.equal(200);
+    expect([...res.text.matchAll(/<li><strong>([^<]*)<\/strong><\/li>/g)].map((m) => m[1])).to.deep.equal(['Charlie', 'Alpha', 'Beta']);
+  });
+
+  it('lists created together (same create_date, where Odoo leaves the order to PostgreSQL) come in one order every time: the last created first', async () => {
+    for (let run = 0; run < 3; run++) {
+      const other = await t.env((env) => listMailing(env, `+32 470 66 66 7${run}`, [{ name: 'Zulu', is_public: true }, { name: 'Mike', is_public: true }, { name: 'Yankee', is_public: true }]));
+      const res = await request(t.app).get(`/sms/${other.mailing}/unsubscribe/${other.code}?sms_number=%2B3247066667${run}`);
+      expect([...res.text.matchAll(/<li><strong>([^<]*)<\/strong><\/li>/g)].map((m) => m[1])).to.deep.equal(['Yankee', 'Mike', 'Zulu']);
+    }
+  });
 });
