@@ -32,4 +32,12 @@ describe('phone_validation: phone.blacklist add / remove of one number twice at 
       expect(done[0].result).to.deep.equal([rows[0].id]);
     });
   }
+
+  it('_add / _remove are private: refused over RPC, as in Odoo 19', async () => {
+    for (const method of ['_add', '_remove']) {
+      const body = await executeKw(t, 'phone.blacklist', method, [['+32470600003']]);
+      expect(body.error.data).to.deep.include({ name: 'odoo.exceptions.AccessError', message: `Private methods (such as 'phone.blacklist.${method}') cannot be called remotely.` });
+    }
+    expect(await entries('+32470600003')).to.deep.equal([]);
+  });
 });

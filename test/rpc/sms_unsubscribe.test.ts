@@ -292,4 +292,42 @@ describe('rpc: SMS opt-out pages (/sms/<mailing>/<code>)', () => {
       expect([...res.text.matchAll(/<li><strong>([^<]*)<\/strong><\/li>/g)].map((m) => m[1])).to.deep.equal(['Yankee', 'Mike', 'Zulu']);
     }
   });
+
+  it('opting out again: the subscriptions\' opt_out_datetime moves to now, nothing is logged (Odoo 19 recomputes it on every write of opt_out)', async () => {
+    const other = await t.env((env) => listMailing(env, '+32 470 66 66 80', [{ name: 'Twice', is_public: true }, { name: 'Twice too', is_public: false }]));
+    const url = `/sms/${other.mailing}/unsubscribe/${other.code}?sms_number=%2B32470666680`;
+    const state = () => t.env(async (env) => ({
+      subs: await env.cr.query<{ opt_out: boolean; when: string }>(sql`SELECT opt_out, to_char(opt_out_datetime, 'YYYY-MM-DD HH24:MI:SS') AS when FROM mailing_subscription WHERE contact_id = ${other.contact} ORDER BY list_id`),
+      messages: Number((await env.cr.query<{ n: string }>(sql`SELECT count(*) AS n FROM mail_message`))[0].n),
+      now: (await env.cr.query<{ now: string }>(sql`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS now`))[0].now,
+    }));
+    expect((await request(t.app).get(url)).status).to.equal(200);
+    // the first opt-out was long ago
+    await t.env((env) => env.cr.execute(sql`UPDATE mailing_subscription SET opt_out_datetime = '2025-03-01 10:00:00' WHERE contact_id = ${other.contact}`));
+    const before = await state();
+    expect(before.subs).to.deep.equal([{ opt_out: true, when: '2025-03-01 10:00:00' }, { opt_out: true, when: '2025-03-01 10:00:00' }]);
+    const again = await request(t.app).get(url);
+    expect(again.status).to.equal(200);
+    expect(again.text).to.include('<strong>+32470666680</strong> has been successfully removed from').and.include('<strong>Twice</strong>');
+    const after = await state();
+    expect(after.subs.map((s) => s.opt_out)).to.deep.equal([true, true]);
+    for (const s of after.subs) expect(s.when >= before.now && s.when <= after.now, `${s.when} between ${before.now} and ${after.now}`).to.equal(true);
+    expect(after.messages).to.equal(before.messages);
+  });
+
+  it('opting out again of a mailing without lists: the entry stays as it is and Odoo\'s note is logged again', async () => {
+    const { mailing, code } = await partnerMailing('+32470555444');
+    const url = `/sms/${mailing}/unsubscribe/${code}?sms_number=%2B32470555444`;
+    for (let i = 0; i < 2; i++) expect((await request(t.app).get(url)).text).to.include('<strong>+32470555444</strong> has been successfully blacklisted');
+    const { entries, notes } = await t.env(async (env) => {
+      const entries = await env.model('phone.blacklist').withContext({ active_test: false }).search([['number', '=', '+32470555444']]);
+      return {
+        entries: await entries.fetch(['active']),
+        notes: (await env.cr.query<{ body: string }>(sql`SELECT body FROM mail_message WHERE model = 'phone.blacklist' AND res_id = ${entries.ids[0]} ORDER BY id`)).map((r) => r.body),
+      };
+    });
+    expect(entries.map((e) => e.active)).to.deep.equal([true]);
+    const note = `<p>Blacklist through SMS Marketing unsubscribe (mailing ID: ${mailing} - model: Contact)</p>`;
+    expect(notes).to.deep.equal(['<p>Phone Blacklist created</p>', note, note]);
+  });
 });
