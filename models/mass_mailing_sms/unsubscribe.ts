@@ -6,6 +6,7 @@ import type { RecordSet } from '../orm/records.ts';
 import { sql } from '../orm/sql.ts';
 import { getParam } from '../base/ir_config_parameter.ts';
 import { escapeHtml } from '../tools/html_template.ts';
+import { isNumberTaken } from '../phone_validation/phone_blacklist.ts';
 
 /** Odoo's `get_base_url()`: the `web.base.url` system parameter. */
 export async function webBaseUrl(env: Env): Promise<string> {
@@ -74,6 +75,7 @@ export async function unsubscribeNumber(env: Env, mailingId: number, number: str
     const subscriptions = await env.model('mailing.subscription').search([['list_id', 'in', lists], ['contact_id.phone_sanitized', '=', number]]);
     if (!subscriptions.length) return { listsOptout: [], blacklisted: false };
     await subscriptions.write({ opt_out: true });
+    // Named in the subscriptions' order (list_id DESC: the oldest list first), as Odoo's mapped('list_id').
     const listIds = [...new Set((await subscriptions.fetch(['list_id'])).map((s) => s.list_id as number))];
     const rows = await env.model('mailing.list').browse(listIds).read(['name', 'is_public']);
     return { listsOptout: rows.map((l) => (l.is_public ? (l.name as string) : 'Mailing List')), blacklisted: false };
@@ -85,9 +87,6 @@ export async function unsubscribeNumber(env: Env, mailingId: number, number: str
   await entry.call('_message_log', escapeHtml(`Blacklist through SMS Marketing unsubscribe (mailing ID: ${mailingId} - model: ${model})`));
   return { listsOptout: [], blacklisted: true };
 }
-
-// PostgreSQL's unique_violation, raised here by phone.blacklist's unique number.
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * `phone.blacklist.add(number)` in a savepoint; null when a concurrent transaction blacklisted the
@@ -102,7 +101,7 @@ async function blacklistOnce(env: Env, number: string): Promise<RecordSet | null
   } catch (err) {
     await env.cr.execute('ROLLBACK TO SAVEPOINT sms_unsubscribe_blacklist');
     await env.cr.execute('RELEASE SAVEPOINT sms_unsubscribe_blacklist');
-    if ((err as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION && (err as { constraint?: string }).constraint === 'phone_blacklist_unique_number') return null;
+    if (isNumberTaken(err)) return null;
     throw err;
   }
 }

@@ -68,6 +68,14 @@ const BASE_LAYER: MethodLayer = { key: BASE_METHODS, methods: BASE_METHODS };
 const RETRYABLE = new Set(['40001', '40P01', '55P03']);
 const MAX_TRIES = 5;
 
+/**
+ * Thrown by a unit of work that met a row committed after its snapshot began (e.g. a unique key
+ * taken by a concurrent call): `transaction` runs it again, as it does on a serialization failure.
+ */
+export class TransactionConflict extends Error {
+  readonly code = '40001';
+}
+
 export interface RegistryOptions {
   /** Addons whose models, data and hooks this registry loads (sorted on `depends`). */
   addons?: Addon[];

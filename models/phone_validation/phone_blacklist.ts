@@ -17,6 +17,12 @@ import { userPhoneCountry } from './default_country.ts';
 
 const CORRECT_IT = ' Please correct the number and try again.';
 
+/** The error PostgreSQL raises when a concurrent transaction added the same number first. */
+export function isNumberTaken(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string } | null;
+  return e?.code === '23505' && e.constraint === 'phone_blacklist_unique_number';
+}
+
 /** Odoo's phone_sanitize_numbers_w_record(numbers, env.user): {sanitized, code, msg} per number. */
 export async function sanitizeForUser(env: Env, numbers: unknown[]): Promise<{ sanitized: string | false; msg: string | false }[]> {
   const country = await userPhoneCountry(env);

@@ -11,13 +11,14 @@
 // Twilio, i.e. web.base.url + path, and every posted field), a constant-time comparison.
 
 import twilio from 'twilio';
-import type { Registry } from '../orm/registry.ts';
+import { TransactionConflict, type Registry } from '../orm/registry.ts';
 import type { Env } from '../orm/env.ts';
 import { sql } from '../orm/sql.ts';
 import { formatDatetime } from '../orm/fields.ts';
 import { escapeHtml } from '../mail/mail_thread.ts';
 import { getParam } from '../base/ir_config_parameter.ts';
 import { phoneSanitize } from '../tools/phone.ts';
+import { isNumberTaken } from '../phone_validation/phone_blacklist.ts';
 import { applyDeliveryReports } from '../sms/dispatch.ts';
 import type { DeliveryReport } from '../sms/providers/types.ts';
 import { deliveryFailureType, TWILIO_STATUS_TO_SMS_STATE } from './data.ts';
@@ -116,8 +117,14 @@ export async function twilioInbound(registry: Registry, req: TwilioRequest): Pro
       const when = formatDatetime(new Date());
       const word = escapeHtml(body.trim().toUpperCase());
       const blacklist = env.model('phone.blacklist').sudo();
-      if (keyword === 'stop') await blacklist.call('_add', [number], `<p>Blacklisted: the number replied ${word} by SMS on ${when} (UTC).</p>`);
-      else await blacklist.call('_remove', [number], `<p>Unblacklisted: the number replied ${word} by SMS on ${when} (UTC).</p>`);
+      try {
+        if (keyword === 'stop') await blacklist.call('_add', [number], `<p>Blacklisted: the number replied ${word} by SMS on ${when} (UTC).</p>`);
+        else await blacklist.call('_remove', [number], `<p>Unblacklisted: the number replied ${word} by SMS on ${when} (UTC).</p>`);
+      } catch (err) {
+        // Another message of this number (a double send) added it meanwhile: handle this one again, after it.
+        if (isNumberTaken(err)) throw new TransactionConflict('phone.blacklist: number added concurrently');
+        throw err;
+      }
     }
     return keyword === 'help' ? twiml(helpText) : twiml();
   });

@@ -263,4 +263,71 @@ describe('rpc: SMS opt-out pages (/sms/<mailing>/<code>)', () => {
     const entries = await t.env((env) => env.model('phone.blacklist').search([['number', '=', '+32470555222']]).then((r) => r.fetch(['active'])));
     expect(entries.map((e) => e.active)).to.deep.equal([true]);
   });
+
+  it('names the lists as Odoo 19 does: oldest list first (subscriptions by list_id DESC, i.e. mailing.list\'s create_date DESC reversed)', async () => {
+    const other = await t.env(async (env) => {
+      // ids: Beta < Charlie < Alpha; created: Charlie, then Alpha, then Beta
+      const ids = (await env.model('mailing.list').create([{ name: 'Beta' }, { name: 'Charlie' }, { name: 'Alpha' }])).ids;
+      const [beta, charlie, alpha] = ids;
+      for (const [id, created] of [[charlie, '2024-01-01 09:00:00'], [alpha, '2025-01-01 09:00:00'], [beta, '2026-01-01 09:00:00']] as const) {
+        await env.cr.execute(sql`UPDATE mailing_list SET create_date = ${created}::timestamp WHERE id = ${id}`);
+      }
+      const [contact] = (await env.model('mailing.contact').create([{ name: 'Ann', mobile: '+32 470 66 66 66', list_ids: [[6, 0, ids]] }])).ids;
+      const listModel = (await env.model('ir.model').search([['model', '=', 'mailing.list']])).ids[0];
+      const mailing = await env.model('mailing.mailing').create([{
+        subject: 'Three', mailing_type: 'sms', mailing_model_id: listModel, contact_list_ids: [[6, 0, [alpha, beta, charlie]]], body_plaintext: 'Hi', sms_allow_unsubscribe: true,
+      }]);
+      await mailing.call('action_send_sms');
+      return { ...(await sentOf(env, mailing.ids[0])), contact };
+    });
+    const res = await request(t.app).get(`/sms/${other.mailing}/unsubscribe/${other.code}?sms_number=%2B32470666666`);
+    expect(res.status).to.equal(200);
+    expect([...res.text.matchAll(/<li><strong>([^<]*)<\/strong><\/li>/g)].map((m) => m[1])).to.deep.equal(['Charlie', 'Alpha', 'Beta']);
+  });
+
+  it('lists created together (same create_date, where Odoo leaves the order to PostgreSQL) come in one order every time: the last created first', async () => {
+    for (let run = 0; run < 3; run++) {
+      const other = await t.env((env) => listMailing(env, `+32 470 66 66 7${run}`, [{ name: 'Zulu', is_public: true }, { name: 'Mike', is_public: true }, { name: 'Yankee', is_public: true }]));
+      const res = await request(t.app).get(`/sms/${other.mailing}/unsubscribe/${other.code}?sms_number=%2B3247066667${run}`);
+      expect([...res.text.matchAll(/<li><strong>([^<]*)<\/strong><\/li>/g)].map((m) => m[1])).to.deep.equal(['Yankee', 'Mike', 'Zulu']);
+    }
+  });
+
+  it('opting out again: the subscriptions\' opt_out_datetime moves to now, nothing is logged (Odoo 19 recomputes it on every write of opt_out)', async () => {
+    const other = await t.env((env) => listMailing(env, '+32 470 66 66 80', [{ name: 'Twice', is_public: true }, { name: 'Twice too', is_public: false }]));
+    const url = `/sms/${other.mailing}/unsubscribe/${other.code}?sms_number=%2B32470666680`;
+    const state = () => t.env(async (env) => ({
+      subs: await env.cr.query<{ opt_out: boolean; when: string }>(sql`SELECT opt_out, to_char(opt_out_datetime, 'YYYY-MM-DD HH24:MI:SS') AS when FROM mailing_subscription WHERE contact_id = ${other.contact} ORDER BY list_id`),
+      messages: Number((await env.cr.query<{ n: string }>(sql`SELECT count(*) AS n FROM mail_message`))[0].n),
+      now: (await env.cr.query<{ now: string }>(sql`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS now`))[0].now,
+    }));
+    expect((await request(t.app).get(url)).status).to.equal(200);
+    // the first opt-out was long ago
+    await t.env((env) => env.cr.execute(sql`UPDATE mailing_subscription SET opt_out_datetime = '2025-03-01 10:00:00' WHERE contact_id = ${other.contact}`));
+    const before = await state();
+    expect(before.subs).to.deep.equal([{ opt_out: true, when: '2025-03-01 10:00:00' }, { opt_out: true, when: '2025-03-01 10:00:00' }]);
+    const again = await request(t.app).get(url);
+    expect(again.status).to.equal(200);
+    expect(again.text).to.include('<strong>+32470666680</strong> has been successfully removed from').and.include('<strong>Twice</strong>');
+    const after = await state();
+    expect(after.subs.map((s) => s.opt_out)).to.deep.equal([true, true]);
+    for (const s of after.subs) expect(s.when >= before.now && s.when <= after.now, `${s.when} between ${before.now} and ${after.now}`).to.equal(true);
+    expect(after.messages).to.equal(before.messages);
+  });
+
+  it('opting out again of a mailing without lists: the entry stays as it is and Odoo\'s note is logged again', async () => {
+    const { mailing, code } = await partnerMailing('+32470555444');
+    const url = `/sms/${mailing}/unsubscribe/${code}?sms_number=%2B32470555444`;
+    for (let i = 0; i < 2; i++) expect((await request(t.app).get(url)).text).to.include('<strong>+32470555444</strong> has been successfully blacklisted');
+    const { entries, notes } = await t.env(async (env) => {
+      const entries = await env.model('phone.blacklist').withContext({ active_test: false }).search([['number', '=', '+32470555444']]);
+      return {
+        entries: await entries.fetch(['active']),
+        notes: (await env.cr.query<{ body: string }>(sql`SELECT body FROM mail_message WHERE model = 'phone.blacklist' AND res_id = ${entries.ids[0]} ORDER BY id`)).map((r) => r.body),
+      };
+    });
+    expect(entries.map((e) => e.active)).to.deep.equal([true]);
+    const note = `<p>Blacklist through SMS Marketing unsubscribe (mailing ID: ${mailing} - model: Contact)</p>`;
+    expect(notes).to.deep.equal(['<p>Phone Blacklist created</p>', note, note]);
+  });
 });

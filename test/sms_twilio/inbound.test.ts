@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { smsEngine } from '../../models/sms/dispatch.ts';
 import { partnerMailing } from '../helpers/mass_mailing_sms.ts';
 import { twilioTestbed, type TwilioTestbed } from '../helpers/twilio.ts';
+import { collideOn } from '../helpers/races.ts';
 
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -24,8 +25,10 @@ describe('sms_twilio: inbound messages POST /sms_twilio/inbound', function () {
   });
   after(async () => b.close());
 
-  async function blacklist(): Promise<{ active: boolean; notes: string[] } | null> {
-    const [bl] = await b.t.call('phone.blacklist', 'search_read', [[['number', '=', number]], ['active']], { context: { active_test: false } });
+  async function blacklist(of = number): Promise<{ active: boolean; notes: string[] } | null> {
+    const bls = await b.t.call('phone.blacklist', 'search_read', [[['number', '=', of]], ['active']], { context: { active_test: false } });
+    expect(bls.length).to.be.at.most(1);
+    const [bl] = bls;
     if (!bl) return null;
     const msgs = await b.t.call('mail.message', 'search_read', [[['model', '=', 'phone.blacklist'], ['res_id', '=', bl.id]], ['body']], { order: 'id' });
     return { active: bl.active, notes: msgs.map((m: { body: string }) => m.body) };
@@ -75,5 +78,29 @@ describe('sms_twilio: inbound messages POST /sms_twilio/inbound', function () {
     expect((await inbound('STOP', {}, { signature: '' })).status).to.equal(404);
     expect(await b.t.call('sms.inbound', 'search_count', [[]])).to.equal(before);
     expect((await blacklist())!.active).to.equal(false);
+  });
+
+  it('the same keyword from one number twice at once (a retry, a double send): both answered as one, one entry and one note', async () => {
+    for (const [word, from, active, note] of [['STOP', '+32477100001', true, /replied STOP by SMS/], ['START', '+32477100002', false, /replied START by SMS/]] as const) {
+      const send = () => b.fake.postSigned(`${b.baseUrl}/sms_twilio/inbound`, { MessageSid: `SM${String(++seq).padStart(32, '0')}`, AccountSid: b.fake.accountSid, From: from, To: '+3225550000', Body: word });
+      // both have looked the number up before either adds it
+      const answers = await collideOn(b.t.registry, 'phone_blacklist', 2, () => [send(), send()]);
+      for (const a of answers) expect(a).to.deep.equal({ status: 'fulfilled', value: { status: 200, body: EMPTY } });
+      const bl = await blacklist(from);
+      expect(bl?.active).to.equal(active);
+      expect(bl?.notes).to.have.length(2);
+      expect(bl?.notes[0]).to.equal('<p>Phone Blacklist created</p>');
+      expect(bl?.notes[1]).to.match(note);
+      expect(await b.t.call('sms.inbound', 'search_count', [[['number', '=', from]]])).to.equal(2);
+    }
+  });
+
+  it('one webhook delivered twice at once (Twilio retrying): stored once, acted on once', async () => {
+    const from = '+32477100003';
+    const params = { MessageSid: 'SM' + 'e'.repeat(32), AccountSid: b.fake.accountSid, From: from, To: '+3225550000', Body: 'STOP' };
+    const answers = await collideOn(b.t.registry, 'sms_inbound', 2, () => [0, 1].map(() => b.fake.postSigned(`${b.baseUrl}/sms_twilio/inbound`, params)));
+    for (const a of answers) expect(a).to.deep.equal({ status: 'fulfilled', value: { status: 200, body: EMPTY } });
+    expect(await b.t.call('sms.inbound', 'search_count', [[['message_sid', '=', params.MessageSid]]])).to.equal(1);
+    expect((await blacklist(from))?.notes).to.have.length(2);
   });
 });
