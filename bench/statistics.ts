@@ -7,6 +7,8 @@
 //   (b) one mailing of 1M traces, 4% clicked (2% twice);
 //   (c) one mailing of 1M traces, 60% clicked.
 //
+// Also times both sides of the clicked-traces query alone (queries.ts clickedByMailing).
+//
 // Environment: BENCH_HISTORY (old traces, default 2,500,000; each clicked once, one in five twice),
 // BENCH_BIG (traces of (b) and (c), default 1,000,000), BENCH_RUNS (default 3), BENCH_KEEP=1 keeps
 // the temp folder.
@@ -18,7 +20,8 @@ import { startDatabaseServer, ensureDatabase } from '../server/postgres.ts';
 import { loadRegistry } from '../server/bootstrap.ts';
 import { createLogger } from '../server/log.ts';
 import type { Registry } from '../models/orm/registry.ts';
-import { sql } from '../models/orm/sql.ts';
+import { sql, type SQL } from '../models/orm/sql.ts';
+import { clickedByMailing } from '../models/mass_mailing/queries.ts';
 
 const HISTORY = Number(process.env.BENCH_HISTORY || 2_500_000);
 const BIG = Number(process.env.BENCH_BIG || 1_000_000);
@@ -71,6 +74,19 @@ async function timeRead(registry: Registry, ids: number[]): Promise<{ runs: numb
   return { runs, sample };
 }
 
+/** Median of `RUNS` warm runs of one statement. */
+async function timeQuery(registry: Registry, q: SQL): Promise<number> {
+  const run = () => registry.sudo(async (env) => env.cr.query(q));
+  await run();
+  const runs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await run();
+    runs.push(performance.now() - t0);
+  }
+  return median(runs);
+}
+
 async function main(): Promise<void> {
   const logger = createLogger('warn');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-statistics-'));
@@ -104,6 +120,9 @@ async function main(): Promise<void> {
       t0 = performance.now();
       const { runs, sample } = await timeRead(registry, ids);
       console.log(`  ${name}: median ${Math.round(median(runs))} ms (runs ${runs.map(Math.round).join(', ')} ms; first mailing ${JSON.stringify(sample)})`);
+      // Both sides of the clicked-traces query alone: what the choice between them weighs.
+      const [fromClicks, fromTraces] = [await timeQuery(registry, clickedByMailing(ids, true)), await timeQuery(registry, clickedByMailing(ids, false))];
+      console.log(`    clicked traces alone: from the clicks ${Math.round(fromClicks)} ms, from the traces ${Math.round(fromTraces)} ms`);
     }
   } finally {
     await registry?.close();
