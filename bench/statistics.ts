@@ -11,7 +11,7 @@
 //
 // Environment: BENCH_HISTORY (old traces, default 2,500,000; each clicked once, one in five twice),
 // BENCH_BIG (traces of (b) and (c), default 1,000,000), BENCH_RUNS (default 3), BENCH_KEEP=1 keeps
-// the temp folder.
+// the temp folder, BENCH_EXPLAIN=1 prints the plans of both sides.
 
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -123,6 +123,13 @@ async function main(): Promise<void> {
       // Both sides of the clicked-traces query alone: what the choice between them weighs.
       const [fromClicks, fromTraces] = [await timeQuery(registry, clickedByMailing(ids, true)), await timeQuery(registry, clickedByMailing(ids, false))];
       console.log(`    clicked traces alone: from the clicks ${Math.round(fromClicks)} ms, from the traces ${Math.round(fromTraces)} ms`);
+      if (process.env.BENCH_EXPLAIN === '1') {
+        for (const side of [true, false]) {
+          const { text, values } = clickedByMailing(ids, side).toQuery();
+          const plan = await registry.sudo(async (env) => env.cr.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values));
+          console.log(plan.map((r) => `      ${r['QUERY PLAN']}`).join('\n'));
+        }
+      }
     }
   } finally {
     await registry?.close();
