@@ -487,7 +487,7 @@ export const MailingMailing: ModelSpec = {
         for (const id of self.ids) out.set(id, Object.fromEntries(STAT_FIELDS.map((f) => [f, 0])));
         if (!self.ids.length) return out;
         // Counted per (mailing, status, sent?, clicked?) from the per-day trace counts, whatever
-        // the mailing's size; clicks_ratio's clicked traces come from the clicks side.
+        // the mailing's size; clicks_ratio's clicked traces come from these mailings' clicks.
         const groups = await self.env.cr.query<{ id: number; status: string; sent: boolean; click: boolean; n: number }>(traceCountsByMailing(self.ids));
         const acc = new Map<number, Record<string, number>>();
         // Reached traces of all mailings read, and those marked clicked: the clicks query's side.

@@ -203,7 +203,7 @@ export function reachedByMailing(ids: number[]): SQL {
 
 /**
  * The traces the clicks of mailings `ids` name: the clicks carrying one of these mailings, and the
- * clicks carrying none (made by hand over RPC; their own index keeps them few to read). A click
+ * clicks carrying none (made by hand over RPC, few; their own index reads only them). A click
  * naming another mailing than its trace's is not looked at.
  */
 function clickedTraceIds(ids: number[]): SQL {
