@@ -6,7 +6,7 @@ import type { RecordSet, Vals } from '../orm/records.ts';
 import type { CronData } from '../orm/addon.ts';
 import { formatDatetime } from '../orm/fields.ts';
 import { sql, ident, type SQL } from '../orm/sql.ts';
-import { abTestingSample, abTestingVariants, clickRowsEstimate, clickedByMailing, notReachedBySiblings, reachedByMailing, recipientCounts } from './queries.ts';
+import { abTestingSample, abTestingVariants, clickedByMailing, notReachedBySiblings, reachedByMailing, recipientCounts } from './queries.ts';
 import { ref } from '../base/ir_model_data.ts';
 import { triggerCron } from '../base/ir_cron.ts';
 
@@ -126,28 +126,24 @@ export async function variantStats(env: Env, campaignIds: number[], mailingType:
   const out = new Map<number, VariantStats[]>();
   if (!mailings.length) return out;
   const ids = mailings.map((m) => m.id);
-  const count = async (q: SQL) => new Map((await env.cr.query<{ id: number; n: number }>(q)).map((r) => [r.id, r.n]));
-  const reached = await count(reachedByMailing(ids));
-  const total = [...reached.values()].reduce((x, y) => x + y, 0);
-  const clicked = await clickedTracesByMailing(env, ids, total);
+  const reachedRows = await env.cr.query<{ id: number; n: number; marked: number }>(reachedByMailing(ids));
+  const reached = new Map(reachedRows.map((r) => [r.id, r.n]));
+  const sum = (k: 'n' | 'marked') => reachedRows.reduce((x, r) => x + r[k], 0);
+  const clicked = await clickedTracesByMailing(env, ids, sum('n'), sum('marked'));
   for (const m of mailings) out.set(m.c, [...(out.get(m.c) ?? []), { id: m.id, name: m.name, pc: m.pc, reached: reached.get(m.id) ?? 0, clicked: clicked.get(m.id) ?? 0 }]);
   return out;
 }
 
-/** Reached traces of each mailing having a click; `reached` (all mailings' reached traces) picks the query's side. */
-export async function clickedTracesByMailing(env: Env, ids: number[], reached: number): Promise<Map<number, number>> {
-  if (!reached) return new Map();
-  const rows = await env.cr.query<{ id: number; n: number }>(clickedByMailing(ids, await clicksFewerThan(env, reached)));
-  return new Map(rows.map((r) => [r.id, r.n]));
-}
-
 /**
- * Whether the clicks are few enough, against `traces` reached traces, to look their traces up one
- * by one (a lookup by id costs several times reading a trace in a scan).
+ * Reached traces of each mailing having a click. `reached`: all mailings' reached traces;
+ * `marked`: those of them marked clicked, about as many as the clicked ones (the trace a click
+ * names is marked clicked), which picks the query's side: the clicked traces looked up one by one
+ * while they are few (a lookup by id costs several times reading a trace in a scan).
  */
-async function clicksFewerThan(env: Env, traces: number): Promise<boolean> {
-  const [row] = await env.cr.query<{ n: number }>(clickRowsEstimate());
-  return !!row && row.n >= 0 && row.n * 8 < traces;
+export async function clickedTracesByMailing(env: Env, ids: number[], reached: number, marked: number): Promise<Map<number, number>> {
+  if (!reached) return new Map();
+  const rows = await env.cr.query<{ id: number; n: number }>(clickedByMailing(ids, marked * 8 < reached));
+  return new Map(rows.map((r) => [r.id, r.n]));
 }
 
 /** Standard normal cumulative distribution (Abramowitz–Stegun 7.1.26, error < 1.5e-7). */

@@ -487,9 +487,12 @@ export const MailingMailing: ModelSpec = {
         for (const id of self.ids) out.set(id, Object.fromEntries(STAT_FIELDS.map((f) => [f, 0])));
         if (!self.ids.length) return out;
         // Counted per (mailing, status, sent?, clicked?) from the per-day trace counts, whatever
-        // the mailing's size; clicks_ratio's clicked traces come from the clicks side.
+        // the mailing's size; clicks_ratio's clicked traces come from these mailings' clicks.
         const groups = await self.env.cr.query<{ id: number; status: string; sent: boolean; click: boolean; n: number }>(traceCountsByMailing(self.ids));
         const acc = new Map<number, Record<string, number>>();
+        // Reached traces of all mailings read, and those marked clicked: the clicks query's side.
+        let clickable = 0;
+        let marked = 0;
         for (const g of groups) {
           const a = acc.get(g.id) ?? { expected: 0, sent: 0, scheduled: 0, canceled: 0, pending: 0, delivered: 0, opened: 0, clicked: 0, replied: 0, bounced: 0, failed: 0, clickable: 0, clicked_traces: 0 };
           acc.set(g.id, a);
@@ -504,10 +507,13 @@ export const MailingMailing: ModelSpec = {
           if (g.status === 'sent' || g.status === 'open' || g.status === 'reply') a.delivered += g.n;
           if (g.status === 'open' || g.status === 'reply') a.opened += g.n;
           if (g.status === 'reply') a.replied += g.n;
-          if (g.status !== 'bounce' && g.status !== 'cancel' && g.status !== 'error') a.clickable += g.n;
+          if (g.status !== 'bounce' && g.status !== 'cancel' && g.status !== 'error') {
+            clickable += g.n;
+            a.clickable += g.n;
+            if (g.click) marked += g.n;
+          }
         }
-        const clickable = [...acc.values()].reduce((x, a) => x + a.clickable, 0);
-        for (const [id, n] of await clickedTracesByMailing(self.env, self.ids, clickable)) {
+        for (const [id, n] of await clickedTracesByMailing(self.env, self.ids, clickable, marked)) {
           const a = acc.get(id);
           if (a) a.clicked_traces = n;
         }

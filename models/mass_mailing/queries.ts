@@ -191,33 +191,46 @@ export function failureTypesByMailing(ids: number[], types: string[]): SQL {
     GROUP BY 1, 2 HAVING sum(count) > 0`;
 }
 
-/** Traces each mailing reached, summed from the per-day counts: a few rows per mailing, not one per recipient. */
+/**
+ * Traces each mailing reached, and how many of them are marked clicked, summed from the per-day
+ * counts: a few rows per mailing, not one per recipient.
+ */
 export function reachedByMailing(ids: number[]): SQL {
   return sql`
-    SELECT mass_mailing_id AS id, sum(count)::int AS n FROM mailing_trace_daily
-    WHERE mass_mailing_id = ANY(${ids}::int4[]) AND trace_status NOT IN ${UNREACHED} GROUP BY 1`;
+    SELECT mass_mailing_id AS id, sum(count)::int AS n, COALESCE(sum(count) FILTER (WHERE click_day IS NOT NULL), 0)::int AS marked
+    FROM mailing_trace_daily WHERE mass_mailing_id = ANY(${ids}::int4[]) AND trace_status NOT IN ${UNREACHED} GROUP BY 1`;
 }
 
-/** The planner's row count of link_tracker_click (-1: never analyzed): which side clickedByMailing starts from. */
-export const clickRowsEstimate = (): SQL => sql`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'link_tracker_click'::regclass`;
+/**
+ * The traces the clicks of mailings `ids` name: the clicks carrying one of these mailings, and the
+ * clicks carrying none (made by hand over RPC, few; their own index reads only them). A click
+ * naming another mailing than its trace's is not looked at.
+ */
+function clickedTraceIds(ids: number[]): SQL {
+  // One scan (OR of both indexes), not a UNION: the planner keeps its row estimate, which picks the join.
+  return sql`
+    SELECT k.mailing_trace_id FROM link_tracker_click k
+    WHERE (k.mass_mailing_id = ANY(${ids}::int4[]) OR k.mass_mailing_id IS NULL) AND k.mailing_trace_id IS NOT NULL`;
+}
 
 /**
- * Reached traces of each mailing having a click. `fromClicks` (clicks far fewer than the traces):
- * each clicked trace looked up once by id, in id order (neighbouring traces share pages), OFFSET 0
- * keeping that nested loop (the planner's costs prefer reading every trace); otherwise a semi-join
- * reading the traces once. Never the clicks probed once per trace.
+ * Reached traces of each mailing having a click, counted by the trace's own mailing and status
+ * (as Odoo joins clicks to traces), reading only these mailings' clicks, never the database's.
+ * `fromClicks` (clicked traces far fewer than the reached ones): each clicked trace looked up
+ * once by id, in id order (neighbouring traces share pages), OFFSET 0 keeping that nested loop;
+ * otherwise the mailings' traces read once against their hashed clicks. Never one probe per trace.
  */
 export function clickedByMailing(ids: number[], fromClicks: boolean): SQL {
   if (!fromClicks) {
     return sql`
       SELECT t.mass_mailing_id AS id, count(*)::int AS n FROM mailing_trace t
       WHERE t.mass_mailing_id = ANY(${ids}::int4[]) AND t.trace_status NOT IN ${UNREACHED}
-        AND t.id IN (SELECT k.mailing_trace_id FROM link_tracker_click k)
+        AND t.id IN (${clickedTraceIds(ids)})
       GROUP BY 1`;
   }
   return sql`
     SELECT t.mass_mailing_id AS id, count(*)::int AS n
-    FROM (SELECT DISTINCT k.mailing_trace_id FROM link_tracker_click k WHERE k.mailing_trace_id IS NOT NULL ORDER BY 1) c
+    FROM (SELECT DISTINCT c.mailing_trace_id FROM (${clickedTraceIds(ids)}) c ORDER BY 1) c
     CROSS JOIN LATERAL (
       SELECT tr.mass_mailing_id FROM mailing_trace tr
       WHERE tr.id = c.mailing_trace_id AND tr.mass_mailing_id = ANY(${ids}::int4[]) AND tr.trace_status NOT IN ${UNREACHED} OFFSET 0
