@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { PRODUCT_VERSION } from '../../models/orm/upgrade.ts';
+import { onJsonLines } from '../helpers/log_lines.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -66,20 +67,7 @@ describe('npm start, the CLI beside it, stopping and restarting (as the README h
     lines = [];
     child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     groups.push(child.pid!);
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          lines.push(JSON.parse(line));
-        } catch {
-          /* npm's own header lines */
-        }
-      }
-    });
+    onJsonLines<LogLine>(child.stdout!, (l) => lines.push(l));
     child.stderr!.on('data', () => undefined);
     port = (await waitFor((l) => l.msg.includes('external API listening on'))).port!;
     postgresPid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { onJsonLines } from '../helpers/log_lines.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -74,20 +75,7 @@ describe('WEB_WORKERS: the HTTP server on several processes (server/workers.ts)'
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', EMBEDDED_PG_PORT: '0', DB_NAME: 'workers', ADMIN_PASSWORD: 'workers-admin', LOG_LEVEL: 'debug', WEB_WORKERS: '2' };
     delete env.DATABASE_URL;
     child = spawn(process.execPath, ['server/start.mjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          lines.push(JSON.parse(line));
-        } catch {
-          /* not a log line */
-        }
-      }
-    });
+    onJsonLines<LogLine>(child.stdout!, (l) => lines.push(l));
     child.stderr!.on('data', () => undefined);
     port = (await waitFor((l) => l.msg.includes('external API listening on'))).port!;
     // each worker's own line may reach the pipe after the primary's
