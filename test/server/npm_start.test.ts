@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { PRODUCT_VERSION } from '../../models/orm/upgrade.ts';
-import { onJsonLines } from '../helpers/log_lines.ts';
+import { onJsonLines, waitForLogLine } from '../helpers/log_lines.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -51,16 +51,7 @@ describe('npm start, the CLI beside it, stopping and restarting (as the README h
   let port: number;
   let postgresPid: number;
 
-  const waitFor = async (what: (l: LogLine) => boolean, ms = 180_000): Promise<LogLine> => {
-    const t0 = Date.now();
-    for (;;) {
-      const found = lines.find(what);
-      if (found) return found;
-      if (Date.now() - t0 > ms) throw new Error(`no such log line within ${ms} ms; last lines:\n${lines.slice(-20).map((l) => JSON.stringify(l)).join('\n')}`);
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const waitFor = (what: (l: LogLine) => boolean, ms = 180_000): Promise<LogLine> => waitForLogLine(() => lines, what, child, ms);
 
   /** `npm start` as a terminal's foreground job (its own process group); resolves once it listens. */
   const npmStart = async (): Promise<void> => {

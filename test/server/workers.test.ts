@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { onJsonLines } from '../helpers/log_lines.ts';
+import { onJsonLines, waitForLogLine } from '../helpers/log_lines.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -59,16 +59,7 @@ describe('WEB_WORKERS: the HTTP server on several processes (server/workers.ts)'
   let lines: LogLine[] = [];
   let port: number;
 
-  const waitFor = async (what: (l: LogLine) => boolean, ms = 120_000): Promise<LogLine> => {
-    const t0 = Date.now();
-    for (;;) {
-      const found = lines.find(what);
-      if (found) return found;
-      if (Date.now() - t0 > ms) throw new Error(`no such log line within ${ms} ms; last lines:\n${lines.slice(-20).map((l) => JSON.stringify(l)).join('\n')}`);
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const waitFor = (what: (l: LogLine) => boolean, ms = 120_000): Promise<LogLine> => waitForLogLine(() => lines, what, child, ms);
 
   before(async function () {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sms_marketing-workers-'));
